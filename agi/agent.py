@@ -1,0 +1,300 @@
+"""The agent: Learning Subsystem + Steering Subsystem + a world, one step for one agent (DESIGN.md §4).
+
+``make_agent(cfg)`` returns an ``Agent`` whose ``step(brain, state, key)`` runs, for one agent:
+
+1. the Thought Generator's recurrent step on ``(extero_t, mask ⊙ intero_t)``;
+2. K proposals from π(·|h_t) plus the current plan, with thought features φ for each;
+3. all Thought Assessor heads on those φ at once;
+4. thought selection on the valence column (run-and-tumble by default);
+5. the world step with the chosen plan;
+6. the Steering Subsystem: reward, ground truths, gates, next interoception and attention mask;
+7. the online-learning signals for the *previous* transition, whose outcome is now known: the TD(λ)
+   increment of the assessors, and the gradient of the prediction + actor loss of the generator.
+
+It returns the learning signals rather than applying them so that agents sharing a brain can average them
+(``agi.system``). The agent never imports anything that steering or learning would not.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+import steering as st
+from agi.config import RunConfig
+from agi.worlds import CHANNELS, World, make_world
+from learning import (
+    ThoughtGenerator,
+    TraceState,
+    expected_policy_loss,
+    init_traces,
+    make_heads,
+    policy_gradient_loss,
+    predict,
+    prediction_loss,
+    select,
+    situation_valence,
+    td_lambda_step,
+)
+from steering.drives import (
+    make_arousal,
+    make_arousal_valence,
+    make_env_reward,
+    make_fear,
+    make_homeostasis,
+    make_pain,
+    make_sensory_heuristics,
+)
+
+BODY = ("hunger", "pain", "fear", "arousal", "pleasure")
+"""The interoceptive channels of the foraging body, in order."""
+
+
+def build_steering(cfg: RunConfig) -> st.SteeringSubsystem:
+    """The world's Steering Subsystem with the configured ablations applied."""
+    s = cfg.steering
+    if cfg.world.name == "foraging":
+        drives = [
+            make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
+            make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation),
+            make_pain(s.w_pain, s.pain_decay),
+            make_fear(s.w_fear, s.tau_safe, s.safety_pull),
+            make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay),
+            make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
+        ]
+        body = BODY
+    else:
+        drives, body = [make_env_reward(s.w_env)], ()
+    return st.apply_ablations(st.make_steering(drives, body), s.ablations)
+
+
+class Pending(NamedTuple):
+    """What an agent keeps from step t-1 to learn from its outcome at step t."""
+
+    h_before: jax.Array  # [hidden] h_{t-2} (zeroed at an episode start): input to recompute h_{t-1}
+    a_before: jax.Array  # [] int, a_{t-2}
+    extero: jax.Array  # [E] extero_{t-1}
+    intero: jax.Array  # [I] intero_{t-1}
+    mask: jax.Array  # [I] interoceptive mask applied at t-1
+    action: jax.Array  # [] int, a_{t-1}
+    cumulants: jax.Array  # [H] ground truths c_{t-1} (column 0 = reward r_{t-1})
+    gates: jax.Array  # [H] learning-rate gates of step t-1
+    cont: jax.Array  # [] 1 - done_{t-1}
+    v_bar: jax.Array  # [] situation valence V̄(h_{t-1})
+    on_policy: jax.Array  # [] 1 if a_{t-1} was a fresh proposal from π (not the kept plan)
+    valid: jax.Array  # [] 0 before the first step
+
+
+class AgentState(NamedTuple):
+    h: jax.Array  # [hidden] h_{t-1}
+    action: jax.Array  # [] int, a_{t-1} (the current plan)
+    traces: TraceState
+    pending: Pending
+    extero: jax.Array  # [E] extero_t
+    intero: jax.Array  # [I] body state from Steering
+    attention: jax.Array  # [I] Steering's attention mask
+    steering: Any
+    env: Any
+    episode_return: jax.Array  # []
+
+
+class Brain(NamedTuple):
+    """The learned weights (shared by the agents of one seed)."""
+
+    generator: Any  # flax params
+    assessors: jax.Array  # [d, H]
+
+
+class Learning(NamedTuple):
+    """One agent's learning signals for one step; averaged over agents that share a brain."""
+
+    generator_grads: Any
+    assessor_delta: jax.Array  # [d, H]
+
+
+class Agent(NamedTuple):
+    world: World
+    steering: st.SteeringSubsystem
+    generator: ThoughtGenerator
+    head_names: tuple[str, ...]
+    cfg: RunConfig
+
+    def init_brain(self, key) -> Brain:
+        g, w = self.generator, self.world
+        i = len(self.steering.body)
+        params = g.init(
+            key,
+            jnp.zeros((g.hidden,)),
+            jnp.zeros((), jnp.int32),
+            jnp.zeros((w.extero_dim,)),
+            jnp.zeros((i,)),
+            jnp.ones((i,)),
+        )
+        return Brain(params, jnp.zeros((g.layout.dim, len(self.head_names)), jnp.float32))
+
+    @property
+    def heads(self):
+        a = self.cfg.agent
+        d = self.generator.layout.dim
+        names = self.head_names
+        return make_heads(
+            names,
+            gamma={n: a.gamma if n == "valence" else 0.0 for n in names},
+            lam={n: a.lam if n == "valence" else 0.0 for n in names},
+            alpha={n: (a.alpha if n == "valence" else a.alpha_predictors) / d for n in names},
+            d=d,
+        )
+
+    def init_state(self, key) -> AgentState:
+        g = self.generator
+        extero, env, _ = self.world.reset(key)
+        i, h = len(self.steering.body), len(self.head_names)
+        d = g.layout.dim
+        f0, i0 = jnp.zeros(()), jnp.zeros((), jnp.int32)
+        pending = Pending(
+            jnp.zeros((g.hidden,)), i0, jnp.zeros_like(extero), jnp.zeros((i,)), jnp.zeros((i,)), i0,
+            jnp.zeros((h,)), jnp.zeros((h,)), f0, f0, f0, f0,
+        )  # fmt: skip
+        return AgentState(
+            h=jnp.zeros((g.hidden,)),
+            action=i0,
+            traces=init_traces(jnp.zeros((d,)), self.heads),
+            pending=pending,
+            extero=extero,
+            intero=jnp.zeros((i,)),
+            attention=jnp.ones((i,)),
+            steering=st.init(self.steering),
+            env=env,
+            episode_return=f0,
+        )
+
+    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target):
+        """Prediction loss for the previous transition + actor loss + optional value loss."""
+        g, a = self.generator, self.cfg.agent
+        h_prev = g.apply(
+            params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask, method="recur"
+        )
+        phi_all, pred_e, pred_i = g.apply(params, h_prev, method="thoughts")
+        wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t)
+        logits = g.apply(params, h_prev, method="policy")
+        if a.actor_loss == "expected":
+            q = jax.lax.stop_gradient(predict(w, phi_all, self.heads.read_mask)[:, 0])
+            pg, pg_metrics = expected_policy_loss(logits, q, a.entropy_coef)
+        else:  # the kept plan was not drawn from π: only fresh proposals carry a policy gradient
+            pg, pg_metrics = policy_gradient_loss(logits, pend.action, advantage, a.entropy_coef)
+            pg = pg * pend.on_policy
+        v = predict(jax.lax.stop_gradient(w), phi_all[pend.action], self.heads.read_mask)[0]
+        vloss = 0.5 * (jax.lax.stop_gradient(value_target) - v) ** 2
+        total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss)
+        return total, {**metrics, **pg_metrics, "value_loss": vloss}
+
+    def step(self, brain: Brain, s: AgentState, key):
+        """One step of one agent. Returns ``(state', Learning, metrics)``."""
+        a, g = self.cfg.agent, self.generator
+        k_mask, k_prop, k_sel, k_env = jax.random.split(key, 4)
+        params, w, heads = brain.generator, brain.assessors, self.heads
+        pend = s.pending
+
+        # 1. Thought Generator (episode starts reset the latent and the plan).
+        mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, s.intero.shape)
+        h_in = s.h * pend.cont
+        a_in = jnp.where(pend.cont > 0, s.action, 0)
+        h = g.apply(params, h_in, a_in, s.extero, s.intero, mask, method="recur")
+        logits = g.apply(params, h, method="policy")
+        # 2-3. Thoughts for every action, all assessor heads at once.
+        phi_all, _, _ = g.apply(params, h, method="thoughts")  # [A, d]
+        p_all = predict(w, phi_all, heads.read_mask)  # [A, H]
+        q = p_all[:, 0]
+        v_bar = situation_valence(logits, q)
+        # 4. Thought selection: current plan + K proposals.
+        proposals = jax.random.categorical(k_prop, logits, shape=(a.num_candidates,))
+        candidates = jnp.concatenate([a_in[None], proposals])
+        index, tumbled = select(
+            k_sel, q[candidates], v_bar, a.selection, threshold=a.threshold, beta=a.beta,
+            valence_offset=a.valence_offset, num_actions=self.world.num_actions,
+        )  # fmt: skip
+        action = index if a.selection == "random" else candidates[index]
+        phi, p = phi_all[action], p_all[action]
+
+        # 7. Learning signals for the previous transition (its outcome is now known).
+        dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads)
+        dw = dw * pend.valid
+        advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
+        value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]
+        if a.learn:
+            grads, lm = jax.grad(self._loss, has_aux=True)(
+                params, w, pend, s.extero, s.intero, advantage, value_target
+            )
+        else:
+            grads, lm = jax.tree.map(jnp.zeros_like, params), {}
+
+        # 5. World step.
+        extero, env, senses, done = self.world.step(k_env, s.env, action)
+        # 6. Steering.
+        preds = {n: p[i] for i, n in enumerate(self.head_names)}
+        steer_state, out = st.step(self.steering, s.steering, senses, preds)
+        steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
+        one = jnp.ones((), jnp.float32)
+        cumulants = jnp.stack([out.reward] + [out.signals[n] for n in self.head_names[1:]])
+        gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
+
+        cont = 1.0 - done.astype(jnp.float32)
+        ep_return = s.episode_return + senses["env_reward"]
+        new = AgentState(
+            h=h,
+            action=action,
+            traces=traces,
+            pending=Pending(
+                h_in,
+                a_in,
+                s.extero,
+                s.intero,
+                mask,
+                action,
+                cumulants,
+                gates,
+                cont,
+                v_bar,
+                (index != 0).astype(jnp.float32) if a.selection != "random" else one,
+                one,
+            ),  # fmt: skip
+            extero=extero,
+            intero=out.interoception,
+            attention=out.attention_mask,
+            steering=steer_state,
+            env=env,
+            episode_return=ep_return * cont,
+        )
+        metrics = {
+            "reward": out.reward,
+            **{f"reward/{k}": v for k, v in out.reward_by_drive.items()},
+            "valence_guess": q[action],
+            "td_error": delta[0] * pend.valid,
+            "tumbled": tumbled.astype(jnp.float32),
+            "episodes": 1.0 - cont,
+            "episode_return_sum": ep_return * (1.0 - cont),
+            **{k: v for k, v in lm.items()},
+            **{f"signal/{k}": v for k, v in out.signals.items()},
+        }
+        return new, Learning(grads, dw), metrics
+
+
+def make_agent(cfg: RunConfig) -> Agent:
+    """Builds the agent for ``cfg.world`` (validating the config)."""
+    cfg.validate()
+    world = make_world(cfg.world.name, cfg.world)
+    steering = build_steering(cfg)
+    signals = []
+    for d in steering.drives:
+        signals += [s for s in d.provides if s not in signals]
+    generator = ThoughtGenerator(
+        num_actions=world.num_actions,
+        extero_dim=world.extero_dim,
+        intero_dim=len(steering.body),
+        hidden=cfg.agent.hidden,
+        latent=cfg.agent.latent,
+        dtype=jnp.dtype(cfg.agent.dtype),
+    )
+    return Agent(world, steering, generator, ("valence", *signals), cfg)

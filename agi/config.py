@@ -1,0 +1,289 @@
+"""Typed, frozen run configuration: one dataclass per component, presets, and ``key=value`` overrides.
+
+Presets: ``tiny`` (tests: seconds), ``default`` (a CPU demo in minutes), ``large`` (GPU-sized). A preset may
+depend on the world (CartPole needs a different budget and discount than foraging).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+
+
+class ConfigError(ValueError):
+    """A bad configuration value, key, preset or world; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    name: str = "foraging"
+    """which world: ``foraging`` or ``cartpole`` (gymnax CartPole-v1)"""
+    size: int = 7
+    """foraging: side of the square grid"""
+    view_radius: int = 2
+    """foraging: the egocentric view is (2r+1) x (2r+1) cells"""
+    n_food: int = 3
+    """foraging: number of food items (eaten food reappears elsewhere)"""
+    n_spiders: int = 1
+    """foraging: number of spiders (they bite)"""
+    n_decoys: int = 1
+    """foraging: number of harmless spider-like decoys"""
+    critter_move_prob: float = 0.3
+    """foraging: per-step probability that a spider or decoy moves"""
+
+    def validate(self):
+        _check(self.name in ("foraging", "cartpole"), "world.name", self.name, "foraging or cartpole")
+        _check(self.size >= 2, "world.size", self.size, ">= 2")
+        _check(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
+        for k in ("n_food", "n_spiders", "n_decoys"):
+            _check(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
+        _check(
+            0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]"
+        )
+
+
+@dataclass(frozen=True)
+class SteeringConfig:
+    w_eat: float = 2.0
+    """homeostasis: reward for eating, times hunger"""
+    w_hunger: float = 0.2
+    """homeostasis: cost of hunger per step"""
+    hunger_rate: float = 0.02
+    """homeostasis: hunger increase per step"""
+    satiation: float = 0.5
+    """homeostasis: hunger decrease per food eaten"""
+    w_pain: float = 1.0
+    """pain: cost per unit of pain"""
+    pain_decay: float = 0.5
+    """pain: per-step decay of pain"""
+    w_fear: float = 0.1
+    """fear: cost per unit of fear"""
+    tau_safe: float = 20.0
+    """fear: time constant (steps) of safety evidence"""
+    safety_pull: float = 0.5
+    """fear: how far full safety evidence pulls the deferred fear target down"""
+    detect_radius: int = 1
+    """innate spider detector: Chebyshev radius around the agent"""
+    a_spider: float = 0.8
+    """arousal: innate phasic arousal from a detected spider"""
+    a_bite: float = 1.0
+    """arousal: innate phasic arousal from a bite"""
+    a_defer: float = 0.3
+    """arousal: weight of the arousal head's prediction (learned importance); < 0.5 keeps the loop contractive"""
+    arousal_decay: float = 0.9
+    """arousal: per-step decay of tonic arousal"""
+    kappa: float = 0.5
+    """arousal x valence: multiplicative gain"""
+    rho: float = 0.2
+    """arousal x valence: "overwhelm" penalty per unit of arousal above theta_over"""
+    theta_over: float = 1.0
+    """arousal x valence: overwhelm threshold"""
+    theta_pos: float = 0.1
+    """arousal x valence: reward above which there is no overwhelm"""
+    w_env: float = 1.0
+    """env_reward: gain on the environment's own reward (gymnax worlds)"""
+    ablations: tuple[str, ...] = ()
+    """ablations applied in order, e.g. ``drop:pain``, ``gain:fear=0``, ``clamp:fear=0``, ``cut_gate:fear``,
+    ``mode:fear=defer`` (see steering.ablation)"""
+
+    def validate(self):
+        for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay", "a_defer"):
+            _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
+        _check(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")
+        _check(self.detect_radius >= 0, "steering.detect_radius", self.detect_radius, ">= 0")
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    hidden: int = 64
+    """Thought Generator: GRU and encoder width"""
+    latent: int = 64
+    """Thought Generator: imagined-latent width (the latent block of φ)"""
+    num_candidates: int = 4
+    """thought selection: K fresh proposals per step, besides the current plan"""
+    selection: str = "run_and_tumble"
+    """thought selection mode: run_and_tumble, softmax, argmax, actor or random"""
+    threshold: float = 0.0
+    """run-and-tumble: keep the plan while its valence >= situation valence + threshold"""
+    beta: float = 5.0
+    """softmax selection: inverse temperature"""
+    valence_offset: float = 0.0
+    """added to every valence guess before selection (negative = the depression ablation, 002 §5.3)"""
+    intero_mask_prob: float = 0.2
+    """probability of masking each interoceptive input channel (to learn to infer feelings from context)"""
+    lr: float = 1e-3
+    """Adam step size of the Thought Generator (world model + actor)"""
+    max_grad_norm: float = 1.0
+    """global gradient-norm clip of the Thought Generator's update"""
+    entropy_coef: float = 0.01
+    """actor: entropy bonus"""
+    actor_loss: str = "sampled"
+    """actor: ``sampled`` (policy gradient on fresh proposals with the valence TD error as advantage) or
+    ``expected`` (all-actions gradient on the valence head's per-plan guesses)"""
+    actor_coef: float = 1.0
+    """actor: weight of the policy-gradient loss relative to the prediction loss"""
+    value_grad_coef: float = 0.0
+    """weight of a valence-prediction loss back-propagated into the generator (0 = no gradient from assessors)"""
+    gamma: float = 0.95
+    """valence head: discount γ"""
+    lam: float = 0.8
+    """valence head: trace decay λ"""
+    alpha: float = 0.01
+    """valence head: step size α"""
+    alpha_predictors: float = 0.05
+    """short-term predictor heads (γ = 0): step size"""
+    dtype: str = "float32"
+    """parameter and activation dtype (float32 or bfloat16)"""
+    learn: bool = True
+    """whether any weight is updated (False for baselines)"""
+
+    def validate(self):
+        from learning import MODES
+
+        _check(self.selection in MODES, "agent.selection", self.selection, f"one of {MODES}")
+        _check(
+            self.actor_loss in ("sampled", "expected"),
+            "agent.actor_loss",
+            self.actor_loss,
+            "sampled or expected",
+        )
+        _check(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
+        _check(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
+        _check(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
+        _check(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")
+        _check(0 <= self.intero_mask_prob <= 1, "agent.intero_mask_prob", self.intero_mask_prob, "in [0, 1]")
+        for k in ("lr", "alpha", "alpha_predictors"):
+            _check(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
+        _check(self.dtype in ("float32", "bfloat16"), "agent.dtype", self.dtype, "float32 or bfloat16")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int = 20_000
+    """environment steps per agent"""
+    num_envs: int = 16
+    """parallel environments per seed; their agents share one brain (gradients averaged)"""
+    num_seeds: int = 4
+    """independent seeds, vmapped; each seed is an independent brain"""
+    chunks: int = 20
+    """the run is split into this many compiled chunks (progress bar, metrics line, checkpoints between)"""
+    seed: int = 0
+    """master PRNG seed"""
+
+    def validate(self):
+        for k in ("steps", "num_envs", "num_seeds", "chunks"):
+            _check(getattr(self, k) >= 1, f"train.{k}", getattr(self, k), ">= 1")
+        _check(
+            self.steps % self.chunks == 0,
+            "train.steps",
+            self.steps,
+            f"a multiple of train.chunks={self.chunks}",
+        )
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    world: WorldConfig = field(default_factory=WorldConfig)
+    steering: SteeringConfig = field(default_factory=SteeringConfig)
+    agent: AgentConfig = field(default_factory=AgentConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> RunConfig:
+        for part in (self.world, self.steering, self.agent, self.train):
+            part.validate()
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def _check(ok, key, value, expected):
+    if not ok:
+        raise ConfigError(f"{key}={value!r} is out of range: expected {expected}")
+
+
+def replace(cfg, **parts):
+    return dataclasses.replace(cfg, **parts)
+
+
+def _preset_tiny(world: str) -> RunConfig:
+    agent = AgentConfig(hidden=16, latent=16, num_candidates=2)
+    train = TrainConfig(steps=200, num_envs=2, num_seeds=2, chunks=2)
+    return RunConfig(WorldConfig(name=world, size=5, view_radius=1), SteeringConfig(), agent, train)
+
+
+def _preset_default(world: str) -> RunConfig:
+    if world == "cartpole":
+        agent = AgentConfig(gamma=0.99, lam=0.9, alpha=0.002, lr=1e-3, value_grad_coef=0.0)
+        steering = SteeringConfig(w_env=0.1)
+        return RunConfig(WorldConfig(name=world), steering, agent, TrainConfig(steps=50_000, num_envs=16))
+    return RunConfig(WorldConfig(name=world), SteeringConfig(), AgentConfig(), TrainConfig())
+
+
+def _preset_large(world: str) -> RunConfig:
+    base = _preset_default(world)
+    agent = dataclasses.replace(base.agent, hidden=256, latent=256, num_candidates=8)
+    train = dataclasses.replace(base.train, steps=base.train.steps * 10, num_envs=256, chunks=100)
+    return dataclasses.replace(base, agent=agent, train=train)
+
+
+PRESETS = {"tiny": _preset_tiny, "default": _preset_default, "large": _preset_large}
+
+
+def preset(name: str, world: str = "foraging") -> RunConfig:
+    """The named preset for ``world``."""
+    if name not in PRESETS:
+        raise ConfigError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
+    from agi.worlds import WORLDS
+
+    if world not in WORLDS:
+        raise ConfigError(f"unknown world {world!r}; choose from {list(WORLDS)}")
+    return PRESETS[name](world)
+
+
+def _parse(key: str, text: str, typ):
+    origin = typing.get_origin(typ)
+    try:
+        if typ is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if typ is int:
+            return int(text)
+        if typ is float:
+            return float(text)
+        if typ is str:
+            return text
+        if origin is tuple:
+            return tuple(s for s in text.split(",") if s)
+        if origin in (types.UnionType, typing.Union):
+            return text
+    except ValueError:
+        pass
+    raise ConfigError(f"{key}={text!r}: expected a value of type {getattr(typ, '__name__', typ)}")
+
+
+def override(cfg: RunConfig, assignments) -> RunConfig:
+    """Applies ``section.field=value`` strings, with type checking and a clear error for unknown keys."""
+    for item in assignments:
+        key, eq, text = item.partition("=")
+        if not eq:
+            raise ConfigError(f"--set {item!r}: expected key=value")
+        section, dot, name = key.partition(".")
+        if not dot or section not in {f.name for f in dataclasses.fields(cfg)}:
+            raise ConfigError(f"unknown config key {key!r}; keys look like agent.lr, train.steps, world.size")
+        part = getattr(cfg, section)
+        hints = typing.get_type_hints(type(part))
+        if name not in hints:
+            raise ConfigError(f"unknown config key {key!r}; {section} has {sorted(hints)}")
+        part = dataclasses.replace(part, **{name: _parse(key, text, hints[name])})
+        cfg = dataclasses.replace(cfg, **{section: part})
+    return cfg

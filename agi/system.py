@@ -1,0 +1,60 @@
+"""A seed's whole system: ``num_envs`` agents, each in its own world, sharing one brain.
+
+The agents' learning signals are averaged over the environment axis and applied once per step: the
+Thought Generator by one optax step (Adam with gradient clipping), the assessors by adding the mean TD(λ)
+increment. Each seed is an independent brain (the seed axis is vmapped by ``train``).
+
+References: DESIGN.md §4 step 7 (online learning every step, no replay buffer), §8.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from agi.agent import Agent, AgentState, Brain
+
+
+class SystemState(NamedTuple):
+    brain: Brain
+    opt_state: Any
+    agents: AgentState  # batched over environments
+
+
+def make_optimizer(agent: Agent) -> optax.GradientTransformation:
+    a = agent.cfg.agent
+    return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(a.lr))
+
+
+def make_system(agent: Agent):
+    """Returns ``(init(key) -> SystemState, step(SystemState, key) -> (SystemState, metrics))`` for one seed."""
+    num_envs = agent.cfg.train.num_envs
+    tx = make_optimizer(agent)
+    learn = agent.cfg.agent.learn
+
+    def init(key) -> SystemState:
+        kb, ka = jax.random.split(key)
+        brain = agent.init_brain(kb)
+        agents = jax.vmap(agent.init_state)(jax.random.split(ka, num_envs))
+        return SystemState(brain, tx.init(brain.generator), agents)
+
+    def step(s: SystemState, key):
+        agents, learning, metrics = jax.vmap(agent.step, in_axes=(None, 0, 0))(
+            s.brain, s.agents, jax.random.split(key, num_envs)
+        )
+        brain, opt_state = s.brain, s.opt_state
+        if learn:
+            grads = jax.tree.map(lambda g: jnp.mean(g, axis=0), learning.generator_grads)
+            updates, opt_state = tx.update(grads, opt_state, brain.generator)
+            brain = Brain(
+                optax.apply_updates(brain.generator, updates),
+                brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
+            )
+        summed = ("episodes", "episode_return_sum")
+        metrics = {k: (jnp.sum(v) if k in summed else jnp.mean(v)) for k, v in metrics.items()}
+        return SystemState(brain, opt_state, agents), metrics
+
+    return init, step

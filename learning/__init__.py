@@ -1,0 +1,25 @@
+"""The Learning Subsystem: everything with learned weights. Imports jax, flax, optax; never steering."""
+
+from learning.actor import expected_policy_loss, policy_gradient_loss, situation_valence
+from learning.generator import FeatureLayout, ThoughtGenerator, feature_layout, prediction_loss
+from learning.selection import MODES, select
+from learning.td import HeadParams, TraceState, init_traces, make_heads, predict, td_errors, td_lambda_step
+
+__all__ = [
+    "MODES",
+    "FeatureLayout",
+    "HeadParams",
+    "ThoughtGenerator",
+    "TraceState",
+    "expected_policy_loss",
+    "feature_layout",
+    "init_traces",
+    "make_heads",
+    "policy_gradient_loss",
+    "predict",
+    "prediction_loss",
+    "select",
+    "situation_valence",
+    "td_errors",
+    "td_lambda_step",
+]

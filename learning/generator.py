@@ -1,0 +1,110 @@
+"""The Thought Generator: a recurrent world model with a proposal (actor) head, learned from scratch online.
+
+    h_t     = GRU(cont_{t-1} · h_{t-1}, [enc(extero_t, mask ⊙ intero_t, mask), onehot(a_{t-1})])
+    π(·|h_t) = softmax(actor(h_t))                                   (proposes candidate plans)
+    z'(h,a) = tanh(W_im [h, onehot(a)])                              (the imagined next latent under plan a)
+    φ(h,a)  = [z'(h,a), φ_int(h,a), 1],   φ_int = dec_intero(z')     (thought features; named intero block)
+
+It learns by predicting its next inputs: ``dec_extero(z'(h_t, a_t)) ≈ extero_{t+1}`` and
+``dec_intero(z'(h_t, a_t)) ≈ intero_{t+1}``, with interoceptive inputs randomly masked so that it learns to
+infer feelings from context. The interoceptive block of φ is the predicted body state under the plan, which is
+what interoceptive concept finders read.
+
+References: DESIGN.md §4 steps 1–2; 002 "Big picture" (Thought Generator); 001 §3.2 (interoceptive concepts).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class FeatureLayout(NamedTuple):
+    """Where each named block of φ lives."""
+
+    latent: slice
+    intero: slice
+    bias: slice
+
+    @property
+    def dim(self) -> int:
+        return self.bias.stop
+
+
+def feature_layout(latent_dim: int, intero_dim: int) -> FeatureLayout:
+    """φ = [latent (latent_dim), intero (intero_dim), bias (1)]."""
+    return FeatureLayout(
+        latent=slice(0, latent_dim),
+        intero=slice(latent_dim, latent_dim + intero_dim),
+        bias=slice(latent_dim + intero_dim, latent_dim + intero_dim + 1),
+    )
+
+
+class ThoughtGenerator(nn.Module):
+    """Flax module; call its methods with ``module.apply(params, ..., method=...)``."""
+
+    num_actions: int
+    extero_dim: int
+    intero_dim: int
+    hidden: int = 64
+    latent: int = 64
+    dtype: jnp.dtype = jnp.float32
+
+    def setup(self):
+        self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
+        self.gru = nn.GRUCell(self.hidden, dtype=self.dtype)
+        self.actor_hidden = nn.Dense(self.hidden, dtype=self.dtype)
+        self.actor_out = nn.Dense(self.num_actions, dtype=self.dtype, kernel_init=nn.initializers.zeros)
+        self.imagine = nn.Dense(self.latent, dtype=self.dtype)
+        self.dec_extero = nn.Dense(self.extero_dim, dtype=self.dtype)
+        self.dec_intero = nn.Dense(max(self.intero_dim, 1), dtype=self.dtype)
+
+    def __call__(self, h, a_prev, extero, intero, mask):
+        """Used only to create parameters: one recurrent step plus all heads."""
+        h = self.recur(h, a_prev, extero, intero, mask)
+        return self.policy(h), self.thoughts(h)
+
+    def recur(self, h_tm1, a_tm1, extero_t, intero_t, mask_t):
+        """``h_t`` from ``h_{t-1} [hidden]``, ``a_{t-1} []`` int, ``extero_t [E]``, ``intero_t [I]``, ``mask_t [I]``."""
+        x = jnp.concatenate([extero_t, mask_t * intero_t, mask_t])
+        e = nn.relu(self.encoder(x))
+        e = jnp.concatenate([e, jax.nn.one_hot(a_tm1, self.num_actions, dtype=e.dtype)])
+        h_t, _ = self.gru(h_tm1, e)
+        return h_t
+
+    def policy(self, h):
+        """Proposal logits ``[A]``."""
+        return self.actor_out(nn.relu(self.actor_hidden(h)))
+
+    def imagined(self, h, actions):
+        """Imagined next latents for ``actions [K]``: ``[K, latent]``."""
+        a = jax.nn.one_hot(actions, self.num_actions, dtype=h.dtype)
+        hk = jnp.broadcast_to(h, (actions.shape[0], h.shape[-1]))
+        return jnp.tanh(self.imagine(jnp.concatenate([hk, a], axis=-1)))
+
+    def thoughts(self, h, actions=None):
+        """Thought features and predictions for ``actions [K]`` (default: every action).
+
+        Returns ``(phi [K, d], pred_extero [K, E], pred_intero [K, I])``.
+        """
+        if actions is None:
+            actions = jnp.arange(self.num_actions)
+        z = self.imagined(h, actions)
+        pred_e = self.dec_extero(z)
+        pred_i = self.dec_intero(z)[:, : self.intero_dim]
+        phi = jnp.concatenate([z, pred_i, jnp.ones((z.shape[0], 1), z.dtype)], axis=-1)
+        return phi, pred_e, pred_i
+
+    @property
+    def layout(self) -> FeatureLayout:
+        return feature_layout(self.latent, self.intero_dim)
+
+
+def prediction_loss(pred_extero, pred_intero, extero_tp1, intero_tp1):
+    """Mean squared error of the next-input prediction; returns ``(loss, metrics)``."""
+    le = jnp.mean((pred_extero - extero_tp1) ** 2)
+    li = jnp.mean((pred_intero - intero_tp1) ** 2) if pred_intero.shape[-1] else jnp.zeros((), le.dtype)
+    return le + li, {"extero_loss": le, "intero_loss": li}

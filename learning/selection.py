@@ -1,0 +1,59 @@
+"""Thought selection: which of the candidate plans becomes the action.
+
+Candidates are ``[current plan, K fresh proposals from π(·|h_t)]``. Modes:
+
+- ``run_and_tumble`` (default): keep running the current plan while its valence guess (plus
+  ``valence_offset``) is above the reference plus ``threshold``; otherwise tumble to the next fresh
+  proposal, and keep tumbling while proposals fall below it; the last proposal is taken if none passes.
+  The reference is the situation's valence V̄(h_t) (the guess averaged over what the generator proposes), so
+  "positive valence" means "this plan is better than what I would usually do here".
+- ``softmax``: sample a candidate with probability ∝ exp(β · valence).
+- ``argmax``: the candidate with the highest valence guess.
+- ``actor``: the first fresh proposal, ignoring valence (the "no thought selection" ablation).
+- ``random``: a uniformly random action (the random-policy baseline).
+
+``valence_offset`` shifts every guess; a strongly negative offset means almost every plan tumbles: the
+depression ablation (002 §5.3).
+
+References: 002 "Actor-critic RL, valence" (valence as the run-and-tumble control signal), §5.3; DESIGN.md §4.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+MODES = ("run_and_tumble", "softmax", "argmax", "actor", "random")
+
+
+def select(key, valence, reference, mode, *, threshold=0.0, beta=1.0, valence_offset=0.0, num_actions=None):
+    """Chooses a candidate index.
+
+    Args:
+      key: PRNG key.
+      valence: ``[K+1]`` valence guesses of the candidates (index 0 = current plan).
+      reference: ``[]`` the run/tumble reference (the situation valence V̄).
+      mode: one of ``MODES`` (static).
+      num_actions: for ``random`` mode, the number of actions; its result is then an action, not an index.
+
+    Returns:
+      ``(index, tumbled)``: the chosen index in ``[0, K]`` (an action in ``random`` mode) and whether the
+      current plan was abandoned.
+    """
+    v = valence + valence_offset
+    k1 = valence.shape[0]
+    if mode == "run_and_tumble":
+        accept = v > reference + threshold  # ties tumble: an untested plan is no reason to run
+        accept = accept.at[-1].set(True)  # the last proposal is taken if nothing else passes
+        index = jnp.argmax(accept)  # first accepted candidate
+    elif mode == "softmax":
+        index = jax.random.categorical(key, beta * v)
+    elif mode == "argmax":
+        index = jnp.argmax(v)
+    elif mode == "actor":
+        index = jnp.asarray(min(1, k1 - 1))
+    elif mode == "random":
+        return jax.random.randint(key, (), 0, num_actions), jnp.asarray(True)
+    else:
+        raise ValueError(f"unknown selection mode {mode!r}; choose from {MODES}")
+    return index, index != 0

@@ -1,0 +1,99 @@
+"""Thought Assessors: linear heads on thought features φ, trained online by TD(λ) with eligibility traces.
+
+One head per Steering signal, all heads at once (a "Horde"): predictions ``P = φ W`` with ``W ∈ R^{d×H}``.
+Head i has its own discount γ_i, trace decay λ_i and step size α_i, and a per-step learning-rate gate g_i.
+For the transition t → t+1 with cumulant (ground truth) c_t and continuation ``cont_t = 1 - done_t``:
+
+    δ_i  = c_i,t + γ_i · cont_t · p_i(φ_{t+1}) − p_i(φ_t)
+    W_i ← W_i + α_i · g_i,t · δ_i · z_i                      (z includes φ_t)
+    z_i ← γ_i λ_i · cont_t · z_i + m_i ⊙ φ_{t+1}             (accumulating trace; reset at episode ends)
+
+``γ_i = 0`` makes head i a short-term predictor (the delta rule on ``c_i``). ``m_i`` is the head's read mask:
+interoceptive concept finders read only the interoceptive block of φ (001 §3.2), other heads read all of φ.
+
+References: Sutton & Barto (2018) §12.2 (semi-gradient TD(λ)); DESIGN.md §6; 001 §2 (short-term predictors);
+002 "Big picture" (long-term predictors; valence guess).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import chex
+import jax
+import jax.numpy as jnp
+
+
+class HeadParams(NamedTuple):
+    """Per-head hyperparameters, each ``[H]`` (plus the ``[d, H]`` read mask)."""
+
+    gamma: jax.Array  # [H] discount; 0 = short-term predictor
+    lam: jax.Array  # [H] trace decay λ
+    alpha: jax.Array  # [H] step size
+    read_mask: jax.Array  # [d, H] 1 where head i reads feature j
+
+
+class TraceState(NamedTuple):
+    """Per-agent state of the online update."""
+
+    z: jax.Array  # [d, H] eligibility traces (already include φ_t)
+    phi_t: jax.Array  # [d] features of the thought whose outcome is pending
+
+
+def predict(w: jax.Array, phi: jax.Array, read_mask: jax.Array) -> jax.Array:
+    """All heads' predictions ``φ (W ⊙ M)``. ``phi`` is ``[..., d]``, returns ``[..., H]``."""
+    return phi @ (w * read_mask)
+
+
+def init_traces(phi_0: jax.Array, heads: HeadParams) -> TraceState:
+    """Traces at the start of a life: ``z = m ⊙ φ_0``."""
+    return TraceState(z=phi_0[:, None] * heads.read_mask, phi_t=phi_0)
+
+
+def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
+    """``δ = c + γ·cont·p(t+1) − p(t)``, all ``[H]`` (cont a scalar)."""
+    return c_t + gamma * cont_t * p_tp1 - p_t
+
+
+def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams):
+    """One online TD(λ) step for one agent, for all heads.
+
+    Args:
+      w: ``[d, H]`` weights.
+      traces: the agent's ``TraceState`` (``z`` includes ``φ_t``).
+      phi_tp1: ``[d]`` features of the next chosen thought.
+      c_t: ``[H]`` cumulants (ground truths) for the transition.
+      cont_t: ``[]`` 1 if the episode continues into ``t+1``, else 0.
+      gate_t: ``[H]`` learning-rate gates in [0, 1].
+      heads: per-head hyperparameters.
+
+    Returns:
+      ``(dw, traces', delta)``: the weight increment ``[d, H]`` (add it to ``w``; average it over agents that
+      share a brain), the new traces, and the TD errors ``[H]``.
+    """
+    chex.assert_rank([w, phi_tp1, c_t, gate_t], [2, 1, 1, 1])
+    p_t = predict(w, traces.phi_t, heads.read_mask)
+    p_tp1 = predict(w, phi_tp1, heads.read_mask)
+    delta = td_errors(c_t, cont_t, p_tp1, p_t, heads.gamma)
+    dw = traces.z * (heads.alpha * gate_t * delta)[None, :]
+    decay = heads.gamma * heads.lam * cont_t
+    z = decay[None, :] * traces.z + phi_tp1[:, None] * heads.read_mask
+    return dw, TraceState(z=z, phi_t=phi_tp1), delta
+
+
+def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> HeadParams:
+    """Builds ``HeadParams`` from per-head dicts (or scalars) keyed by head name.
+
+    ``finders`` are heads that read only ``φ[intero_slice]`` (interoceptive concept finders).
+    """
+
+    def col(x):
+        return jnp.asarray([x[n] if isinstance(x, dict) else x for n in names], jnp.float32)
+
+    mask = jnp.ones((d, len(names)), jnp.float32)
+    if finders:
+        intero = jnp.zeros((d,), jnp.float32).at[intero_slice].set(1.0)
+        for i, n in enumerate(names):
+            if n in finders:
+                mask = mask.at[:, i].set(intero)
+    return HeadParams(gamma=col(gamma), lam=col(lam), alpha=col(alpha), read_mask=mask)

@@ -1,0 +1,32 @@
+"""The Steering Subsystem: hand-written drives, no learned weights, no gradients. Imports only jax."""
+
+from steering.ablation import (
+    apply_ablation,
+    apply_ablations,
+    clamp_signal,
+    cut_gate,
+    drop,
+    force_mode,
+    scale_gain,
+)
+from steering.drive import Drive, DriveOut, drive_out, stateless
+from steering.subsystem import SteeringOut, SteeringSubsystem, init, make_steering, step
+
+__all__ = [
+    "Drive",
+    "DriveOut",
+    "SteeringOut",
+    "SteeringSubsystem",
+    "apply_ablation",
+    "apply_ablations",
+    "clamp_signal",
+    "cut_gate",
+    "drive_out",
+    "drop",
+    "force_mode",
+    "init",
+    "make_steering",
+    "scale_gain",
+    "stateless",
+    "step",
+]

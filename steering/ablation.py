@@ -1,0 +1,134 @@
+"""Ablation as a transformation of a Steering Subsystem: no code change, one config line.
+
+Each function takes a ``SteeringSubsystem`` and returns a new one. ``apply_ablations`` parses the config
+strings::
+
+    drop:NAME                 remove drive NAME
+    gain:NAME=G               multiply drive NAME's reward contribution by G (0 silences it but keeps its signals)
+    clamp:SIGNAL=V            the signal is V wherever it is produced (later drives and the assessors see V)
+    cut_gate:SIGNAL           the learning-rate gate of SIGNAL's assessor head is 0 (the head stops learning)
+    mode:SIGNAL=override      the ground truth is the innate circuit's value (``innate_SIGNAL``)
+    mode:SIGNAL=defer         the ground truth is the head's own prediction (defer-to-predictor)
+
+References: DESIGN.md §5 ("ablation is a transformation of that composition"); 002 "Big picture"
+(defer-to-predictor vs override mode).
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from steering.drive import Drive, DriveOut
+from steering.subsystem import SteeringSubsystem
+
+
+def _owner(steering: SteeringSubsystem, signal: str) -> int:
+    for i, d in enumerate(steering.drives):
+        if signal in d.provides:
+            return i
+    known = sorted({s for d in steering.drives for s in d.provides})
+    raise ValueError(f"no drive provides signal {signal!r}; known signals: {known}")
+
+
+def _index(steering: SteeringSubsystem, name: str) -> int:
+    if name not in steering.names:
+        raise ValueError(f"unknown drive {name!r}; drives: {list(steering.names)}")
+    return steering.names.index(name)
+
+
+def _replace(steering: SteeringSubsystem, i: int, drive: Drive) -> SteeringSubsystem:
+    drives = list(steering.drives)
+    drives[i] = drive
+    return steering._replace(drives=tuple(drives))
+
+
+def _wrap(drive: Drive, edit) -> Drive:
+    """A drive whose output is ``edit(out, predictions)``."""
+
+    def step(state, senses, predictions):
+        state, out = drive.step(state, senses, predictions)
+        return state, edit(out, predictions)
+
+    return drive._replace(step=step)
+
+
+def drop(steering: SteeringSubsystem, name: str) -> SteeringSubsystem:
+    """Removes drive ``name``."""
+    i = _index(steering, name)
+    return steering._replace(drives=steering.drives[:i] + steering.drives[i + 1 :])
+
+
+def scale_gain(steering: SteeringSubsystem, name: str, gain: float) -> SteeringSubsystem:
+    """Multiplies drive ``name``'s reward contribution by ``gain``."""
+    i = _index(steering, name)
+    return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(reward=gain * o.reward)))
+
+
+def clamp_signal(steering: SteeringSubsystem, signal: str, value: float) -> SteeringSubsystem:
+    """Fixes ``signal`` to ``value`` at the drive that produces it."""
+    i = _owner(steering, signal)
+    v = jnp.asarray(value, jnp.float32)
+    return _replace(
+        steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(signals={**o.signals, signal: v}))
+    )
+
+
+def cut_gate(steering: SteeringSubsystem, signal: str) -> SteeringSubsystem:
+    """Sets the learning-rate gate of ``signal``'s head to 0."""
+    i = _owner(steering, signal)
+    zero = jnp.zeros((), jnp.float32)
+    return _replace(
+        steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(gates={**o.gates, signal: zero}))
+    )
+
+
+def force_mode(steering: SteeringSubsystem, signal: str, mode: str) -> SteeringSubsystem:
+    """Forces ``signal``'s ground truth into ``"override"`` (innate value) or ``"defer"`` (own prediction)."""
+    if mode not in ("override", "defer"):
+        raise ValueError(f"mode must be 'override' or 'defer', got {mode!r}")
+    i = _owner(steering, signal)
+
+    def edit(out: DriveOut, predictions) -> DriveOut:
+        if mode == "defer":
+            value = jnp.asarray(predictions[signal], jnp.float32)
+        else:  # a drive without a separate innate value is already in override mode
+            value = out.diagnostics.get(f"innate_{signal}", out.signals[signal])
+        return out._replace(signals={**out.signals, signal: value})
+
+    return _replace(steering, i, _wrap(steering.drives[i], edit))
+
+
+def _number(spec: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"ablation {spec!r}: {text!r} is not a number") from None
+
+
+def apply_ablation(steering: SteeringSubsystem, spec: str) -> SteeringSubsystem:
+    """Applies one ablation given as a config string (see the module docstring)."""
+    kind, _, arg = spec.partition(":")
+    name, eq, value = arg.partition("=")
+    if not name:
+        raise ValueError(f"ablation {spec!r}: expected KIND:NAME[=VALUE]")
+    if kind == "drop" and not eq:
+        return drop(steering, name)
+    if kind == "gain" and eq:
+        return scale_gain(steering, name, _number(spec, value))
+    if kind == "clamp" and eq:
+        return clamp_signal(steering, name, _number(spec, value))
+    if kind == "cut_gate" and not eq:
+        return cut_gate(steering, name)
+    if kind == "mode" and eq:
+        return force_mode(steering, name, value)
+    raise ValueError(
+        f"bad ablation {spec!r}; expected drop:NAME, gain:NAME=G, clamp:SIGNAL=V, cut_gate:SIGNAL, "
+        "or mode:SIGNAL=override|defer"
+    )
+
+
+def apply_ablations(steering: SteeringSubsystem, specs) -> SteeringSubsystem:
+    """Applies ablations in order."""
+    for spec in specs:
+        steering = apply_ablation(steering, spec)
+    return steering

@@ -1,0 +1,61 @@
+"""The drive interface: a drive is a pair of pure functions, in the spirit of optax's ``(init, update)``.
+
+A drive reads the *senses* (a flat dict of arrays: raw inputs from the world plus everything the drives
+before it wrote) and the Thought Assessors' *predictions* (a dict keyed by signal name), and returns its
+contribution to reward, the ground truths and learning-rate gates it sets, and named diagnostics.
+
+References: DESIGN.md §5; 002 "Big picture" (Steering Subsystem supplies ground truths to Thought Assessors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+Senses = Mapping[str, jax.Array]
+Predictions = Mapping[str, jax.Array]
+
+
+class DriveOut(NamedTuple):
+    """What one drive emits for one step (all scalars for one agent)."""
+
+    reward: jax.Array
+    """This drive's additive contribution to the reward r_t."""
+    signals: dict[str, jax.Array]
+    """Ground truths for assessor heads / body-state variables (e.g. ``{"hunger": h}``)."""
+    gates: dict[str, jax.Array]
+    """Learning-rate gates in [0, 1] for assessor heads, keyed by signal; absent means 1."""
+    diagnostics: dict[str, jax.Array]
+    """Named values for logging and for later drives (e.g. ``spider_detected``, ``innate_fear``)."""
+
+
+class Drive(NamedTuple):
+    """A named ``(init, step)`` pair.
+
+    ``init() -> state`` and ``step(state, senses, predictions) -> (state, DriveOut)``; both pure and jit-safe.
+    ``provides`` names the signals this drive writes, so ablations can find the drive that owns a signal.
+    """
+
+    name: str
+    init: Callable[[], Any]
+    step: Callable[[Any, Senses, Predictions], tuple[Any, DriveOut]]
+    provides: tuple[str, ...] = ()
+
+
+def drive_out(reward=0.0, signals=None, gates=None, diagnostics=None) -> DriveOut:
+    """Builds a ``DriveOut`` with float32 scalars and empty dicts by default."""
+    f = lambda x: jnp.asarray(x, jnp.float32)
+    return DriveOut(
+        reward=f(reward),
+        signals={k: f(v) for k, v in (signals or {}).items()},
+        gates={k: f(v) for k, v in (gates or {}).items()},
+        diagnostics={k: f(v) for k, v in (diagnostics or {}).items()},
+    )
+
+
+def stateless(name: str, fn: Callable[[Senses, Predictions], DriveOut], provides=()) -> Drive:
+    """Wraps a function of ``(senses, predictions)`` as a drive with an empty state."""
+    return Drive(name, lambda: (), lambda state, senses, preds: (state, fn(senses, preds)), tuple(provides))

@@ -1,0 +1,54 @@
+"""Physiological arousal (phasic + tonic) and its interaction with valence.
+
+Arousal:
+    innate_t  = clip(a_spider * spider_detected_t + a_bite * bitten_t, 0, 1)
+    phasic_t  = max(innate_t, a_defer * clip(p_arousal_t, 0, 1))     (deferred part: learned importance)
+    tonic_t   = decay * tonic_{t-1} + (1 - decay) * phasic_t
+    arousal_t = phasic_t + tonic_t
+With ``a_defer < 1/2`` the learned loop is contractive: learned arousal extinguishes without innate support.
+
+Arousal × valence ("arousal makes good things better and bad things worse"; "overwhelm"):
+    r_t <- (1 + kappa * arousal_t) * r_t - rho * relu(arousal_t - theta_over)   when r_t < theta_pos
+logged as its own additive contribution, ``kappa * arousal * r - rho * relu(...) * [r < theta_pos]``.
+
+References: 001 §5.3 (phasic arousal), §5.3.1 (general arousal-valence interaction, being overwhelmed).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from steering.drive import Drive, drive_out, stateless
+
+
+def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float) -> Drive:
+    """Arousal drive. Reads ``spider_detected``, ``bitten`` and the ``arousal`` prediction."""
+
+    def step(tonic_tm1, senses, predictions):
+        innate = jnp.clip(a_spider * senses["spider_detected"] + a_bite * senses["bitten"], 0.0, 1.0)
+        phasic = jnp.maximum(innate, a_defer * jnp.clip(predictions["arousal"], 0.0, 1.0))
+        tonic = decay * tonic_tm1 + (1.0 - decay) * phasic
+        return tonic, drive_out(
+            signals={"arousal": phasic + tonic},
+            diagnostics={"phasic_arousal": phasic, "tonic_arousal": tonic, "innate_arousal": innate},
+        )
+
+    return Drive("arousal", lambda: jnp.zeros((), jnp.float32), step, ("arousal",))
+
+
+def arousal_valence(reward, arousal, kappa, rho, theta_over, theta_pos):
+    """The additive contribution of the arousal × valence interaction (001 §5.3.1)."""
+    overwhelm = rho * jax.nn.relu(arousal - theta_over) * (reward < theta_pos)
+    return kappa * arousal * reward - overwhelm
+
+
+def make_arousal_valence(kappa: float, rho: float, theta_over: float, theta_pos: float) -> Drive:
+    """Rescales the reward of the drives before it; must come after them. Reads ``arousal``, ``reward``."""
+
+    def fn(senses, predictions):
+        return drive_out(
+            arousal_valence(senses["reward"], senses["arousal"], kappa, rho, theta_over, theta_pos)
+        )
+
+    return stateless("arousal_valence", fn)

@@ -1,0 +1,15 @@
+"""The one-drive Steering Subsystem for external benchmarks: the environment's reward is the innate reward.
+
+    r_t += w * env_reward_t
+
+References: DESIGN.md §7 (gymnax environments run unchanged with a one-drive Steering Subsystem).
+"""
+
+from __future__ import annotations
+
+from steering.drive import Drive, drive_out, stateless
+
+
+def make_env_reward(w: float = 1.0) -> Drive:
+    """Reads ``senses["env_reward"]``."""
+    return stateless("env_reward", lambda senses, predictions: drive_out(w * senses["env_reward"]))

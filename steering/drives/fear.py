@@ -1,0 +1,42 @@
+"""Fear with override / defer-to-predictor: the "stranger danger" circuit, applied to spiders.
+
+When the innate spider detector fires, the circuit is in *override* mode and the fear ground truth is 1.
+Otherwise it *defers to the predictor*: fear is whatever the fear Thought Assessor predicts, pulled down by
+safety evidence (nothing bad has happened for a while):
+
+    override_t = spider_detected_t
+    safety_t   = 1 - exp(-steps_since_bad_t / tau_safe)
+    fear_t     = 1                                             if override_t
+               = clip(p_fear_t, 0, 1) * (1 - safety_pull * safety_t)   otherwise
+    r_t       -= w_fear * fear_t
+
+A bite or a detection resets ``steps_since_bad``. Diagnostics ``innate_fear`` (what the innate circuit alone
+says) and ``fear_override`` let ablations force either mode.
+
+References: 002 "stranger danger" worked example (first, second and third meeting); DESIGN.md §5.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from steering.drive import Drive, drive_out
+
+
+def make_fear(w_fear: float, tau_safe: float, safety_pull: float) -> Drive:
+    """Fear drive. Reads ``spider_detected``, ``bitten`` and the ``fear`` prediction; provides ``fear``."""
+
+    def step(steps_since_bad, senses, predictions):
+        detected = senses["spider_detected"].astype(jnp.float32)
+        bad = jnp.maximum(detected, senses["bitten"].astype(jnp.float32))
+        steps_since_bad = jnp.where(bad > 0, 0.0, steps_since_bad + 1.0)
+        safety = 1.0 - jnp.exp(-steps_since_bad / tau_safe)
+        deferred = jnp.clip(predictions["fear"], 0.0, 1.0) * (1.0 - safety_pull * safety)
+        fear = jnp.where(detected > 0, 1.0, deferred)
+        return steps_since_bad, drive_out(
+            -w_fear * fear,
+            signals={"fear": fear},
+            diagnostics={"innate_fear": detected, "fear_override": detected, "safety": safety},
+        )
+
+    return Drive("fear", lambda: jnp.zeros((), jnp.float32), step, ("fear",))

@@ -1,0 +1,30 @@
+"""Homeostasis: hunger rises every step and falls when eating; eating when hungry is rewarding.
+
+    hunger_t = clip(hunger_{t-1} + rate - satiation * ate_t, 0, 1)
+    pleasure_t = hunger_{t-1} * ate_t                       (sensory pleasure of eating)
+    r_t += w_eat * hunger_{t-1} * ate_t - w_hunger * hunger_t
+
+References: 002 "Big picture" (innate drives such as eating-when-hungry being good); DESIGN.md §5.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from steering.drive import Drive, drive_out
+
+
+def make_homeostasis(w_eat: float, w_hunger: float, rate: float, satiation: float, init_hunger=0.5) -> Drive:
+    """Hunger drive. Reads ``senses["ate"]``; provides ``hunger`` and ``pleasure``."""
+
+    def init():
+        return jnp.asarray(init_hunger, jnp.float32)
+
+    def step(hunger_tm1, senses, predictions):
+        ate = senses["ate"].astype(jnp.float32)
+        hunger = jnp.clip(hunger_tm1 + rate - satiation * ate, 0.0, 1.0)
+        pleasure = hunger_tm1 * ate
+        reward = w_eat * pleasure - w_hunger * hunger
+        return hunger, drive_out(reward, signals={"hunger": hunger, "pleasure": pleasure})
+
+    return Drive("homeostasis", init, step, ("hunger", "pleasure"))
