@@ -173,9 +173,7 @@ class Agent(NamedTuple):
     def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target):
         """Prediction loss for the previous transition + actor loss + optional value loss."""
         g, a = self.generator, self.cfg.agent
-        h_prev = g.apply(
-            params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask, method="recur"
-        )
+        h_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask, method="recur")
         phi_all, pred_e, pred_i = g.apply(params, h_prev, method="thoughts")
         wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t)
         logits = g.apply(params, h_prev, method="policy")
@@ -224,9 +222,7 @@ class Agent(NamedTuple):
         advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]
         if a.learn:
-            grads, lm = jax.grad(self._loss, has_aux=True)(
-                params, w, pend, s.extero, s.intero, advantage, value_target
-            )
+            grads, lm = jax.grad(self._loss, has_aux=True)(params, w, pend, s.extero, s.intero, advantage, value_target)
         else:
             grads, lm = jax.tree.map(jnp.zeros_like, params), {}
 

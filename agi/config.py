@@ -40,9 +40,7 @@ class WorldConfig:
         _check(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
         for k in ("n_food", "n_spiders", "n_decoys"):
             _check(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
-        _check(
-            0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]"
-        )
+        _check(0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]")
 
 
 @dataclass(frozen=True)

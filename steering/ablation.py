@@ -68,18 +68,14 @@ def clamp_signal(steering: SteeringSubsystem, signal: str, value: float) -> Stee
     """Fixes ``signal`` to ``value`` at the drive that produces it."""
     i = _owner(steering, signal)
     v = jnp.asarray(value, jnp.float32)
-    return _replace(
-        steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(signals={**o.signals, signal: v}))
-    )
+    return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(signals={**o.signals, signal: v})))
 
 
 def cut_gate(steering: SteeringSubsystem, signal: str) -> SteeringSubsystem:
     """Sets the learning-rate gate of ``signal``'s head to 0."""
     i = _owner(steering, signal)
     zero = jnp.zeros((), jnp.float32)
-    return _replace(
-        steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(gates={**o.gates, signal: zero}))
-    )
+    return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(gates={**o.gates, signal: zero})))
 
 
 def force_mode(steering: SteeringSubsystem, signal: str, mode: str) -> SteeringSubsystem:

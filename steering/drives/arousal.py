@@ -47,8 +47,6 @@ def make_arousal_valence(kappa: float, rho: float, theta_over: float, theta_pos:
     """Rescales the reward of the drives before it; must come after them. Reads ``arousal``, ``reward``."""
 
     def fn(senses, predictions):
-        return drive_out(
-            arousal_valence(senses["reward"], senses["arousal"], kappa, rho, theta_over, theta_pos)
-        )
+        return drive_out(arousal_valence(senses["reward"], senses["arousal"], kappa, rho, theta_over, theta_pos))
 
     return stateless("arousal_valence", fn)

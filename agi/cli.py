@@ -1,0 +1,77 @@
+"""The command line: ``agi train [--preset P] [--world W] [--steps N] [--seeds S] [--out DIR] [--set k=v ...]``.
+
+This file is intentionally kept short: the logic lives in ``agi.run``. Bad input gets a one-line error and
+exit status 2, with nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from agi.config import PRESETS, ConfigError, override, preset
+from agi.worlds import WORLDS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2
+        sys.stderr.write(f"agi: error: {message}\n")
+        sys.exit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="agi", description="A brain-like agent: train, ablate, compare.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    t = sub.add_parser("train", help="train on a world and write config, metrics, plots and a summary")
+    t.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
+    t.add_argument("--world", default="foraging", help=f"one of {list(WORLDS)} (default: foraging)")
+    t.add_argument("--steps", type=int, help="environment steps per agent")
+    t.add_argument("--seeds", type=int, help="number of independent seeds")
+    t.add_argument("--out", default=None, help="output folder (default: runs/WORLD)")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field")
+    t.add_argument("--no-baseline", action="store_true", help="skip the random-policy baseline")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _chunks_for(steps: int, chunks: int) -> int:
+    """The largest number of chunks <= ``chunks`` that divides ``steps``."""
+    return next(c for c in range(min(chunks, steps), 0, -1) if steps % c == 0)
+
+
+def build_config(args):
+    cfg = preset(args.preset, args.world)
+    train = cfg.train
+    if args.steps is not None:
+        if args.steps < 1:
+            raise ConfigError(f"--steps={args.steps} is out of range: expected >= 1")
+        train = dataclasses.replace(train, steps=args.steps, chunks=_chunks_for(args.steps, train.chunks))
+    if args.seeds is not None:
+        train = dataclasses.replace(train, num_seeds=args.seeds)
+    cfg = override(dataclasses.replace(cfg, train=train), args.set)
+    from agi.agent import make_agent
+
+    make_agent(cfg)  # validates the config and builds the Steering Subsystem (ablations included)
+    return cfg
+
+
+def main(argv=None) -> int:
+    """Entry point of the `agi` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        cfg = build_config(args)
+    except (ConfigError, ValueError, KeyError) as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 2
+    from agi.run import format_summary, train_and_evaluate
+
+    out = args.out or f"runs/{cfg.world.name}"
+    summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline)
+    print(format_summary(summary))
+    print(f"summary: {out}/summary.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,184 @@
+"""``train_and_evaluate``: one training run, its random-policy baseline, and the files a run leaves behind.
+
+Writes ``config.json``, ``metrics.jsonl`` (one line per chunk), ``reward.png`` (reward per drive over time)
+and ``summary.json`` into the output folder, and returns the summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from pathlib import Path
+
+import jax
+import numpy as np
+from tqdm.auto import tqdm
+
+from agi.agent import make_agent
+from agi.config import RunConfig
+from agi.system import make_system
+from train import run
+
+EDGE = 0.1  # "first" and "last" = the first and last 10% of the run
+
+
+class _Window:
+    """Accumulates per-seed sums of every metric over a range of steps."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi, self.sums, self.count = lo, hi, {}, 0
+
+    def add(self, start, metrics):
+        length = next(iter(metrics.values())).shape[1]
+        a, b = max(self.lo, start) - start, min(self.hi, start + length) - start
+        if b <= a:
+            return
+        self.count += b - a
+        for k, v in metrics.items():
+            self.sums[k] = self.sums.get(k, 0.0) + v[:, a:b].sum(axis=1)
+
+    def mean(self, key):  # per seed
+        return self.sums[key] / self.count
+
+    def episode_return(self):  # per seed; nan where no episode ended
+        n = self.sums.get("episodes")
+        if n is None:
+            return None
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, self.sums["episode_return_sum"] / np.maximum(n, 1), np.nan)
+
+
+def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None):
+    agent = make_agent(cfg)
+    init, step = make_system(agent)
+    t = cfg.train
+    first, last = _Window(0, math.ceil(EDGE * t.steps)), _Window(t.steps - math.ceil(EDGE * t.steps), t.steps)
+    chunk_len = t.steps // t.chunks
+
+    def collect(end, metrics):
+        for w in (first, last):
+            w.add(end - chunk_len, metrics)
+        if on_chunk is not None:
+            on_chunk(end, metrics)
+
+    result = run(
+        init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk_len,
+        on_chunk=collect, progress=progress, desc=desc, agent_steps_per_step=t.num_envs,
+    )  # fmt: skip
+    return agent, result, first, last
+
+
+def random_baseline(cfg: RunConfig) -> RunConfig:
+    """The same world, seeds and length with uniformly random plans and no learning."""
+    return dataclasses.replace(cfg, agent=dataclasses.replace(cfg.agent, selection="random", learn=False))
+
+
+def _stat(x):
+    x = np.asarray(x, np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return None
+    half = 1.96 * x.std(ddof=1) / np.sqrt(x.size) if x.size > 1 else float("nan")
+    return {"mean": float(x.mean()), "ci95": float(half), "per_seed": [float(v) for v in x]}
+
+
+def train_and_evaluate(cfg: RunConfig, out_dir, *, progress: bool = True, baseline: bool = True) -> dict:
+    """Trains ``cfg``, measures the random baseline, writes the run's files into ``out_dir``; returns the summary."""
+    cfg.validate()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(cfg.to_json())
+    history = []
+    log = open(out / "metrics.jsonl", "w")
+
+    def on_chunk(end, metrics):
+        row = {"step": end, **{k: float(v.mean()) for k, v in metrics.items() if not k.startswith("episode")}}
+        if "episodes" in metrics and metrics["episodes"].sum() > 0:
+            row["episode_return"] = float(metrics["episode_return_sum"].sum() / metrics["episodes"].sum())
+        history.append(row)
+        log.write(json.dumps(row) + "\n")
+        log.flush()
+        if progress:
+            tqdm.write(
+                f"step {end:>9,}  reward/step {row['reward']:+.4f}"
+                + (f"  episode return {row['episode_return']:.1f}" if "episode_return" in row else "")
+            )
+
+    with log:
+        agent, result, first, last = _measure(cfg, progress=progress, desc="train", on_chunk=on_chunk)
+    t = cfg.train
+    agent_steps = t.steps * t.num_envs * t.num_seeds
+    summary = {
+        "world": cfg.world.name,
+        "steps": t.steps,
+        "num_seeds": t.num_seeds,
+        "num_envs": t.num_envs,
+        "agent_steps": agent_steps,
+        "compile_seconds": result.compile_seconds,
+        "run_seconds": result.run_seconds,
+        "agent_steps_per_second": agent_steps / result.run_seconds,
+        "reward_per_step_first": float(first.mean("reward").mean()),
+        "reward_per_step_last": float(last.mean("reward").mean()),
+        "reward_per_step_last_by_seed": _stat(last.mean("reward")),
+        "reward_by_drive": {
+            k.split("/", 1)[1]: float(last.mean(k).mean()) for k in last.sums if k.startswith("reward/")
+        },
+    }
+    if agent.world.episodic:
+        ret = last.episode_return()
+        summary["episode_return_last"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
+        summary["episode_return_last_by_seed"] = _stat(ret)
+    if baseline:
+        _, _, _, rlast = _measure(random_baseline(cfg), progress=progress, desc="random baseline")
+        summary["random_policy_reward_per_step"] = float(rlast.mean("reward").mean())
+        summary["random_policy_reward_per_step_by_seed"] = _stat(rlast.mean("reward"))
+        if agent.world.episodic:
+            rret = rlast.episode_return()
+            summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
+    summary["plots"] = [str(out / "reward.png")]
+    plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def plot_rewards(history, path, title=""):
+    """Reward per agent-step over training, total and per drive (and episode return for episodic worlds)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [h["step"] for h in history]
+    episodic = any("episode_return" in h for h in history)
+    fig, axes = plt.subplots(1, 2 if episodic else 1, figsize=(11 if episodic else 7, 4), squeeze=False)
+    ax = axes[0, 0]
+    ax.plot(steps, [h["reward"] for h in history], color="black", lw=2, label="total")
+    for k in sorted(k for k in history[0] if k.startswith("reward/")):
+        ax.plot(steps, [h[k] for h in history], lw=1, label=k.split("/", 1)[1])
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set(xlabel="step", ylabel="reward per agent-step", title=title)
+    ax.legend(fontsize=8)
+    if episodic:
+        pts = [(h["step"], h["episode_return"]) for h in history if "episode_return" in h]
+        axes[0, 1].plot(*zip(*pts, strict=True), color="tab:blue")
+        axes[0, 1].set(xlabel="step", ylabel="episode return", title="episodes ending in each chunk")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def format_summary(s: dict) -> str:
+    """A few readable lines for the terminal."""
+    lines = [
+        f"world {s['world']}: {s['steps']:,} steps x {s['num_envs']} envs x {s['num_seeds']} seeds "
+        f"({s['agent_steps_per_second']:,.0f} agent-steps/s, compiled in {s['compile_seconds']:.1f}s)",
+        f"reward per agent-step: first 10% {s['reward_per_step_first']:+.4f} -> last 10% "
+        f"{s['reward_per_step_last']:+.4f}",
+    ]
+    if "random_policy_reward_per_step" in s:
+        lines.append(f"random policy, same world and length: {s['random_policy_reward_per_step']:+.4f}")
+    if s.get("episode_return_last") is not None:
+        lines.append(f"episode return, last 10%: {s['episode_return_last']:.1f}")
+    lines.append("reward by drive (last 10%): " + ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items()))
+    lines.append("plots: " + ", ".join(s["plots"]))
+    return "\n".join(lines)
