@@ -72,11 +72,11 @@ class Foraging:
         """Returns ``(view, state, reward=0, terminated=False, truncated=False, info)`` (info: ``ate``, ``bitten``)."""
         kf, ks, kd = jax.random.split(key, 3)
         agent = jnp.clip(state.agent + MOVES[action], 0, params.size - 1)
-        eaten = jnp.all(state.food == agent, axis=-1)  # [n_food]
+        eaten = jnp.all(state.food == agent[None, :], axis=-1)  # [n_food]
         food = jnp.where(eaten[:, None], self._cells(kf, params.n_food, params), state.food)
         spiders = self._wander(ks, state.spiders, params)
         decoys = self._wander(kd, state.decoys, params)
-        bitten = jnp.any(jnp.all(spiders == agent, axis=-1))
+        bitten = jnp.any(jnp.all(spiders == agent[None, :], axis=-1))
         state = ForagingState(agent, food, spiders, decoys)
         info = {"ate": jnp.any(eaten).astype(jnp.float32), "bitten": bitten.astype(jnp.float32)}
         no = jnp.asarray(False)

@@ -1,0 +1,82 @@
+"""The whole agent: jit-compatibility and shapes of the step functions, finiteness, no recompilation."""
+
+import dataclasses
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from agi import make_agent, make_system, override, preset
+from train import make_chunk
+
+
+@pytest.fixture(scope="module", params=["foraging", "cartpole"])
+def setup(request):
+    cfg = preset("tiny", request.param)
+    agent = make_agent(cfg)
+    return cfg, agent
+
+
+def test_agent_step_shapes(setup):
+    cfg, agent = setup
+    brain = agent.init_brain(jax.random.PRNGKey(0))
+    s = agent.init_state(jax.random.PRNGKey(1))
+    s2, learning, metrics = jax.jit(agent.step)(brain, s, jax.random.PRNGKey(2))
+    chex.assert_trees_all_equal_shapes_and_dtypes(s, s2)
+    chex.assert_trees_all_equal_shapes(learning.generator_grads, brain.generator)
+    chex.assert_shape(learning.assessor_delta, brain.assessors.shape)
+    assert brain.assessors.shape == (agent.generator.layout.dim, len(agent.head_names))
+    assert all(m.shape == () for m in metrics.values())
+
+
+def test_heads_follow_the_steering_signals(setup):
+    cfg, agent = setup
+    expected = ("valence", "hunger", "pleasure", "pain", "fear", "arousal") if cfg.world.name == "foraging" else (
+        "valence",)  # fmt: skip
+    assert agent.head_names == expected
+
+
+def test_system_many_steps_finite_and_no_recompile(setup):
+    cfg, agent = setup
+    init, step = make_system(agent)
+    chunk = make_chunk(step, 50)
+    state = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(0), 2))
+    state, m1 = chunk(state, jax.random.split(jax.random.PRNGKey(1), 2))
+    state, m2 = chunk(state, jax.random.split(jax.random.PRNGKey(2), 2))
+    assert chunk._cache_size() == 1  # second chunk reuses the compiled program
+    for leaf in jax.tree.leaves(state.brain):
+        assert np.all(np.isfinite(leaf))
+    chex.assert_shape(m2["reward"], (2, 50))
+    assert np.any(np.asarray(state.brain.assessors) != 0)  # the assessors learned something
+
+
+def test_ablated_head_disappears_and_learn_false_freezes_weights():
+    cfg = override(preset("tiny", "foraging"), ["steering.ablations=drop:pain", "agent.learn=false"])
+    agent = make_agent(cfg)
+    assert "pain" not in agent.head_names
+    init, step = make_system(agent)
+    s0 = init(jax.random.PRNGKey(0))
+    s1, _ = jax.jit(step)(s0, jax.random.PRNGKey(1))
+    chex.assert_trees_all_equal(s0.brain, s1.brain)
+
+
+def test_cut_gate_freezes_that_head_only():
+    cfg = override(preset("tiny", "foraging"), ["steering.ablations=cut_gate:fear"])
+    agent = make_agent(cfg)
+    init, step = make_system(agent)
+    s = init(jax.random.PRNGKey(0))
+    s, _ = jax.lax.scan(step, s, jax.random.split(jax.random.PRNGKey(1), 30))
+    w = np.asarray(s.brain.assessors)
+    assert np.all(w[:, agent.head_names.index("fear")] == 0) and np.any(w[:, agent.head_names.index("hunger")] != 0)
+
+
+def test_bfloat16_dtype_runs():
+    cfg = preset("tiny", "cartpole")
+    cfg = dataclasses.replace(cfg, agent=dataclasses.replace(cfg.agent, dtype="bfloat16"))
+    agent = make_agent(cfg)
+    init, step = make_system(agent)
+    s, m = jax.jit(step)(init(jax.random.PRNGKey(0)), jax.random.PRNGKey(1))
+    assert np.isfinite(float(m["reward"]))
+    assert jnp.dtype(cfg.agent.dtype) == jnp.bfloat16

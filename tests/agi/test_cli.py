@@ -1,0 +1,58 @@
+"""The CLI end to end on the tiny preset, and its one-line errors for bad input."""
+
+import json
+
+import pytest
+
+from agi.cli import main
+
+
+def test_train_tiny_end_to_end(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "tiny", "--out", str(out), "--quiet", "--set", "agent.lr=0.001"]) == 0
+    for name in ("config.json", "metrics.jsonl", "reward.png", "summary.json"):
+        assert (out / name).stat().st_size > 0
+    s = json.loads((out / "summary.json").read_text())
+    for key in ("steps", "agent_steps_per_second", "reward_per_step_first", "reward_per_step_last",
+                "random_policy_reward_per_step", "reward_by_drive"):  # fmt: skip
+        assert key in s
+    assert set(s["reward_by_drive"]) == {"senses", "homeostasis", "pain", "fear", "arousal", "arousal_valence"}
+    assert json.loads((out / "config.json").read_text())["agent"]["lr"] == 0.001
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [100, 200]
+    assert "reward per agent-step" in capsys.readouterr().out
+
+
+def test_train_tiny_cartpole_reports_episodes(tmp_path):
+    out = tmp_path / "cp"
+    assert main(["train", "--preset", "tiny", "--world", "cartpole", "--steps", "300", "--out", str(out),
+                 "--quiet", "--no-baseline"]) == 0  # fmt: skip
+    s = json.loads((out / "summary.json").read_text())
+    assert s["steps"] == 300 and s["episode_return_last"] > 0
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--preset", "huge"], "unknown preset"),
+        (["--world", "mars"], "unknown world"),
+        (["--set", "agent.nope=1"], "unknown config key"),
+        (["--set", "agent.lr=fast"], "expected a value of type float"),
+        (["--set", "agent.gamma=1.5"], "out of range"),
+        (["--steps", "0"], "out of range"),
+        (["--set", "agent.selection=psychic"], "agent.selection"),
+        (["--set", "steering.ablations=drop:telepathy"], "unknown drive"),
+        (["--set", "lr"], "expected key=value"),
+        (["--seeds", "many"], "invalid int value"),
+    ],
+)
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, args, needle):
+    out = tmp_path / "never"
+    try:
+        code = main(["train", "--out", str(out), *args])
+    except SystemExit as e:  # argparse's own errors
+        code = e.code
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1
+    assert not out.exists()

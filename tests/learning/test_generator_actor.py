@@ -1,0 +1,55 @@
+"""Thought Generator shapes and jit; actor losses against obvious references."""
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from learning import ThoughtGenerator, expected_policy_loss, policy_gradient_loss, prediction_loss, situation_valence
+
+
+def _gen():
+    g = ThoughtGenerator(num_actions=3, extero_dim=6, intero_dim=2, hidden=8, latent=5)
+    params = g.init(jax.random.PRNGKey(0), jnp.zeros(8), jnp.zeros((), jnp.int32), jnp.zeros(6), jnp.zeros(2),
+                    jnp.ones(2))  # fmt: skip
+    return g, params
+
+
+def test_shapes_layout_and_jit():
+    g, params = _gen()
+    h = jax.jit(lambda p: g.apply(p, jnp.zeros(8), 1, jnp.ones(6), jnp.ones(2), jnp.ones(2), method="recur"))(params)
+    chex.assert_shape(h, (8,))
+    phi, pe, pi = jax.jit(lambda p, h: g.apply(p, h, method="thoughts"))(params, h)
+    lay = g.layout
+    chex.assert_shape([phi, pe, pi], [(3, lay.dim), (3, 6), (3, 2)])
+    np.testing.assert_allclose(phi[:, lay.intero], pi)  # the interoceptive block is the predicted body state
+    np.testing.assert_allclose(phi[:, lay.bias], 1.0)
+    chex.assert_shape(g.apply(params, h, method="policy"), (3,))
+
+
+def test_masked_interoception_is_invisible():
+    g, params = _gen()
+    run = lambda intero: g.apply(params, jnp.zeros(8), 0, jnp.ones(6), intero, jnp.zeros(2), method="recur")
+    np.testing.assert_allclose(run(jnp.array([0.0, 0.0])), run(jnp.array([5.0, -3.0])))
+
+
+def test_prediction_loss():
+    loss, m = prediction_loss(jnp.ones(4), jnp.zeros(2), jnp.zeros(4), jnp.ones(2))
+    np.testing.assert_allclose([loss, m["extero_loss"], m["intero_loss"]], [2.0, 1.0, 1.0])
+
+
+def test_policy_gradient_matches_reference():
+    logits, a, adv, beta = jnp.array([0.1, -0.3, 0.7]), 2, 1.5, 0.01
+    g = jax.grad(lambda z: policy_gradient_loss(z, a, adv, beta)[0])(logits)
+    p = np.exp(logits) / np.exp(logits).sum()
+    onehot = np.eye(3)[a]
+    entropy_grad = -p * (np.log(p) + 1) + p * np.sum(p * (np.log(p) + 1))
+    np.testing.assert_allclose(g, -adv * (onehot - p) - beta * entropy_grad, rtol=1e-5, atol=1e-6)
+
+
+def test_expected_policy_loss_and_situation_valence():
+    logits, q = jnp.array([0.0, 1.0]), jnp.array([1.0, 3.0])
+    p = np.exp([0.0, 1.0]) / np.exp([0.0, 1.0]).sum()
+    np.testing.assert_allclose(situation_valence(logits, q), p @ np.array([1.0, 3.0]), rtol=1e-6)
+    g = jax.grad(lambda z: expected_policy_loss(z, q, 0.0)[0])(logits)
+    assert g[1] < 0 < g[0]  # moves probability towards the higher-valence plan

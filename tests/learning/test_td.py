@@ -1,0 +1,117 @@
+"""TD(λ) assessors: against a slow obvious reference, Monte-Carlo regression, the delta rule, gates."""
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from learning import init_traces, make_heads, predict, td_lambda_step
+
+D, H, T = 5, 3, 12
+
+
+def _problem(seed=0, cont_end=True):
+    rng = np.random.default_rng(seed)
+    phis = rng.normal(size=(T + 1, D)).astype(np.float32)
+    cs = rng.normal(size=(T, H)).astype(np.float32)
+    conts = np.ones(T, np.float32)
+    conts[5] = 0.0  # an episode ends after transition 5
+    gates = rng.uniform(size=(T, H)).astype(np.float32)
+    w0 = rng.normal(size=(D, H)).astype(np.float32) * 0.1
+    return phis, cs, conts, gates, w0
+
+
+def _scan(w0, phis, cs, conts, gates, heads):
+    def body(carry, x):
+        w, tr = carry
+        phi_tp1, c, cont, g = x
+        dw, tr, delta = td_lambda_step(w, tr, phi_tp1, c, cont, g, heads)
+        return (w + dw, tr), delta
+
+    (w, _), deltas = jax.lax.scan(body, (w0, init_traces(phis[0], heads)), (phis[1:], cs, conts, gates))
+    return w, deltas
+
+
+def _reference(w0, phis, cs, conts, gates, gamma, lam, alpha, mask):
+    """A Python loop over steps and heads: the textbook semi-gradient TD(λ) with accumulating traces."""
+    w = np.array(w0, np.float64)
+    z = [mask[:, i] * phis[0] for i in range(H)]
+    for t in range(T):
+        w_old = w.copy()
+        for i in range(H):
+            wi = w_old[:, i] * mask[:, i]
+            delta = cs[t, i] + gamma[i] * conts[t] * phis[t + 1] @ wi - phis[t] @ wi
+            w[:, i] += alpha[i] * gates[t, i] * delta * z[i]
+            z[i] = gamma[i] * lam[i] * conts[t] * z[i] + mask[:, i] * phis[t + 1]
+    return w
+
+
+@pytest.mark.parametrize("finders", [(), ("c",)])
+def test_matches_slow_reference(finders):
+    phis, cs, conts, gates, w0 = _problem()
+    gamma, lam, alpha = [0.9, 0.0, 0.5], [0.8, 0.0, 1.0], [0.05, 0.1, 0.02]
+    per_head = lambda xs: dict(zip("abc", xs, strict=True))
+    heads = make_heads(("a", "b", "c"), per_head(gamma), per_head(lam), per_head(alpha), D, slice(3, 5), finders)
+    w, _ = jax.jit(_scan)(jnp.asarray(w0), phis, cs, conts, gates, heads)
+    ref = _reference(w0, phis, cs, conts, gates, gamma, lam, alpha, np.asarray(heads.read_mask))
+    np.testing.assert_allclose(w, ref, rtol=1e-4, atol=1e-5)
+    if finders:  # the finder head reads only the interoceptive block
+        assert np.all(np.asarray(heads.read_mask)[:3, 2] == 0) and np.all(np.asarray(heads.read_mask)[3:, 2] == 1)
+
+
+def test_lambda_one_offline_equals_monte_carlo_regression():
+    rng = np.random.default_rng(1)
+    phis = rng.normal(size=(T + 1, D)).astype(np.float32)
+    c = rng.normal(size=(T, 1)).astype(np.float32)
+    conts = np.ones(T, np.float32)
+    conts[-1] = 0.0  # one episode, terminating
+    gamma, alpha = 0.9, 0.1
+    heads = make_heads(("v",), gamma, 1.0, alpha, D)
+    w = jnp.asarray(rng.normal(size=(D, 1)).astype(np.float32))
+    # Offline: accumulate the increments with w held fixed over the episode.
+    total, tr = jnp.zeros_like(w), init_traces(phis[0], heads)
+    for t in range(T):
+        dw, tr, _ = td_lambda_step(w, tr, phis[t + 1], c[t], conts[t], jnp.ones(1), heads)
+        total = total + dw
+    returns = np.array([sum(gamma ** (k - t) * c[k, 0] for k in range(t, T)) for t in range(T)])
+    v = np.asarray(phis[:T] @ np.asarray(w))[:, 0]
+    mc = alpha * ((returns - v)[:, None] * phis[:T]).sum(0)
+    np.testing.assert_allclose(np.asarray(total)[:, 0], mc, rtol=1e-4, atol=1e-5)
+
+
+def test_gamma_zero_is_the_delta_rule():
+    phis, cs, conts, gates, w0 = _problem(2)
+    heads = make_heads(("a", "b", "c"), 0.0, 0.0, 0.1, D)
+    tr = init_traces(phis[0], heads)
+    dw, _, delta = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads)
+    pred = phis[0] @ w0
+    np.testing.assert_allclose(delta, cs[0] - pred, rtol=1e-5)
+    np.testing.assert_allclose(dw, 0.1 * gates[0] * (cs[0] - pred) * phis[0][:, None], rtol=1e-4, atol=1e-6)
+
+
+def test_gate_zero_leaves_head_unchanged():
+    phis, cs, conts, gates, w0 = _problem(3)
+    gates[:, 1] = 0.0
+    heads = make_heads(("a", "b", "c"), 0.9, 0.8, 0.1, D)
+    w, _ = _scan(jnp.asarray(w0), phis, cs, conts, gates, heads)
+    np.testing.assert_array_equal(np.asarray(w)[:, 1], w0[:, 1])
+    assert not np.allclose(np.asarray(w)[:, 0], w0[:, 0])
+
+
+def test_shapes_and_no_recompilation():
+    heads = make_heads(("a", "b", "c"), 0.9, 0.8, 0.1, D)
+
+    @jax.jit
+    @chex.assert_max_traces(n=1)
+    def step(w, tr, phi, c, cont, g):
+        return td_lambda_step(w, tr, phi, c, cont, g, heads)
+
+    phis, cs, conts, gates, w0 = _problem(4)
+    tr = init_traces(phis[0], heads)
+    for t in range(3):
+        dw, tr, delta = step(jnp.asarray(w0), tr, phis[t + 1], cs[t], conts[t], gates[t])
+    chex.assert_shape(dw, (D, H))
+    chex.assert_shape(delta, (H,))
+    chex.assert_shape(tr.z, (D, H))
+    chex.assert_shape(predict(jnp.asarray(w0), jnp.asarray(phis), heads.read_mask), (T + 1, H))
