@@ -114,6 +114,8 @@ class AgentConfig:
     """probability of masking each interoceptive input channel (to learn to infer feelings from context)"""
     lr: float = 1e-3
     """Adam step size of the Thought Generator (world model + actor)"""
+    lr_anneal: bool = False
+    """anneal the generator's step size linearly to 0 over the run"""
     max_grad_norm: float = 1.0
     """global gradient-norm clip of the Thought Generator's update"""
     entropy_coef: float = 0.01
@@ -218,9 +220,14 @@ def _preset_tiny(world: str) -> RunConfig:
 
 def _preset_default(world: str) -> RunConfig:
     if world == "cartpole":
-        agent = AgentConfig(gamma=0.99, lam=0.9, alpha=0.002, lr=1e-3, value_grad_coef=0.0)
-        steering = SteeringConfig(w_env=0.1)
-        return RunConfig(WorldConfig(name=world), steering, agent, TrainConfig(steps=50_000, num_envs=16))
+        # Plain actor proposals (no run-and-tumble), and the valence loss shapes the generator's features:
+        # with these the RL core solves CartPole; see README "Results" for run-and-tumble on CartPole.
+        agent = AgentConfig(
+            selection="actor", gamma=0.99, lam=0.9, alpha=0.1, lr=3e-4, lr_anneal=True, value_grad_coef=1.0,
+            intero_mask_prob=0.0,
+        )  # fmt: skip
+        train = TrainConfig(steps=60_000, num_envs=32)
+        return RunConfig(WorldConfig(name=world), SteeringConfig(w_env=0.1), agent, train)
     return RunConfig(WorldConfig(name=world), SteeringConfig(), AgentConfig(), TrainConfig())
 
 

@@ -25,8 +25,10 @@ class SystemState(NamedTuple):
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:
+    """Adam with global-norm clipping, optionally with a step size annealed linearly to 0 over the run."""
     a = agent.cfg.agent
-    return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(a.lr))
+    lr = optax.linear_schedule(a.lr, 0.0, agent.cfg.train.steps) if a.lr_anneal else a.lr
+    return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(lr))
 
 
 def make_system(agent: Agent):
