@@ -107,34 +107,35 @@ class AgentConfig:
     threshold: float = 0.0
     """run-and-tumble: keep the plan while its valence >= situation valence + threshold"""
     beta: float = 5.0
-    """softmax selection: inverse temperature"""
+    """run-and-tumble and softmax selection: inverse temperature of the valence comparison"""
     valence_offset: float = 0.0
     """added to every valence guess before selection (negative = the depression ablation, 002 §5.3)"""
     intero_mask_prob: float = 0.2
     """probability of masking each interoceptive input channel (to learn to infer feelings from context)"""
-    lr: float = 1e-3
+    lr: float = 3e-4
     """Adam step size of the Thought Generator (world model + actor)"""
     lr_anneal: bool = False
     """anneal the generator's step size linearly to 0 over the run"""
     max_grad_norm: float = 1.0
     """global gradient-norm clip of the Thought Generator's update"""
-    entropy_coef: float = 0.01
+    entropy_coef: float = 0.05
     """actor: entropy bonus"""
     actor_loss: str = "sampled"
     """actor: ``sampled`` (policy gradient on fresh proposals with the valence TD error as advantage) or
     ``expected`` (all-actions gradient on the valence head's per-plan guesses)"""
     actor_coef: float = 1.0
     """actor: weight of the policy-gradient loss relative to the prediction loss"""
-    value_grad_coef: float = 0.0
-    """weight of a valence-prediction loss back-propagated into the generator (0 = no gradient from assessors)"""
+    value_grad_coef: float = 1.0
+    """weight of the valence head's TD loss back-propagated into the generator's features (0 = assessors send no
+    gradient into the generator, DESIGN.md §4 step 7)"""
     gamma: float = 0.95
     """valence head: discount γ"""
     lam: float = 0.8
     """valence head: trace decay λ"""
-    alpha: float = 0.01
-    """valence head: step size α"""
+    alpha: float = 0.1
+    """valence head: step size α, per unit of feature dimension (the update uses α / d)"""
     alpha_predictors: float = 0.05
-    """short-term predictor heads (γ = 0): step size"""
+    """short-term predictor heads (γ = 0): step size, per unit of feature dimension"""
     dtype: str = "float32"
     """parameter and activation dtype (float32 or bfloat16)"""
     learn: bool = True
@@ -220,13 +221,9 @@ def _preset_tiny(world: str) -> RunConfig:
 
 def _preset_default(world: str) -> RunConfig:
     if world == "cartpole":
-        # Plain actor proposals (no run-and-tumble), and the valence loss shapes the generator's features:
-        # with these the RL core solves CartPole; see README "Results" for run-and-tumble on CartPole.
-        agent = AgentConfig(
-            selection="actor", gamma=0.99, lam=0.9, alpha=0.1, lr=3e-4, lr_anneal=True, value_grad_coef=1.0,
-            intero_mask_prob=0.0,
-        )  # fmt: skip
-        train = TrainConfig(steps=60_000, num_envs=32)
+        # Longer horizon, more agents per brain and an annealed step size: see README "Results".
+        agent = AgentConfig(gamma=0.99, lam=0.9, entropy_coef=0.01, lr_anneal=True, intero_mask_prob=0.0)
+        train = TrainConfig(steps=60_000, num_envs=64)
         return RunConfig(WorldConfig(name=world), SteeringConfig(w_env=0.1), agent, train)
     return RunConfig(WorldConfig(name=world), SteeringConfig(), AgentConfig(), TrainConfig())
 

@@ -2,12 +2,16 @@
 
 Candidates are ``[current plan, K fresh proposals from π(·|h_t)]``. Modes:
 
-- ``run_and_tumble`` (default): keep running the current plan while its valence guess (plus
-  ``valence_offset``) is above the reference plus ``threshold``; otherwise tumble to the next fresh
-  proposal, and keep tumbling while proposals fall below it; the last proposal is taken if none passes.
+- ``run_and_tumble`` (default): keep running the current plan with probability
+  ``σ(β · (valence + valence_offset − reference − threshold))``; otherwise tumble to the next fresh proposal,
+  which is accepted with the same rule, and so on; the last proposal is taken if none is accepted. Like a
+  bacterium's tumble rate, tumbling is stochastic and falls as the signal rises; ``β → ∞`` gives a hard
+  threshold.
   The reference is the situation's valence V̄(h_t) (the guess averaged over what the generator proposes), so
   "positive valence" means "this plan is better than what I would usually do here".
 - ``softmax``: sample a candidate with probability ∝ exp(β · valence).
+
+``β`` is ``beta`` in both.
 - ``argmax``: the candidate with the highest valence guess.
 - ``actor``: the first fresh proposal, ignoring valence (the "no thought selection" ablation).
 - ``random``: a uniformly random action (the random-policy baseline).
@@ -43,7 +47,8 @@ def select(key, valence, reference, mode, *, threshold=0.0, beta=1.0, valence_of
     v = valence + valence_offset
     k1 = valence.shape[0]
     if mode == "run_and_tumble":
-        accept = v > reference + threshold  # ties tumble: an untested plan is no reason to run
+        p_run = jax.nn.sigmoid(beta * (v - reference - threshold))
+        accept = jax.random.uniform(key, v.shape) < p_run
         accept = accept.at[-1].set(True)  # the last proposal is taken if nothing else passes
         index = jnp.argmax(accept)  # first accepted candidate
     elif mode == "softmax":

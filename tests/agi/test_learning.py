@@ -1,0 +1,39 @@
+"""Learning tests: a measured improvement over the random-policy baseline, with a margin, on fixed seeds.
+
+The fast one runs in the default suite; the preset-sized ones (the README's results) are marked ``slow``
+and run with ``make test-slow``.
+"""
+
+import pytest
+
+from agi import override, preset, train_and_evaluate
+
+
+def _small_foraging():
+    return override(
+        preset("default", "foraging"),
+        ["train.steps=10000", "train.num_envs=16", "train.num_seeds=2", "train.chunks=10",
+         "agent.hidden=32", "agent.latent=32"],
+    )  # fmt: skip
+
+
+def test_foraging_learns_over_random(tmp_path):
+    s = train_and_evaluate(_small_foraging(), tmp_path, progress=False)
+    margin = 0.05  # reward per agent-step; random sits near -0.28 here
+    assert s["reward_per_step_last"] > s["random_policy_reward_per_step"] + margin, s
+    assert s["reward_per_step_last"] > s["reward_per_step_first"] + margin, s
+    # every seed, not just the mean
+    assert min(s["reward_per_step_last_by_seed"]["per_seed"]) > s["random_policy_reward_per_step"], s
+
+
+@pytest.mark.slow
+def test_default_foraging_beats_random_by_a_clear_margin(tmp_path):
+    s = train_and_evaluate(preset("default", "foraging"), tmp_path, progress=False)
+    assert s["reward_per_step_last"] > s["random_policy_reward_per_step"] + 0.1, s
+    assert s["reward_per_step_last"] > s["reward_per_step_first"] + 0.1, s
+
+
+@pytest.mark.slow
+def test_default_cartpole_solves(tmp_path):
+    s = train_and_evaluate(preset("default", "cartpole"), tmp_path, progress=False, baseline=False)
+    assert s["episode_return_last"] >= 400, s
