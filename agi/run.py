@@ -138,12 +138,13 @@ def train_and_evaluate(cfg: RunConfig, out_dir, *, progress: bool = True, baseli
             rret = rlast.episode_return()
             summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
     summary["plots"] = [str(out / "reward.png")]
-    plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive")
+    plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
+                 random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 
-def plot_rewards(history, path, title=""):
+def plot_rewards(history, path, title="", random_reward=None):
     """Reward per agent-step over training, total and per drive (and episode return for episodic worlds)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib.pyplot as plt
@@ -156,6 +157,8 @@ def plot_rewards(history, path, title=""):
     for k in sorted(k for k in history[0] if k.startswith("reward/")):
         ax.plot(steps, [h[k] for h in history], lw=1, label=k.split("/", 1)[1])
     ax.axhline(0, color="grey", lw=0.5)
+    if random_reward is not None:
+        ax.axhline(random_reward, color="black", ls="--", lw=1, label="total, random policy")
     ax.set(xlabel="step", ylabel="reward per agent-step", title=title)
     ax.legend(fontsize=8)
     if episodic:
