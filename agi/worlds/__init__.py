@@ -9,14 +9,7 @@ WORLDS = ("foraging", "cartpole")
 def make_world(name: str, cfg=None) -> World:
     """Builds a world by name: ``foraging`` (with ``cfg`` a ``WorldConfig``) or ``cartpole`` (gymnax CartPole-v1)."""
     if name == "foraging":
-        params = ForagingParams(
-            size=cfg.size,
-            view_radius=cfg.view_radius,
-            n_food=cfg.n_food,
-            n_spiders=cfg.n_spiders,
-            n_decoys=cfg.n_decoys,
-            critter_move_prob=cfg.critter_move_prob,
-        )
+        params = ForagingParams(**{k: getattr(cfg, k) for k in ForagingParams._fields})
         return from_gymnax("foraging", Foraging(), params, episodic=False, view=True)
     if name == "cartpole":
         import gymnax
