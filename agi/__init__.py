@@ -3,7 +3,7 @@
 from agi.agent import Agent, AgentState, Brain, build_steering, make_agent
 from agi.config import ConfigError, RunConfig, override, preset
 from agi.run import train_and_evaluate
-from agi.system import SystemState, make_system
+from agi.system import SystemState, make_system, make_train
 
 __all__ = [
     "Agent",
@@ -15,6 +15,7 @@ __all__ = [
     "build_steering",
     "make_agent",
     "make_system",
+    "make_train",
     "override",
     "preset",
     "train_and_evaluate",

@@ -15,7 +15,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from agi.agent import Agent, AgentState, Brain
+import train as train_lib
+from agi.agent import Agent, AgentState, Brain, make_agent
+from agi.config import RunConfig
 
 
 class SystemState(NamedTuple):
@@ -60,3 +62,13 @@ def make_system(agent: Agent):
         return SystemState(brain, opt_state, agents), metrics
 
     return init, step
+
+
+def make_train(cfg: RunConfig):
+    """``train(key) -> (SystemState, metrics)``: one seed's whole run as one compilable function.
+
+    Seeds are a vmapped axis: ``jax.jit(jax.vmap(make_train(cfg)))(keys)`` (purejaxrl's pattern). For long runs
+    with a progress bar and files, use ``agi.train_and_evaluate``, which runs the same step in chunks.
+    """
+    init, step = make_system(make_agent(cfg))
+    return train_lib.make_train(init, step, cfg.train.steps, cfg.train.steps // cfg.train.chunks)

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from agi import make_agent, make_system, override, preset
+from agi import make_agent, make_system, make_train, override, preset
 from train import make_chunk
 
 
@@ -80,3 +80,10 @@ def test_bfloat16_dtype_runs():
     s, m = jax.jit(step)(init(jax.random.PRNGKey(0)), jax.random.PRNGKey(1))
     assert np.isfinite(float(m["reward"]))
     assert jnp.dtype(cfg.agent.dtype) == jnp.bfloat16
+
+
+def test_make_train_vmapped_over_seeds():
+    cfg = override(preset("tiny", "cartpole"), ["train.steps=20", "train.chunks=1"])
+    state, metrics = jax.jit(jax.vmap(make_train(cfg)))(jax.random.split(jax.random.PRNGKey(0), 2))
+    chex.assert_shape(metrics["reward"], (2, 20))
+    assert state.brain.assessors.shape[0] == 2

@@ -170,3 +170,25 @@ def test_env_reward():
     d = make_env_reward(0.1)
     _, out = d.step((), {"env_reward": f(1.0)}, {})
     np.testing.assert_allclose(out.reward, 0.1)
+
+
+ALL_DRIVES = [
+    (make_homeostasis(2.0, 0.5, 0.1, 0.4), SENSES),
+    (make_pain(1.0, 0.5), SENSES),
+    (make_fear(1.0, 10.0, 0.5), SENSES),
+    (make_arousal(0.8, 1.0, 0.3, 0.9), SENSES),
+    (make_arousal_valence(0.5, 0.2, 1.0, 0.1), {**SENSES, "reward": f(-0.5), "arousal": f(1.5)}),
+    (make_env_reward(1.0), {"env_reward": f(1.0)}),
+    (make_sensory_heuristics(2, 1, 1), {"view": jnp.zeros((3, 3, 4)), "ate": f(0), "bitten": f(0)}),
+]
+
+
+@pytest.mark.parametrize("drive,senses", ALL_DRIVES, ids=lambda x: getattr(x, "name", ""))
+def test_every_drive_is_jit_compatible_with_scalar_outputs(drive, senses):
+    state = drive.init()
+    eager = drive.step(state, senses, PREDS)
+    jitted = jax.jit(drive.step)(state, senses, PREDS)
+    chex.assert_trees_all_close(eager, jitted)
+    chex.assert_shape(jitted[1].reward, ())
+    for v in [*jitted[1].signals.values(), *jitted[1].diagnostics.values()]:
+        chex.assert_shape(v, ())
