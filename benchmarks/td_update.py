@@ -1,0 +1,173 @@
+"""Benchmark: the continuous online assessor update (linear TD(λ), H heads, B agents, d features).
+
+    python benchmarks/td_update.py [--quick] [--json PATH] [--repeats N]
+
+Implementations (each agent has its own weights ``[d, H]``):
+  fused     one jitted ``lax.scan`` over T steps of ``learning.td_lambda_step`` vmapped over agents, state donated
+  per_step  a Python loop calling a jitted single step (what a user writes first)
+  numpy     the same update in NumPy, vectorised over agents and heads
+
+Ceilings measured in the same run: ``ceiling_bandwidth`` (an in-place read+write pass over an array the size
+of the update's state, in a jitted loop) and ``ceiling_matmul`` (a large f32 matmul, in GFLOP/s).
+Bytes per update = read and write of W and z (4 · B·d·H floats) plus reading φ (B·d floats), f32.
+Each figure is the median of ``--repeats`` timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from learning import init_traces, make_heads, td_lambda_step
+
+H = 8
+
+
+def _time(fn, repeats):
+    fn()  # warm-up / compile
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return statistics.median(out)
+
+
+def _inputs(b, d, t, seed=0):
+    rng = np.random.default_rng(seed)
+    return (
+        rng.normal(size=(t, b, d)).astype(np.float32) / np.sqrt(d),
+        rng.normal(size=(t, b, H)).astype(np.float32),
+        np.ones((t, b), np.float32),
+        np.ones((t, b, H), np.float32),
+    )
+
+
+def bench_sizes(b, d, steps, repeats):
+    heads = make_heads(tuple(range(H)), 0.9, 0.8, 0.01, d)
+    phis, cs, conts, gates = _inputs(b, d, steps)
+    step1 = jax.vmap(lambda w, tr, p, c, k, g: td_lambda_step(w, tr, p, c, k, g, heads))
+
+    def scan_body(carry, x):
+        w, tr = carry
+        dw, tr, _ = step1(w, tr, *x)
+        return (w + dw, tr), None
+
+    @jax.jit
+    def fused(w, tr, phis, cs, conts, gates):
+        return jax.lax.scan(scan_body, (w, tr), (phis, cs, conts, gates))[0]
+
+    fused = jax.jit(fused, donate_argnums=(0, 1))
+
+    @jax.jit
+    def single(w, tr, p, c, k, g):
+        dw, tr, _ = step1(w, tr, p, c, k, g)
+        return w + dw, tr
+
+    single = jax.jit(single, donate_argnums=(0, 1))
+    init = lambda: (jnp.zeros((b, d, H)), jax.vmap(lambda p: init_traces(p, heads))(jnp.asarray(phis[0])))
+    dphis, dcs, dconts, dgates = map(jnp.asarray, (phis, cs, conts, gates))
+
+    def run_fused():
+        jax.block_until_ready(fused(*init(), dphis, dcs, dconts, dgates))
+
+    def run_per_step():
+        w, tr = init()
+        for t in range(steps):
+            w, tr = single(w, tr, dphis[t], dcs[t], dconts[t], dgates[t])
+        jax.block_until_ready(w)
+
+    mask, gamma, lam, alpha = (np.asarray(x) for x in (heads.read_mask, heads.gamma, heads.lam, heads.alpha))
+
+    def run_numpy():
+        w = np.zeros((b, d, H), np.float32)
+        z = phis[0][:, :, None] * mask
+        prev = phis[0]
+        for t in range(steps):
+            wm = w * mask
+            p_t = np.einsum("bd,bdh->bh", prev, wm)
+            p_tp1 = np.einsum("bd,bdh->bh", phis[t], wm)
+            delta = cs[t] + gamma * conts[t][:, None] * p_tp1 - p_t
+            w += z * (alpha * gates[t] * delta)[:, None, :]
+            z = (gamma * lam) * conts[t][:, None, None] * z + phis[t][:, :, None] * mask
+            prev = phis[t]
+
+    bytes_per_update = (4 * b * d * H + b * d) * 4
+    rows = []
+    for impl, fn, n in (("fused", run_fused, steps), ("per_step", run_per_step, steps), ("numpy", run_numpy, steps)):
+        sec = _time(fn, repeats)
+        ups = n / sec
+        rows.append({"B": b, "d": d, "H": H, "impl": impl, "updates_per_s": ups,
+                     "gbytes_per_s": ups * bytes_per_update / 1e9})  # fmt: skip
+    return rows
+
+
+def ceiling_bandwidth(b, d, steps, repeats):
+    """An in-place read+write pass over ``2·B·d·H`` floats (W and z), ``steps`` times in one jitted loop."""
+    x = jnp.ones((2 * b * d * H,), jnp.float32)
+    f = jax.jit(lambda x: jax.lax.fori_loop(0, steps, lambda i, x: x * 0.999 + 0.001, x), donate_argnums=0)
+    holder = {"x": x}
+
+    def run():
+        holder["x"] = jax.block_until_ready(f(holder["x"]))
+
+    sec = _time(run, repeats)
+    return {"B": b, "d": d, "H": H, "impl": "ceiling_bandwidth", "updates_per_s": steps / sec,
+            "gbytes_per_s": steps * 2 * x.size * 4 / sec / 1e9}  # fmt: skip
+
+
+def ceiling_matmul(repeats, n=1024):
+    a = jnp.ones((n, n), jnp.float32)
+    f = jax.jit(lambda a: a @ a)
+
+    def run():
+        jax.block_until_ready(f(a))
+
+    sec = _time(run, repeats)
+    return {"B": None, "d": n, "H": None, "impl": "ceiling_matmul", "updates_per_s": None,
+            "gflops_per_s": 2 * n**3 / sec / 1e9}  # fmt: skip
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer steps and repeats (< 2 minutes)")
+    p.add_argument("--json", type=Path, help="write the rows here as a JSON list")
+    p.add_argument("--repeats", type=int, default=None)
+    args = p.parse_args(argv)
+    repeats = args.repeats or (3 if args.quick else 7)
+    rows = []
+    for b in (1, 64, 1024):
+        for d in (64, 256, 1024):
+            steps = max(20, min(1000, 2_000_000 // (b * d))) if args.quick else max(50, min(5000, 2e7 // (b * d)))
+            steps = int(steps)
+            sized = bench_sizes(b, d, steps, repeats)
+            ceil = ceiling_bandwidth(b, d, steps, repeats)
+            for r in sized:
+                r["bandwidth_fraction"] = r["gbytes_per_s"] / ceil["gbytes_per_s"]
+                r["x_per_step"] = (
+                    r["updates_per_s"] / next(s for s in sized if s["impl"] == "per_step")["updates_per_s"]
+                )
+            rows += sized + [ceil]
+    rows.append(ceiling_matmul(repeats))
+    print(f"{'B':>5} {'d':>5} {'impl':>18} {'updates/s':>12} {'GB/s':>8} {'bw frac':>8} {'x per_step':>10}")
+    for r in rows:
+        if r["impl"] == "ceiling_matmul":
+            print(f"{'':>5} {r['d']:>5} {r['impl']:>18} {'':>12} {r['gflops_per_s']:>8.1f} GFLOP/s")
+            continue
+        print(f"{r['B']:>5} {r['d']:>5} {r['impl']:>18} {r['updates_per_s']:>12,.0f} {r['gbytes_per_s']:>8.2f} "
+              f"{r.get('bandwidth_fraction', 1.0):>8.2f} {r.get('x_per_step', float('nan')):>10.1f}")  # fmt: skip
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=2))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
