@@ -137,7 +137,7 @@ class AgentConfig:
     alpha_predictors: float = 0.05
     """short-term predictor heads (γ = 0): step size, per unit of feature dimension"""
     dtype: str = "float32"
-    """parameter and activation dtype (float32 or bfloat16)"""
+    """computation dtype of the Thought Generator (float32 or bfloat16); parameters and assessors stay float32"""
     learn: bool = True
     """whether any weight is updated (False for baselines)"""
 
