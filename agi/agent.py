@@ -217,7 +217,9 @@ class Agent(NamedTuple):
         phi, p = phi_all[action], p_all[action]
 
         # 7. Learning signals for the previous transition (its outcome is now known).
-        dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads)
+        dw, traces, delta = td_lambda_step(
+            w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, trace=a.trace
+        )
         dw = dw * pend.valid
         advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]

@@ -134,6 +134,8 @@ class AgentConfig:
     """valence head: trace decay λ"""
     alpha: float = 0.1
     """valence head: step size α, per unit of feature dimension (the update uses α / d)"""
+    trace: str = "accumulating"
+    """assessor eligibility traces: ``accumulating`` or ``dutch`` (true online TD(λ))"""
     alpha_predictors: float = 0.05
     """short-term predictor heads (γ = 0): step size, per unit of feature dimension"""
     dtype: str = "float32"
@@ -151,6 +153,7 @@ class AgentConfig:
             self.actor_loss,
             "sampled or expected",
         )
+        _check(self.trace in ("accumulating", "dutch"), "agent.trace", self.trace, "accumulating or dutch")
         _check(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
         _check(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
         _check(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")

@@ -8,6 +8,12 @@ For the transition t → t+1 with cumulant (ground truth) c_t and continuation `
     W_i ← W_i + α_i · g_i,t · δ_i · z_i                      (z includes φ_t)
     z_i ← γ_i λ_i · cont_t · z_i + m_i ⊙ φ_{t+1}             (accumulating trace; reset at episode ends)
 
+With ``trace="dutch"`` the update is true online TD(λ) (van Seijen et al. 2016), which for linear features
+equals the online λ-return algorithm exactly (with gates of 1):
+
+    W_i ← W_i + α_i g_i [(δ_i + p_i(φ_t) − v_old,i) z_i − (p_i(φ_t) − v_old,i) m_i ⊙ φ_t],   v_old ← p_i(φ_{t+1})
+    z_i ← γ_i λ_i cont_t · z_i + (1 − α_i γ_i λ_i cont_t · z_i·φ_{t+1}) m_i ⊙ φ_{t+1}
+
 ``γ_i = 0`` makes head i a short-term predictor (the delta rule on ``c_i``). ``m_i`` is the head's read mask:
 interoceptive concept finders read only the interoceptive block of φ (001 §3.2), other heads read all of φ.
 
@@ -38,6 +44,7 @@ class TraceState(NamedTuple):
 
     z: jax.Array  # [d, H] eligibility traces (already include φ_t)
     phi_t: jax.Array  # [d] features of the thought whose outcome is pending
+    v_old: jax.Array  # [H] dutch traces only: the previous step's p(φ_t), 0 at an episode start
 
 
 def predict(w: jax.Array, phi: jax.Array, read_mask: jax.Array) -> jax.Array:
@@ -47,7 +54,7 @@ def predict(w: jax.Array, phi: jax.Array, read_mask: jax.Array) -> jax.Array:
 
 def init_traces(phi_0: jax.Array, heads: HeadParams) -> TraceState:
     """Traces at the start of a life: ``z = m ⊙ φ_0``."""
-    return TraceState(z=phi_0[:, None] * heads.read_mask, phi_t=phi_0)
+    return TraceState(z=phi_0[:, None] * heads.read_mask, phi_t=phi_0, v_old=jnp.zeros(heads.gamma.shape))
 
 
 def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
@@ -55,7 +62,7 @@ def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
     return c_t + gamma * cont_t * p_tp1 - p_t
 
 
-def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams):
+def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, trace="accumulating"):
     """One online TD(λ) step for one agent, for all heads.
 
     Args:
@@ -66,19 +73,33 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
       cont_t: ``[]`` 1 if the episode continues into ``t+1``, else 0.
       gate_t: ``[H]`` learning-rate gates in [0, 1].
       heads: per-head hyperparameters.
+      trace: ``"accumulating"`` or ``"dutch"`` (true online TD(λ)); static.
 
     Returns:
       ``(dw, traces', delta)``: the weight increment ``[d, H]`` (add it to ``w``; average it over agents that
       share a brain), the new traces, and the TD errors ``[H]``.
     """
     chex.assert_rank([w, phi_tp1, c_t, gate_t], [2, 1, 1, 1])
+    if trace not in ("accumulating", "dutch"):
+        raise ValueError(f"trace must be 'accumulating' or 'dutch', got {trace!r}")
     p_t = predict(w, traces.phi_t, heads.read_mask)
     p_tp1 = predict(w, phi_tp1, heads.read_mask)
     delta = td_errors(c_t, cont_t, p_tp1, p_t, heads.gamma)
-    dw = traces.z * (heads.alpha * gate_t * delta)[None, :]
+    step = heads.alpha * gate_t
+    x_tp1 = phi_tp1[:, None] * heads.read_mask  # [d, H] each head's view of φ_{t+1}
     decay = heads.gamma * heads.lam * cont_t
-    z = decay[None, :] * traces.z + phi_tp1[:, None] * heads.read_mask
-    return dw, TraceState(z=z, phi_t=phi_tp1), delta
+    if trace == "accumulating":
+        dw = traces.z * (step * delta)[None, :]
+        z = decay[None, :] * traces.z + x_tp1
+        v_old = traces.v_old
+    else:
+        x_t = traces.phi_t[:, None] * heads.read_mask
+        correction = p_t - traces.v_old
+        dw = traces.z * (step * (delta + correction))[None, :] - x_t * (step * correction)[None, :]
+        zx = jnp.sum(traces.z * x_tp1, axis=0)  # [H]
+        z = decay[None, :] * traces.z + (1.0 - heads.alpha * decay * zx)[None, :] * x_tp1
+        v_old = cont_t * p_tp1
+    return dw, TraceState(z=z, phi_t=phi_tp1, v_old=v_old), delta
 
 
 def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> HeadParams:

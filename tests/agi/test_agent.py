@@ -87,3 +87,10 @@ def test_make_train_vmapped_over_seeds():
     state, metrics = jax.jit(jax.vmap(make_train(cfg)))(jax.random.split(jax.random.PRNGKey(0), 2))
     chex.assert_shape(metrics["reward"], (2, 20))
     assert state.brain.assessors.shape[0] == 2
+
+
+def test_dutch_traces_run_in_the_agent():
+    cfg = override(preset("tiny", "foraging"), ["agent.trace=dutch"])
+    init, step = make_system(make_agent(cfg))
+    s, _ = jax.lax.scan(step, init(jax.random.PRNGKey(0)), jax.random.split(jax.random.PRNGKey(1), 30))
+    assert np.all(np.isfinite(np.asarray(s.brain.assessors))) and np.any(np.asarray(s.brain.assessors) != 0)

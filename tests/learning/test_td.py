@@ -115,3 +115,66 @@ def test_shapes_and_no_recompilation():
     chex.assert_shape(delta, (H,))
     chex.assert_shape(tr.z, (D, H))
     chex.assert_shape(predict(jnp.asarray(w0), jnp.asarray(phis), heads.read_mask), (T + 1, H))
+
+
+def _online_lambda_return(w0, phis, c, gamma, lam, alpha):
+    """The online λ-return algorithm (Sutton & Barto 2018, §12.4), for one head, no episode end.
+
+    For every horizon h it replays the whole sequence from w0 with the truncated λ-returns G^λ_{t:h}, whose
+    n-step returns bootstrap on the diagonal weights w_{t+n-1} = w^{t+n-1}_{t+n-1}.
+    """
+    steps = len(c)
+    diag = [np.array(w0, np.float64)]
+    for h in range(1, steps + 1):
+        w = np.array(w0, np.float64)
+        for t in range(h):
+
+            def g_n(n, t=t):  # G_{t:t+n}
+                return sum(gamma**k * c[t + k] for k in range(n)) + gamma**n * diag[t + n - 1] @ phis[t + n]
+
+            horizon = h - t
+            g = (1 - lam) * sum(lam ** (n - 1) * g_n(n) for n in range(1, horizon)) + lam ** (horizon - 1) * g_n(
+                horizon
+            )
+            w = w + alpha * (g - w @ phis[t]) * phis[t]
+        diag.append(w)
+    return diag[-1]
+
+
+def test_true_online_equals_online_lambda_return():
+    rng = np.random.default_rng(5)
+    steps, gamma, lam, alpha = 8, 0.9, 0.8, 0.05
+    phis = rng.normal(size=(steps + 1, D))
+    c = rng.normal(size=steps)
+    w0 = rng.normal(size=D) * 0.1
+    heads = make_heads(("v",), gamma, lam, alpha, D)
+    w = jnp.asarray(w0[:, None], jnp.float32)
+    tr = init_traces(jnp.asarray(phis[0], jnp.float32), heads)
+    for t in range(steps):
+        dw, tr, _ = td_lambda_step(w, tr, jnp.asarray(phis[t + 1], jnp.float32), jnp.asarray(c[t : t + 1], jnp.float32),
+                                   1.0, jnp.ones(1), heads, trace="dutch")  # fmt: skip
+        w = w + dw
+    ref = _online_lambda_return(w0, phis, c, gamma, lam, alpha)
+    np.testing.assert_allclose(np.asarray(w)[:, 0], ref, rtol=1e-4, atol=1e-5)
+    # accumulating traces do not match it (so the test can fail)
+    w_acc, tr = jnp.asarray(w0[:, None], jnp.float32), init_traces(jnp.asarray(phis[0], jnp.float32), heads)
+    for t in range(steps):
+        dw, tr, _ = td_lambda_step(w_acc, tr, jnp.asarray(phis[t + 1], jnp.float32),
+                                   jnp.asarray(c[t : t + 1], jnp.float32), 1.0, jnp.ones(1), heads)  # fmt: skip
+        w_acc = w_acc + dw
+    assert not np.allclose(np.asarray(w_acc)[:, 0], ref, rtol=1e-4, atol=1e-5)
+
+
+def test_dutch_resets_at_episode_end_and_gate_zero_freezes():
+    phis, cs, conts, gates, w0 = _problem(6)
+    gates[:, 2] = 0.0
+    heads = make_heads(("a", "b", "c"), 0.9, 0.8, 0.1, D)
+    w, tr = jnp.asarray(w0), init_traces(phis[0], heads)
+    for t in range(T):
+        dw, tr, _ = td_lambda_step(w, tr, phis[t + 1], cs[t], conts[t], gates[t], heads, trace="dutch")
+        w = w + dw
+        if conts[t] == 0:
+            np.testing.assert_allclose(tr.z, phis[t + 1][:, None] * np.ones((1, H)), rtol=1e-6)
+            np.testing.assert_array_equal(tr.v_old, 0.0)
+    np.testing.assert_array_equal(np.asarray(w)[:, 2], w0[:, 2])
+    assert np.all(np.isfinite(np.asarray(w)))
