@@ -104,14 +104,14 @@ class Brain(NamedTuple):
     """The learned weights (shared by the agents of one seed)."""
 
     generator: Any  # flax params
-    assessors: jax.Array  # [d, H]
+    assessors: jax.Array  # [H, d]
 
 
 class Learning(NamedTuple):
     """One agent's learning signals for one step; averaged over agents that share a brain."""
 
     generator_grads: Any
-    assessor_delta: jax.Array  # [d, H]
+    assessor_delta: jax.Array  # [H, d]
 
 
 class Agent(NamedTuple):
@@ -132,7 +132,7 @@ class Agent(NamedTuple):
             jnp.zeros((i,)),
             jnp.ones((i,)),
         )
-        return Brain(params, jnp.zeros((g.layout.dim, len(self.head_names)), jnp.float32))
+        return Brain(params, jnp.zeros((len(self.head_names), g.layout.dim), jnp.float32))
 
     @property
     def heads(self):

@@ -72,7 +72,7 @@ def bench_sizes(b, d, steps, repeats):
         return w + dw, tr
 
     single = jax.jit(single, donate_argnums=(0, 1))
-    init = lambda: (jnp.zeros((b, d, H)), jax.vmap(lambda p: init_traces(p, heads))(jnp.asarray(phis[0])))
+    init = lambda: (jnp.zeros((b, H, d)), jax.vmap(lambda p: init_traces(p, heads))(jnp.asarray(phis[0])))
     dphis, dcs, dconts, dgates = map(jnp.asarray, (phis, cs, conts, gates))
 
     def run_fused():
@@ -87,16 +87,16 @@ def bench_sizes(b, d, steps, repeats):
     mask, gamma, lam, alpha = (np.asarray(x) for x in (heads.read_mask, heads.gamma, heads.lam, heads.alpha))
 
     def run_numpy():
-        w = np.zeros((b, d, H), np.float32)
-        z = phis[0][:, :, None] * mask
+        w = np.zeros((b, H, d), np.float32)
+        z = phis[0][:, None, :] * mask
         prev = phis[0]
         for t in range(steps):
             wm = w * mask
-            p_t = np.einsum("bd,bdh->bh", prev, wm)
-            p_tp1 = np.einsum("bd,bdh->bh", phis[t], wm)
+            p_t = np.einsum("bd,bhd->bh", prev, wm)
+            p_tp1 = np.einsum("bd,bhd->bh", phis[t], wm)
             delta = cs[t] + gamma * conts[t][:, None] * p_tp1 - p_t
-            w += z * (alpha * gates[t] * delta)[:, None, :]
-            z = (gamma * lam) * conts[t][:, None, None] * z + phis[t][:, :, None] * mask
+            w += z * (alpha * gates[t] * delta)[:, :, None]
+            z = (gamma * lam)[None, :, None] * conts[t][:, None, None] * z + phis[t][:, None, :] * mask
             prev = phis[t]
 
     bytes_per_update = (4 * b * d * H + b * d) * 4

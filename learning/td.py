@@ -1,6 +1,7 @@
 """Thought Assessors: linear heads on thought features φ, trained online by TD(λ) with eligibility traces.
 
-One head per Steering signal, all heads at once (a "Horde"): predictions ``P = φ W`` with ``W ∈ R^{d×H}``.
+One head per Steering signal, all heads at once (a "Horde"): predictions ``P = W φ`` with ``W ∈ R^{H×d}``
+(head-major: each head's weights are contiguous, which measured 1.5–2× faster than ``[d, H]`` on CPU).
 Head i has its own discount γ_i, trace decay λ_i and step size α_i, and a per-step learning-rate gate g_i.
 For the transition t → t+1 with cumulant (ground truth) c_t and continuation ``cont_t = 1 - done_t``:
 
@@ -31,30 +32,30 @@ import jax.numpy as jnp
 
 
 class HeadParams(NamedTuple):
-    """Per-head hyperparameters, each ``[H]`` (plus the ``[d, H]`` read mask)."""
+    """Per-head hyperparameters, each ``[H]`` (plus the ``[H, d]`` read mask)."""
 
     gamma: jax.Array  # [H] discount; 0 = short-term predictor
     lam: jax.Array  # [H] trace decay λ
     alpha: jax.Array  # [H] step size
-    read_mask: jax.Array  # [d, H] 1 where head i reads feature j
+    read_mask: jax.Array  # [H, d] 1 where head i reads feature j
 
 
 class TraceState(NamedTuple):
     """Per-agent state of the online update."""
 
-    z: jax.Array  # [d, H] eligibility traces (already include φ_t)
+    z: jax.Array  # [H, d] eligibility traces (already include φ_t)
     phi_t: jax.Array  # [d] features of the thought whose outcome is pending
     v_old: jax.Array  # [H] dutch traces only: the previous step's p(φ_t), 0 at an episode start
 
 
 def predict(w: jax.Array, phi: jax.Array, read_mask: jax.Array) -> jax.Array:
-    """All heads' predictions ``φ (W ⊙ M)``. ``phi`` is ``[..., d]``, returns ``[..., H]``."""
-    return phi @ (w * read_mask)
+    """All heads' predictions ``(W ⊙ M) φ``. ``w`` is ``[H, d]``, ``phi`` is ``[..., d]``, returns ``[..., H]``."""
+    return phi @ (w * read_mask).T
 
 
 def init_traces(phi_0: jax.Array, heads: HeadParams) -> TraceState:
     """Traces at the start of a life: ``z = m ⊙ φ_0``."""
-    return TraceState(z=phi_0[:, None] * heads.read_mask, phi_t=phi_0, v_old=jnp.zeros(heads.gamma.shape))
+    return TraceState(z=phi_0[None, :] * heads.read_mask, phi_t=phi_0, v_old=jnp.zeros(heads.gamma.shape))
 
 
 def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
@@ -66,7 +67,7 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
     """One online TD(λ) step for one agent, for all heads.
 
     Args:
-      w: ``[d, H]`` weights.
+      w: ``[H, d]`` weights.
       traces: the agent's ``TraceState`` (``z`` includes ``φ_t``).
       phi_tp1: ``[d]`` features of the next chosen thought.
       c_t: ``[H]`` cumulants (ground truths) for the transition.
@@ -76,7 +77,7 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
       trace: ``"accumulating"`` or ``"dutch"`` (true online TD(λ)); static.
 
     Returns:
-      ``(dw, traces', delta)``: the weight increment ``[d, H]`` (add it to ``w``; average it over agents that
+      ``(dw, traces', delta)``: the weight increment ``[H, d]`` (add it to ``w``; average it over agents that
       share a brain), the new traces, and the TD errors ``[H]``.
     """
     chex.assert_rank([w, phi_tp1, c_t, gate_t], [2, 1, 1, 1])
@@ -86,18 +87,18 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
     p_tp1 = predict(w, phi_tp1, heads.read_mask)
     delta = td_errors(c_t, cont_t, p_tp1, p_t, heads.gamma)
     step = heads.alpha * gate_t
-    x_tp1 = phi_tp1[:, None] * heads.read_mask  # [d, H] each head's view of φ_{t+1}
+    x_tp1 = phi_tp1[None, :] * heads.read_mask  # [H, d] each head's view of φ_{t+1}
     decay = heads.gamma * heads.lam * cont_t
     if trace == "accumulating":
-        dw = traces.z * (step * delta)[None, :]
-        z = decay[None, :] * traces.z + x_tp1
+        dw = traces.z * (step * delta)[:, None]
+        z = decay[:, None] * traces.z + x_tp1
         v_old = traces.v_old
     else:
-        x_t = traces.phi_t[:, None] * heads.read_mask
+        x_t = traces.phi_t[None, :] * heads.read_mask
         correction = p_t - traces.v_old
-        dw = traces.z * (step * (delta + correction))[None, :] - x_t * (step * correction)[None, :]
-        zx = jnp.sum(traces.z * x_tp1, axis=0)  # [H]
-        z = decay[None, :] * traces.z + (1.0 - heads.alpha * decay * zx)[None, :] * x_tp1
+        dw = traces.z * (step * (delta + correction))[:, None] - x_t * (step * correction)[:, None]
+        zx = jnp.sum(traces.z * x_tp1, axis=1)  # [H]
+        z = decay[:, None] * traces.z + (1.0 - heads.alpha * decay * zx)[:, None] * x_tp1
         v_old = cont_t * p_tp1
     return dw, TraceState(z=z, phi_t=phi_tp1, v_old=v_old), delta
 
@@ -111,10 +112,10 @@ def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> He
     def col(x):
         return jnp.asarray([x[n] if isinstance(x, dict) else x for n in names], jnp.float32)
 
-    mask = jnp.ones((d, len(names)), jnp.float32)
+    mask = jnp.ones((len(names), d), jnp.float32)
     if finders:
         intero = jnp.zeros((d,), jnp.float32).at[intero_slice].set(1.0)
         for i, n in enumerate(names):
             if n in finders:
-                mask = mask.at[:, i].set(intero)
+                mask = mask.at[i].set(intero)
     return HeadParams(gamma=col(gamma), lam=col(lam), alpha=col(alpha), read_mask=mask)

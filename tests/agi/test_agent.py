@@ -27,7 +27,7 @@ def test_agent_step_shapes(setup):
     chex.assert_trees_all_equal_shapes_and_dtypes(s, s2)
     chex.assert_trees_all_equal_shapes(learning.generator_grads, brain.generator)
     chex.assert_shape(learning.assessor_delta, brain.assessors.shape)
-    assert brain.assessors.shape == (agent.generator.layout.dim, len(agent.head_names))
+    assert brain.assessors.shape == (len(agent.head_names), agent.generator.layout.dim)
     assert all(m.shape == () for m in metrics.values())
 
 
@@ -69,7 +69,7 @@ def test_cut_gate_freezes_that_head_only():
     s = init(jax.random.PRNGKey(0))
     s, _ = jax.lax.scan(step, s, jax.random.split(jax.random.PRNGKey(1), 30))
     w = np.asarray(s.brain.assessors)
-    assert np.all(w[:, agent.head_names.index("fear")] == 0) and np.any(w[:, agent.head_names.index("hunger")] != 0)
+    assert np.all(w[agent.head_names.index("fear")] == 0) and np.any(w[agent.head_names.index("hunger")] != 0)
 
 
 def test_bfloat16_dtype_runs():
@@ -86,7 +86,7 @@ def test_make_train_vmapped_over_seeds():
     cfg = override(preset("tiny", "cartpole"), ["train.steps=20", "train.chunks=1"])
     state, metrics = jax.jit(jax.vmap(make_train(cfg)))(jax.random.split(jax.random.PRNGKey(0), 2))
     chex.assert_shape(metrics["reward"], (2, 20))
-    assert state.brain.assessors.shape[0] == 2
+    assert state.brain.assessors.shape[0] == 2  # seeds
 
 
 def test_dutch_traces_run_in_the_agent():

@@ -18,7 +18,7 @@ def _problem(seed=0, cont_end=True):
     conts = np.ones(T, np.float32)
     conts[5] = 0.0  # an episode ends after transition 5
     gates = rng.uniform(size=(T, H)).astype(np.float32)
-    w0 = rng.normal(size=(D, H)).astype(np.float32) * 0.1
+    w0 = rng.normal(size=(H, D)).astype(np.float32) * 0.1
     return phis, cs, conts, gates, w0
 
 
@@ -36,14 +36,14 @@ def _scan(w0, phis, cs, conts, gates, heads):
 def _reference(w0, phis, cs, conts, gates, gamma, lam, alpha, mask):
     """A Python loop over steps and heads: the textbook semi-gradient TD(λ) with accumulating traces."""
     w = np.array(w0, np.float64)
-    z = [mask[:, i] * phis[0] for i in range(H)]
+    z = [mask[i] * phis[0] for i in range(H)]
     for t in range(T):
         w_old = w.copy()
         for i in range(H):
-            wi = w_old[:, i] * mask[:, i]
+            wi = w_old[i] * mask[i]
             delta = cs[t, i] + gamma[i] * conts[t] * phis[t + 1] @ wi - phis[t] @ wi
-            w[:, i] += alpha[i] * gates[t, i] * delta * z[i]
-            z[i] = gamma[i] * lam[i] * conts[t] * z[i] + mask[:, i] * phis[t + 1]
+            w[i] += alpha[i] * gates[t, i] * delta * z[i]
+            z[i] = gamma[i] * lam[i] * conts[t] * z[i] + mask[i] * phis[t + 1]
     return w
 
 
@@ -57,7 +57,7 @@ def test_matches_slow_reference(finders):
     ref = _reference(w0, phis, cs, conts, gates, gamma, lam, alpha, np.asarray(heads.read_mask))
     np.testing.assert_allclose(w, ref, rtol=1e-4, atol=1e-5)
     if finders:  # the finder head reads only the interoceptive block
-        assert np.all(np.asarray(heads.read_mask)[:3, 2] == 0) and np.all(np.asarray(heads.read_mask)[3:, 2] == 1)
+        assert np.all(np.asarray(heads.read_mask)[2, :3] == 0) and np.all(np.asarray(heads.read_mask)[2, 3:] == 1)
 
 
 def test_lambda_one_offline_equals_monte_carlo_regression():
@@ -68,16 +68,16 @@ def test_lambda_one_offline_equals_monte_carlo_regression():
     conts[-1] = 0.0  # one episode, terminating
     gamma, alpha = 0.9, 0.1
     heads = make_heads(("v",), gamma, 1.0, alpha, D)
-    w = jnp.asarray(rng.normal(size=(D, 1)).astype(np.float32))
+    w = jnp.asarray(rng.normal(size=(1, D)).astype(np.float32))
     # Offline: accumulate the increments with w held fixed over the episode.
     total, tr = jnp.zeros_like(w), init_traces(phis[0], heads)
     for t in range(T):
         dw, tr, _ = td_lambda_step(w, tr, phis[t + 1], c[t], conts[t], jnp.ones(1), heads)
         total = total + dw
     returns = np.array([sum(gamma ** (k - t) * c[k, 0] for k in range(t, T)) for t in range(T)])
-    v = np.asarray(phis[:T] @ np.asarray(w))[:, 0]
+    v = np.asarray(phis[:T] @ np.asarray(w).T)[:, 0]
     mc = alpha * ((returns - v)[:, None] * phis[:T]).sum(0)
-    np.testing.assert_allclose(np.asarray(total)[:, 0], mc, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(total)[0], mc, rtol=1e-4, atol=1e-5)
 
 
 def test_gamma_zero_is_the_delta_rule():
@@ -85,9 +85,9 @@ def test_gamma_zero_is_the_delta_rule():
     heads = make_heads(("a", "b", "c"), 0.0, 0.0, 0.1, D)
     tr = init_traces(phis[0], heads)
     dw, _, delta = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads)
-    pred = phis[0] @ w0
+    pred = phis[0] @ w0.T
     np.testing.assert_allclose(delta, cs[0] - pred, rtol=1e-5)
-    np.testing.assert_allclose(dw, 0.1 * gates[0] * (cs[0] - pred) * phis[0][:, None], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(dw, (0.1 * gates[0] * (cs[0] - pred))[:, None] * phis[0][None, :], rtol=1e-4, atol=1e-6)
 
 
 def test_gate_zero_leaves_head_unchanged():
@@ -95,8 +95,8 @@ def test_gate_zero_leaves_head_unchanged():
     gates[:, 1] = 0.0
     heads = make_heads(("a", "b", "c"), 0.9, 0.8, 0.1, D)
     w, _ = _scan(jnp.asarray(w0), phis, cs, conts, gates, heads)
-    np.testing.assert_array_equal(np.asarray(w)[:, 1], w0[:, 1])
-    assert not np.allclose(np.asarray(w)[:, 0], w0[:, 0])
+    np.testing.assert_array_equal(np.asarray(w)[1], w0[1])
+    assert not np.allclose(np.asarray(w)[0], w0[0])
 
 
 def test_shapes_and_no_recompilation():
@@ -111,9 +111,9 @@ def test_shapes_and_no_recompilation():
     tr = init_traces(phis[0], heads)
     for t in range(3):
         dw, tr, delta = step(jnp.asarray(w0), tr, phis[t + 1], cs[t], conts[t], gates[t])
-    chex.assert_shape(dw, (D, H))
+    chex.assert_shape(dw, (H, D))
     chex.assert_shape(delta, (H,))
-    chex.assert_shape(tr.z, (D, H))
+    chex.assert_shape(tr.z, (H, D))
     chex.assert_shape(predict(jnp.asarray(w0), jnp.asarray(phis), heads.read_mask), (T + 1, H))
 
 
@@ -148,21 +148,21 @@ def test_true_online_equals_online_lambda_return():
     c = rng.normal(size=steps)
     w0 = rng.normal(size=D) * 0.1
     heads = make_heads(("v",), gamma, lam, alpha, D)
-    w = jnp.asarray(w0[:, None], jnp.float32)
+    w = jnp.asarray(w0[None, :], jnp.float32)
     tr = init_traces(jnp.asarray(phis[0], jnp.float32), heads)
     for t in range(steps):
         dw, tr, _ = td_lambda_step(w, tr, jnp.asarray(phis[t + 1], jnp.float32), jnp.asarray(c[t : t + 1], jnp.float32),
                                    1.0, jnp.ones(1), heads, trace="dutch")  # fmt: skip
         w = w + dw
     ref = _online_lambda_return(w0, phis, c, gamma, lam, alpha)
-    np.testing.assert_allclose(np.asarray(w)[:, 0], ref, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(w)[0], ref, rtol=1e-4, atol=1e-5)
     # accumulating traces do not match it (so the test can fail)
-    w_acc, tr = jnp.asarray(w0[:, None], jnp.float32), init_traces(jnp.asarray(phis[0], jnp.float32), heads)
+    w_acc, tr = jnp.asarray(w0[None, :], jnp.float32), init_traces(jnp.asarray(phis[0], jnp.float32), heads)
     for t in range(steps):
         dw, tr, _ = td_lambda_step(w_acc, tr, jnp.asarray(phis[t + 1], jnp.float32),
                                    jnp.asarray(c[t : t + 1], jnp.float32), 1.0, jnp.ones(1), heads)  # fmt: skip
         w_acc = w_acc + dw
-    assert not np.allclose(np.asarray(w_acc)[:, 0], ref, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(np.asarray(w_acc)[0], ref, rtol=1e-4, atol=1e-5)
 
 
 def test_dutch_resets_at_episode_end_and_gate_zero_freezes():
@@ -174,7 +174,7 @@ def test_dutch_resets_at_episode_end_and_gate_zero_freezes():
         dw, tr, _ = td_lambda_step(w, tr, phis[t + 1], cs[t], conts[t], gates[t], heads, trace="dutch")
         w = w + dw
         if conts[t] == 0:
-            np.testing.assert_allclose(tr.z, phis[t + 1][:, None] * np.ones((1, H)), rtol=1e-6)
+            np.testing.assert_allclose(tr.z, np.ones((H, 1)) * phis[t + 1][None, :], rtol=1e-6)
             np.testing.assert_array_equal(tr.v_old, 0.0)
-    np.testing.assert_array_equal(np.asarray(w)[:, 2], w0[:, 2])
+    np.testing.assert_array_equal(np.asarray(w)[2], w0[2])
     assert np.all(np.isfinite(np.asarray(w)))
