@@ -10,6 +10,7 @@ Implementations (each agent has its own weights ``[d, H]``):
 Ceilings measured in the same run: ``ceiling_bandwidth`` (an in-place read+write pass over an array the size
 of the update's state, in a jitted loop) and ``ceiling_matmul`` (a large f32 matmul, in GFLOP/s).
 Bytes per update = read and write of W and z (4 · B·d·H floats) plus reading φ (B·d floats), f32.
+``heads`` = time of H separate one-head fused updates / time of one H-head update (> 1: the heads share work).
 Each figure is the median of ``--repeats`` timings.
 """
 
@@ -40,19 +41,19 @@ def _time(fn, repeats):
     return statistics.median(out)
 
 
-def _inputs(b, d, t, seed=0):
+def _inputs(b, d, t, h, seed=0):
     rng = np.random.default_rng(seed)
     return (
         rng.normal(size=(t, b, d)).astype(np.float32) / np.sqrt(d),
-        rng.normal(size=(t, b, H)).astype(np.float32),
+        rng.normal(size=(t, b, h)).astype(np.float32),
         np.ones((t, b), np.float32),
-        np.ones((t, b, H), np.float32),
+        np.ones((t, b, h), np.float32),
     )
 
 
-def bench_sizes(b, d, steps, repeats):
-    heads = make_heads(tuple(range(H)), 0.9, 0.8, 0.01, d)
-    phis, cs, conts, gates = _inputs(b, d, steps)
+def bench_sizes(b, d, steps, repeats, h=H, impls=("fused", "per_step", "numpy")):
+    heads = make_heads(tuple(range(h)), 0.9, 0.8, 0.01, d)
+    phis, cs, conts, gates = _inputs(b, d, steps, h)
     step1 = jax.vmap(lambda w, tr, p, c, k, g: td_lambda_step(w, tr, p, c, k, g, heads))
 
     def scan_body(carry, x):
@@ -72,7 +73,7 @@ def bench_sizes(b, d, steps, repeats):
         return w + dw, tr
 
     single = jax.jit(single, donate_argnums=(0, 1))
-    init = lambda: (jnp.zeros((b, H, d)), jax.vmap(lambda p: init_traces(p, heads))(jnp.asarray(phis[0])))
+    init = lambda: (jnp.zeros((b, h, d)), jax.vmap(lambda p: init_traces(p, heads))(jnp.asarray(phis[0])))
     dphis, dcs, dconts, dgates = map(jnp.asarray, (phis, cs, conts, gates))
 
     def run_fused():
@@ -87,7 +88,7 @@ def bench_sizes(b, d, steps, repeats):
     mask, gamma, lam, alpha = (np.asarray(x) for x in (heads.read_mask, heads.gamma, heads.lam, heads.alpha))
 
     def run_numpy():
-        w = np.zeros((b, H, d), np.float32)
+        w = np.zeros((b, h, d), np.float32)
         z = phis[0][:, None, :] * mask
         prev = phis[0]
         for t in range(steps):
@@ -99,12 +100,13 @@ def bench_sizes(b, d, steps, repeats):
             z = (gamma * lam)[None, :, None] * conts[t][:, None, None] * z + phis[t][:, None, :] * mask
             prev = phis[t]
 
-    bytes_per_update = (4 * b * d * H + b * d) * 4
+    bytes_per_update = (4 * b * d * h + b * d) * 4
     rows = []
-    for impl, fn, n in (("fused", run_fused, steps), ("per_step", run_per_step, steps), ("numpy", run_numpy, steps)):
-        sec = _time(fn, repeats)
+    fns = {"fused": run_fused, "per_step": run_per_step, "numpy": run_numpy}
+    for impl in impls:
+        sec, n = _time(fns[impl], repeats), steps
         ups = n / sec
-        rows.append({"B": b, "d": d, "H": H, "impl": impl, "updates_per_s": ups,
+        rows.append({"B": b, "d": d, "H": h, "impl": impl, "updates_per_s": ups,
                      "gbytes_per_s": ups * bytes_per_update / 1e9})  # fmt: skip
     return rows
 
@@ -148,6 +150,9 @@ def main(argv=None):
             steps = max(20, min(1000, 2_000_000 // (b * d))) if args.quick else max(50, min(5000, 2e7 // (b * d)))
             steps = int(steps)
             sized = bench_sizes(b, d, steps, repeats)
+            one_head = bench_sizes(b, d, steps, repeats, h=1, impls=("fused",))[0]
+            # H heads at once vs H separate one-head updates: time(H x one head) / time(H heads)
+            sized[0]["heads_speedup"] = sized[0]["updates_per_s"] * H / one_head["updates_per_s"]
             ceil = ceiling_bandwidth(b, d, steps, repeats)
             for r in sized:
                 r["bandwidth_fraction"] = r["gbytes_per_s"] / ceil["gbytes_per_s"]
@@ -156,13 +161,16 @@ def main(argv=None):
                 )
             rows += sized + [ceil]
     rows.append(ceiling_matmul(repeats))
-    print(f"{'B':>5} {'d':>5} {'impl':>18} {'updates/s':>12} {'GB/s':>8} {'bw frac':>8} {'x per_step':>10}")
+    print(
+        f"{'B':>5} {'d':>5} {'impl':>18} {'updates/s':>12} {'GB/s':>8} {'bw frac':>8} {'x per_step':>10} {'heads':>6}"
+    )
     for r in rows:
         if r["impl"] == "ceiling_matmul":
             print(f"{'':>5} {r['d']:>5} {r['impl']:>18} {'':>12} {r['gflops_per_s']:>8.1f} GFLOP/s")
             continue
         print(f"{r['B']:>5} {r['d']:>5} {r['impl']:>18} {r['updates_per_s']:>12,.0f} {r['gbytes_per_s']:>8.2f} "
-              f"{r.get('bandwidth_fraction', 1.0):>8.2f} {r.get('x_per_step', float('nan')):>10.1f}")  # fmt: skip
+              f"{r.get('bandwidth_fraction', 1.0):>8.2f} {r.get('x_per_step', float('nan')):>10.1f} "
+              f"{r.get('heads_speedup', float('nan')):>6.2f}")  # fmt: skip
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=2))
