@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
 import steering as st
 from agi.config import RunConfig
@@ -29,11 +30,13 @@ from learning import (
     ThoughtGenerator,
     TraceState,
     expected_policy_loss,
+    heads_sgd,
     init_traces,
     make_heads,
     policy_gradient_loss,
     predict,
     prediction_loss,
+    scale_by_obgd,
     select,
     situation_valence,
     td_lambda_step,
@@ -217,9 +220,13 @@ class Agent(NamedTuple):
         phi, p = phi_all[action], p_all[action]
 
         # 7. Learning signals for the previous transition (its outcome is now known).
-        dw, traces, delta = td_lambda_step(
-            w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, trace=a.trace
-        )
+        if a.assessor_stabilizer == "obgd":
+            tx = optax.chain(scale_by_obgd(heads.alpha, a.obgd_kappa), heads_sgd(heads.alpha))
+            dw, traces, delta, _ = td_lambda_step(
+                w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace, tx, tx.init(w)
+            )
+        else:
+            dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace)
         dw = dw * pend.valid
         advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]

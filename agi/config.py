@@ -136,6 +136,10 @@ class AgentConfig:
     """valence head: step size α, per unit of feature dimension (the update uses α / d)"""
     trace: str = "accumulating"
     """assessor eligibility traces: ``accumulating`` or ``dutch`` (true online TD(λ))"""
+    assessor_stabilizer: str = "none"
+    """assessor update stabiliser: ``none`` or ``obgd`` (the streaming-TD step-size bound, Elsayed et al. 2024)"""
+    obgd_kappa: float = 2.0
+    """ObGD: the bound's κ"""
     alpha_predictors: float = 0.05
     """short-term predictor heads (γ = 0): step size, per unit of feature dimension"""
     dtype: str = "float32"
@@ -154,6 +158,8 @@ class AgentConfig:
             "sampled or expected",
         )
         _check(self.trace in ("accumulating", "dutch"), "agent.trace", self.trace, "accumulating or dutch")
+        _check(self.assessor_stabilizer in ("none", "obgd"), "agent.assessor_stabilizer", self.assessor_stabilizer,
+               "none or obgd")  # fmt: skip
         _check(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
         _check(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
         _check(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")

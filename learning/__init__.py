@@ -3,21 +3,26 @@
 from learning.actor import expected_policy_loss, policy_gradient_loss, situation_valence
 from learning.generator import FeatureLayout, ThoughtGenerator, feature_layout, prediction_loss
 from learning.selection import MODES, select
+from learning.stabilizers import RunningNorm, RunningNormState, heads_sgd, scale_by_obgd
 from learning.td import HeadParams, TraceState, init_traces, make_heads, predict, td_errors, td_lambda_step
 
 __all__ = [
     "MODES",
+    "RunningNorm",
+    "RunningNormState",
     "FeatureLayout",
     "HeadParams",
     "ThoughtGenerator",
     "TraceState",
     "expected_policy_loss",
     "feature_layout",
+    "heads_sgd",
     "init_traces",
     "make_heads",
     "policy_gradient_loss",
     "predict",
     "prediction_loss",
+    "scale_by_obgd",
     "select",
     "situation_valence",
     "td_errors",

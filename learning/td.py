@@ -29,6 +29,7 @@ from typing import NamedTuple
 import chex
 import jax
 import jax.numpy as jnp
+import optax
 
 
 class HeadParams(NamedTuple):
@@ -63,7 +64,9 @@ def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
     return c_t + gamma * cont_t * p_tp1 - p_t
 
 
-def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, trace="accumulating"):
+def td_lambda_step(
+    w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, trace="accumulating", tx=None, tx_state=None
+):
     """One online TD(λ) step for one agent, for all heads.
 
     Args:
@@ -75,10 +78,13 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
       gate_t: ``[H]`` learning-rate gates in [0, 1].
       heads: per-head hyperparameters.
       trace: ``"accumulating"`` or ``"dutch"`` (true online TD(λ)); static.
+      tx: optional optax transformation of the pseudo-gradient ``u = −Δw/α`` (see ``learning.stabilizers``),
+        called with extra arguments ``delta`` and ``traces``; it must include the step size (``heads_sgd``).
+      tx_state: its state.
 
     Returns:
       ``(dw, traces', delta)``: the weight increment ``[H, d]`` (add it to ``w``; average it over agents that
-      share a brain), the new traces, and the TD errors ``[H]``.
+      share a brain), the new traces, and the TD errors ``[H]``. With ``tx``, ``(dw, traces', delta, tx_state')``.
     """
     chex.assert_rank([w, phi_tp1, c_t, gate_t], [2, 1, 1, 1])
     if trace not in ("accumulating", "dutch"):
@@ -86,7 +92,7 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
     p_t = predict(w, traces.phi_t, heads.read_mask)
     p_tp1 = predict(w, phi_tp1, heads.read_mask)
     delta = td_errors(c_t, cont_t, p_tp1, p_t, heads.gamma)
-    step = heads.alpha * gate_t
+    step = gate_t if tx is not None else heads.alpha * gate_t  # with tx the chain applies the step size
     x_tp1 = phi_tp1[None, :] * heads.read_mask  # [H, d] each head's view of φ_{t+1}
     decay = heads.gamma * heads.lam * cont_t
     if trace == "accumulating":
@@ -100,7 +106,12 @@ def td_lambda_step(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: H
         zx = jnp.sum(traces.z * x_tp1, axis=1)  # [H]
         z = decay[:, None] * traces.z + (1.0 - heads.alpha * decay * zx)[:, None] * x_tp1
         v_old = cont_t * p_tp1
-    return dw, TraceState(z=z, phi_t=phi_tp1, v_old=v_old), delta
+    new = TraceState(z=z, phi_t=phi_tp1, v_old=v_old)
+    if tx is None:
+        return dw, new, delta
+    tx = optax.with_extra_args_support(tx)  # plain optax pieces ignore delta and traces
+    dw, tx_state = tx.update(-dw, tx_state, w, delta=delta, traces=traces.z)
+    return dw, new, delta, tx_state
 
 
 def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> HeadParams:

@@ -89,8 +89,9 @@ def test_make_train_vmapped_over_seeds():
     assert state.brain.assessors.shape[0] == 2  # seeds
 
 
-def test_dutch_traces_run_in_the_agent():
-    cfg = override(preset("tiny", "foraging"), ["agent.trace=dutch"])
+@pytest.mark.parametrize("sets", [["agent.trace=dutch"], ["agent.assessor_stabilizer=obgd"]])
+def test_trace_and_stabilizer_options_run_in_the_agent(sets):
+    cfg = override(preset("tiny", "foraging"), sets)
     init, step = make_system(make_agent(cfg))
     s, _ = jax.lax.scan(step, init(jax.random.PRNGKey(0)), jax.random.split(jax.random.PRNGKey(1), 30))
     assert np.all(np.isfinite(np.asarray(s.brain.assessors))) and np.any(np.asarray(s.brain.assessors) != 0)
