@@ -9,14 +9,12 @@ brain (one seed), it times one compiled chunk of steps (a jitted, donated ``lax.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import statistics
 import time
-from pathlib import Path
 
 import jax
+from common import parse_args, write_json
 
 from agi import make_agent, make_system, preset
 from train import make_chunk
@@ -44,12 +42,7 @@ def bench(world: str, b: int, steps: int, repeats: int) -> dict:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer steps and repeats (< 2 minutes)")
-    p.add_argument("--json", type=Path, help="write the rows here as a JSON list")
-    p.add_argument("--repeats", type=int, default=None)
-    args = p.parse_args(argv)
-    repeats = args.repeats or (2 if args.quick else 5)
+    args, repeats = parse_args(__doc__, argv, quick_repeats=2, full_repeats=5)
     rows = []
     print(f"{'world':>9} {'B':>5} {'steps':>6} {'agent-steps/s':>14} {'steps/s':>9} {'compile s':>9}")
     for world in ("foraging", "cartpole"):
@@ -60,9 +53,7 @@ def main(argv=None):
             rows.append(r)
             print(f"{world:>9} {b:>5} {steps:>6} {r['agent_steps_per_s']:>14,.0f} {r['steps_per_s']:>9,.1f} "
                   f"{r['compile_s']:>9.1f}", flush=True)  # fmt: skip
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=2))
+    write_json(args.json, rows)
     return rows
 
 

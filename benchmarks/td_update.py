@@ -16,29 +16,14 @@ Each figure is the median of ``--repeats`` timings.
 
 from __future__ import annotations
 
-import argparse
-import json
-import statistics
-import time
-from pathlib import Path
-
 import jax
 import jax.numpy as jnp
 import numpy as np
+from common import median_time, parse_args, write_json
 
 from learning import init_traces, make_heads, td_lambda_step
 
 H = 8
-
-
-def _time(fn, repeats):
-    fn()  # warm-up / compile
-    out = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return statistics.median(out)
 
 
 def _inputs(b, d, t, h, seed=0):
@@ -104,7 +89,7 @@ def bench_sizes(b, d, steps, repeats, h=H, impls=("fused", "per_step", "numpy"))
     rows = []
     fns = {"fused": run_fused, "per_step": run_per_step, "numpy": run_numpy}
     for impl in impls:
-        sec, n = _time(fns[impl], repeats), steps
+        sec, n = median_time(fns[impl], repeats), steps
         ups = n / sec
         rows.append({"B": b, "d": d, "H": h, "impl": impl, "updates_per_s": ups,
                      "gbytes_per_s": ups * bytes_per_update / 1e9})  # fmt: skip
@@ -120,7 +105,7 @@ def ceiling_bandwidth(b, d, steps, repeats):
     def run():
         holder["x"] = jax.block_until_ready(f(holder["x"]))
 
-    sec = _time(run, repeats)
+    sec = median_time(run, repeats)
     return {"B": b, "d": d, "H": H, "impl": "ceiling_bandwidth", "updates_per_s": steps / sec,
             "gbytes_per_s": steps * 2 * x.size * 4 / sec / 1e9}  # fmt: skip
 
@@ -132,18 +117,13 @@ def ceiling_matmul(repeats, n=1024):
     def run():
         jax.block_until_ready(f(a))
 
-    sec = _time(run, repeats)
+    sec = median_time(run, repeats)
     return {"B": None, "d": n, "H": None, "impl": "ceiling_matmul", "updates_per_s": None,
             "gflops_per_s": 2 * n**3 / sec / 1e9}  # fmt: skip
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer steps and repeats (< 2 minutes)")
-    p.add_argument("--json", type=Path, help="write the rows here as a JSON list")
-    p.add_argument("--repeats", type=int, default=None)
-    args = p.parse_args(argv)
-    repeats = args.repeats or (3 if args.quick else 7)
+    args, repeats = parse_args(__doc__, argv, quick_repeats=3, full_repeats=7)
     rows = []
     for b in (1, 64, 1024):
         for d in (64, 256, 1024):
@@ -171,9 +151,7 @@ def main(argv=None):
         print(f"{r['B']:>5} {r['d']:>5} {r['impl']:>18} {r['updates_per_s']:>12,.0f} {r['gbytes_per_s']:>8.2f} "
               f"{r.get('bandwidth_fraction', 1.0):>8.2f} {r.get('x_per_step', float('nan')):>10.1f} "
               f"{r.get('heads_speedup', float('nan')):>6.2f}")  # fmt: skip
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=2))
+    write_json(args.json, rows)
     return rows
 
 

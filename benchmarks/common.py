@@ -1,0 +1,36 @@
+"""What the benchmark scripts share: the command line, timing, and the JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+
+def parse_args(doc: str, argv=None, quick_repeats=3, full_repeats=7):
+    """``[--quick] [--json PATH] [--repeats N]``; returns ``(args, repeats)``."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer steps and repeats (< 2 minutes)")
+    p.add_argument("--json", type=Path, help="write the rows here as a JSON list")
+    p.add_argument("--repeats", type=int, default=None, help="timings per figure (the median is reported)")
+    args = p.parse_args(argv)
+    return args, args.repeats or (quick_repeats if args.quick else full_repeats)
+
+
+def median_time(fn, repeats: int) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` calls, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def write_json(path, rows):
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rows, indent=2))
