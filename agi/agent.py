@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import optax
 
 import steering as st
-from agi.config import RunConfig
+from agi.config import ConfigError, RunConfig
 from agi.worlds import CHANNELS, World, make_world
 from learning import (
     ThoughtGenerator,
@@ -205,15 +205,18 @@ class Agent(NamedTuple):
         h = g.apply(params, h_in, a_in, s.extero, s.intero, mask, method="recur")
         logits = g.apply(params, h, method="policy")
         # 2-3. Thoughts for every action, all assessor heads at once.
-        phi_all, _, _ = g.apply(params, h, method="thoughts")  # [A, d]
+        phi_all, _, _ = g.apply(params, h, method="thoughts")
+        phi_all = phi_all.astype(jnp.float32)  # [A, d]; the assessors stay float32 whatever the generator's dtype
         p_all = predict(w, phi_all, heads.read_mask)  # [A, H]
         q = p_all[:, 0]
         v_bar = situation_valence(logits, q)
         # 4. Thought selection: current plan + K proposals.
         proposals = jax.random.categorical(k_prop, logits, shape=(a.num_candidates,))
         candidates = jnp.concatenate([a_in[None], proposals])
+        # At an episode start there is no current plan to keep: candidate 0 can never run.
+        q_candidates = q[candidates].at[0].set(jnp.where(pend.cont > 0, q[a_in], -jnp.inf))
         index, tumbled = select(
-            k_sel, q[candidates], v_bar, a.selection, threshold=a.threshold, beta=a.beta,
+            k_sel, q_candidates, v_bar, a.selection, threshold=a.threshold, beta=a.beta,
             valence_offset=a.valence_offset, num_actions=self.world.num_actions,
         )  # fmt: skip
         action = index if a.selection == "random" else candidates[index]
@@ -241,7 +244,7 @@ class Agent(NamedTuple):
         preds = {n: p[i] for i, n in enumerate(self.head_names)}
         steer_state, out = st.step(self.steering, s.steering, senses, preds)
         steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
-        one = jnp.ones((), jnp.float32)
+        one, f0 = jnp.ones((), jnp.float32), jnp.zeros((), jnp.float32)
         cumulants = jnp.stack([out.reward] + [out.signals[n] for n in self.head_names[1:]])
         gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
 
@@ -262,7 +265,7 @@ class Agent(NamedTuple):
                 gates,
                 cont,
                 v_bar,
-                (index != 0).astype(jnp.float32) if a.selection != "random" else one,
+                (index != 0).astype(jnp.float32) if a.selection != "random" else f0,
                 one,
             ),  # fmt: skip
             extero=extero,
@@ -302,4 +305,19 @@ def make_agent(cfg: RunConfig) -> Agent:
         latent=cfg.agent.latent,
         dtype=jnp.dtype(cfg.agent.dtype),
     )
-    return Agent(world, steering, generator, ("valence", *signals), cfg)
+    agent = Agent(world, steering, generator, ("valence", *signals), cfg)
+    _check_wiring(agent)
+    return agent
+
+
+def _check_wiring(agent: Agent) -> None:
+    """Traces one step abstractly, so an ablation that removes a signal another drive reads fails here."""
+    key = jax.random.PRNGKey(0)
+    try:
+        brain = jax.eval_shape(agent.init_brain, key)
+        state = jax.eval_shape(agent.init_state, key)
+        jax.eval_shape(agent.step, brain, state, key)
+    except KeyError as e:
+        raise ConfigError(
+            f"steering.ablations={list(agent.cfg.steering.ablations)} leave a drive without the signal {e} it reads"
+        ) from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -88,8 +89,9 @@ class SteeringConfig:
     ``mode:fear=defer`` (see steering.ablation)"""
 
     def validate(self):
-        for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay", "a_defer"):
+        for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay"):
             _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
+        _check(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
         _check(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")
         _check(self.detect_radius >= 0, "steering.detect_radius", self.detect_radius, ">= 0")
 
@@ -109,7 +111,8 @@ class AgentConfig:
     beta: float = 5.0
     """run-and-tumble and softmax selection: inverse temperature of the valence comparison"""
     valence_offset: float = 0.0
-    """added to every valence guess before selection (negative = the depression ablation, 002 §5.3)"""
+    """added to every valence guess before selection (negative = the depression ablation, 002 §5.3); only
+    run_and_tumble compares guesses with a reference, so softmax and argmax are unchanged by it"""
     intero_mask_prob: float = 0.2
     """probability of masking each interoceptive input channel (to learn to infer feelings from context)"""
     lr: float = 3e-4
@@ -126,8 +129,9 @@ class AgentConfig:
     actor_coef: float = 1.0
     """actor: weight of the policy-gradient loss relative to the prediction loss"""
     value_grad_coef: float = 1.0
-    """weight of the valence head's TD loss back-propagated into the generator's features (0 = assessors send no
-    gradient into the generator, DESIGN.md §4 step 7)"""
+    """weight of the valence head's TD loss back-propagated into the generator's features. 0 = assessors send no
+    gradient into the generator (DESIGN.md §4 step 7); the default 1 departs from that because CartPole did not
+    learn without it (README "Results")"""
     gamma: float = 0.95
     """valence head: discount γ"""
     lam: float = 0.8
@@ -165,8 +169,11 @@ class AgentConfig:
         _check(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
         _check(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")
         _check(0 <= self.intero_mask_prob <= 1, "agent.intero_mask_prob", self.intero_mask_prob, "in [0, 1]")
-        for k in ("lr", "alpha", "alpha_predictors"):
+        for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa"):
             _check(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
+        for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef"):
+            _check(getattr(self, k) >= 0, f"agent.{k}", getattr(self, k), ">= 0")
+        _check(math.isfinite(self.valence_offset), "agent.valence_offset", self.valence_offset, "finite")
         _check(self.dtype in ("float32", "bfloat16"), "agent.dtype", self.dtype, "float32 or bfloat16")
 
 
@@ -204,6 +211,10 @@ class RunConfig:
     def validate(self) -> RunConfig:
         for part in (self.world, self.steering, self.agent, self.train):
             part.validate()
+        if self.world.name == "foraging":
+            _check(self.steering.detect_radius <= self.world.view_radius, "steering.detect_radius",
+                   self.steering.detect_radius, f"<= world.view_radius={self.world.view_radius}")  # fmt: skip
+            _check(self.agent.gamma < 1, "agent.gamma", self.agent.gamma, "< 1 in a world without episodes")
         return self
 
     def to_dict(self) -> dict:

@@ -124,6 +124,11 @@ def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> He
         return jnp.asarray([x[n] if isinstance(x, dict) else x for n in names], jnp.float32)
 
     mask = jnp.ones((len(names), d), jnp.float32)
+    unknown = set(finders) - set(names)
+    if unknown:
+        raise ValueError(f"finders {sorted(unknown)} are not heads; heads: {list(names)}")
+    if finders and intero_slice is None:
+        raise ValueError("finders need intero_slice, the interoceptive block of φ")
     if finders:
         intero = jnp.zeros((d,), jnp.float32).at[intero_slice].set(1.0)
         for i, n in enumerate(names):

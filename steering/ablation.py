@@ -10,6 +10,10 @@ strings::
     mode:SIGNAL=override      the ground truth is the innate circuit's value (``innate_SIGNAL``)
     mode:SIGNAL=defer         the ground truth is the head's own prediction (defer-to-predictor)
 
+``clamp`` and ``mode`` change the signal as the rest of the system sees it (later drives, the assessor heads,
+the body state); the owning drive's own reward contribution is computed before, from its internal value. To
+silence a drive's reward as well, add ``gain:NAME=0``.
+
 References: DESIGN.md §5 ("ablation is a transformation of that composition"); 002 "Big picture"
 (defer-to-predictor vs override mode).
 """

@@ -77,8 +77,9 @@ def test_bfloat16_dtype_runs():
     cfg = dataclasses.replace(cfg, agent=dataclasses.replace(cfg.agent, dtype="bfloat16"))
     agent = make_agent(cfg)
     init, step = make_system(agent)
-    s, m = jax.jit(step)(init(jax.random.PRNGKey(0)), jax.random.PRNGKey(1))
-    assert np.isfinite(float(m["reward"]))
+    s, m = jax.lax.scan(step, init(jax.random.PRNGKey(0)), jax.random.split(jax.random.PRNGKey(1), 3))
+    assert np.all(np.isfinite(np.asarray(m["reward"])))
+    assert s.brain.assessors.dtype == jnp.float32
     assert jnp.dtype(cfg.agent.dtype) == jnp.bfloat16
 
 

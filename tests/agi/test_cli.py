@@ -43,6 +43,9 @@ def test_train_tiny_cartpole_reports_episodes(tmp_path):
         (["--set", "agent.selection=psychic"], "agent.selection"),
         (["--set", "steering.ablations=drop:telepathy"], "unknown drive"),
         (["--set", "lr"], "expected key=value"),
+        (["--set", "steering.ablations=drop:arousal"], "leave a drive without the signal"),
+        (["--set", "steering.detect_radius=3"], "world.view_radius"),
+        (["--set", "agent.entropy_coef=nan"], "agent.entropy_coef"),
         (["--seeds", "many"], "invalid int value"),
     ],
 )

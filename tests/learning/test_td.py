@@ -178,3 +178,10 @@ def test_dutch_resets_at_episode_end_and_gate_zero_freezes():
             np.testing.assert_array_equal(tr.v_old, 0.0)
     np.testing.assert_array_equal(np.asarray(w)[2], w0[2])
     assert np.all(np.isfinite(np.asarray(w)))
+
+
+def test_make_heads_rejects_bad_finders():
+    with pytest.raises(ValueError, match="not heads"):
+        make_heads(("a",), 0.9, 0.8, 0.1, D, slice(0, 2), finders=("zz",))
+    with pytest.raises(ValueError, match="intero_slice"):
+        make_heads(("a",), 0.9, 0.8, 0.1, D, finders=("a",))

@@ -136,6 +136,12 @@ def test_ablation_clamp_is_seen_downstream():
     assert out.reward_by_drive["arousal_valence"] == 0.0
 
 
+def test_clamp_leaves_the_owning_drives_reward_alone():
+    base, clamped = _run(_subsystem()), _run(st.clamp_signal(_subsystem(), "fear", 0.0))
+    assert clamped.signals["fear"] == 0.0
+    np.testing.assert_allclose(clamped.reward_by_drive["fear"], base.reward_by_drive["fear"])  # documented
+
+
 def test_ablation_cut_gate():
     out = _run(st.cut_gate(_subsystem(), "fear"))
     assert out.gates["fear"] == 0.0
