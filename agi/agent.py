@@ -269,8 +269,8 @@ class Agent(NamedTuple):
                 one,
             ),  # fmt: skip
             extero=extero,
-            intero=out.interoception,
-            attention=out.attention_mask,
+            intero=jnp.where(done, jnp.zeros_like(s.intero), out.interoception),  # a new episode starts afresh
+            attention=jnp.where(done, jnp.ones_like(s.attention), out.attention_mask),
             steering=steer_state,
             env=env,
             episode_return=ep_return * cont,
