@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
+from pathlib import Path
 
-from agi.config import PRESETS, ConfigError, override, preset
+from agi.agent import make_agent
+from agi.config import PRESETS, ConfigError, from_dict, override, preset
 from agi.worlds import WORLDS
 
 
@@ -31,6 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="output folder (default: runs/WORLD)")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field")
     t.add_argument("--no-baseline", action="store_true", help="skip the random-policy baseline")
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="save the whole training state every N steps (default: every chunk); keeps the last 3",
+    )
+    t.add_argument("--resume", metavar="DIR", help="continue the run stored in DIR with its own config")  # fmt: skip
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -50,24 +61,40 @@ def build_config(args):
     if args.seeds is not None:
         train = dataclasses.replace(train, num_seeds=args.seeds)
     cfg = override(dataclasses.replace(cfg, train=train), args.set)
-    from agi.agent import make_agent
-
     make_agent(cfg)  # validates the config and builds the Steering Subsystem (ablations included)
     return cfg
+
+
+def _resume_config(directory):
+    path = Path(directory) / "config.json"
+    try:
+        return from_dict(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise ConfigError(f"--resume {directory}: no config.json there") from None
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ConfigError(f"--resume {directory}: config.json is unreadable ({e})") from None
 
 
 def main(argv=None) -> int:
     """Entry point of the `agi` command; returns the exit status."""
     args = _parser().parse_args(argv)
     try:
-        cfg = build_config(args)
+        cfg = _resume_config(args.resume) if args.resume else build_config(args)
+        if args.resume:
+            make_agent(cfg)
     except (ConfigError, ValueError, KeyError) as e:
         sys.stderr.write(f"agi: error: {e}\n")
         return 2
     from agi.run import format_summary, train_and_evaluate
+    from train import CheckpointError
 
-    out = args.out or f"runs/{cfg.world.name}"
-    summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline)
+    out = args.resume or args.out or f"runs/{cfg.world.name}"
+    try:
+        summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
+                                     checkpoint_every=args.checkpoint_every, resume=bool(args.resume))  # fmt: skip
+    except (ConfigError, CheckpointError) as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 2
     print(format_summary(summary))
     print(f"summary: {out}/summary.json")
     return 0

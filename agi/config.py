@@ -309,3 +309,17 @@ def override(cfg: RunConfig, assignments) -> RunConfig:
         part = dataclasses.replace(part, **{name: _parse(key, text, hints[name])})
         cfg = dataclasses.replace(cfg, **{section: part})
     return cfg
+
+
+def from_dict(d: dict) -> RunConfig:
+    """The ``RunConfig`` stored by ``to_dict``/``to_json`` (e.g. a run's ``config.json``), validated."""
+    parts = {}
+    for f in dataclasses.fields(RunConfig):
+        cls = type(getattr(RunConfig(), f.name))
+        hints = typing.get_type_hints(cls)
+        sub = d.get(f.name, {})
+        unknown = set(sub) - set(hints)
+        if unknown:
+            raise ConfigError(f"unknown config keys {sorted(f'{f.name}.{k}' for k in unknown)}")
+        parts[f.name] = cls(**{k: tuple(v) if typing.get_origin(hints[k]) is tuple else v for k, v in sub.items()})
+    return RunConfig(**parts).validate()

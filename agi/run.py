@@ -1,7 +1,8 @@
 """``train_and_evaluate``: one training run, its random-policy baseline, and the files a run leaves behind.
 
-Writes ``config.json``, ``metrics.jsonl`` (one line per chunk), ``reward.png`` (reward per drive over time)
-and ``summary.json`` into the output folder, and returns the summary.
+Writes ``config.json``, ``metrics.jsonl`` (one line per chunk), ``reward.png`` (reward per drive over time),
+``summary.json`` and ``checkpoints/`` into the output folder, and returns the summary. A run with checkpoints
+can be resumed (``resume=True``) and then ends bit-for-bit where an uninterrupted run would have.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from agi.agent import make_agent
-from agi.config import RunConfig
+from agi.config import ConfigError, RunConfig
 from agi.system import make_system
-from train import run
+from train import Checkpointer, CheckpointError, run, state_digest
 
 EDGE = 0.1  # "first" and "last" = the first and last 10% of the run
 
@@ -42,6 +43,16 @@ class _Window:
     def mean(self, key):  # per seed
         return self.sums[key] / self.count
 
+    def to_json(self):
+        return {"lo": self.lo, "hi": self.hi, "count": self.count, "sums": {k: np.asarray(v).tolist() for k, v in
+                                                                           self.sums.items()}}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, d):
+        w = cls(d["lo"], d["hi"])
+        w.count, w.sums = d["count"], {k: np.asarray(v, np.float32) for k, v in d["sums"].items()}
+        return w
+
     def episode_return(self):  # per seed; nan where no episode ended
         n = self.sums.get("episodes")
         if n is None:
@@ -50,7 +61,8 @@ class _Window:
             return np.where(n > 0, self.sums["episode_return_sum"] / np.maximum(n, 1), np.nan)
 
 
-def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None):
+def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None):
+    """Trains ``cfg``; ``checkpoint = (Checkpointer, every, host_extra, resume)`` saves and restores the run."""
     agent = make_agent(cfg)
     init, step = make_system(agent)
     t = cfg.train
@@ -63,9 +75,29 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None):
         if on_chunk is not None:
             on_chunk(end, metrics)
 
+    on_chunk_end = resume = None
+    if checkpoint is not None:
+        ckpt, every, host_extra, resuming = checkpoint
+
+        def on_chunk_end(end, state):
+            if end % every == 0 or end == t.steps:
+                host = {"step": end, "config": cfg.to_dict(), "first": first.to_json(), "last": last.to_json()}
+                ckpt.save(end, state, {**host, **host_extra()})
+
+        if resuming:
+
+            def resume(abstract):
+                start, state, host = ckpt.restore(abstract)
+                if host.get("config") != json.loads(cfg.to_json()):
+                    raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different config")
+                first.__dict__.update(_Window.from_json(host["first"]).__dict__)
+                last.__dict__.update(_Window.from_json(host["last"]).__dict__)
+                return start, state
+
     result = run(
         init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk_len,
-        on_chunk=collect, progress=progress, desc=desc, agent_steps_per_step=t.num_envs,
+        on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, progress=progress, desc=desc,
+        agent_steps_per_step=t.num_envs,
     )  # fmt: skip
     return agent, result, first, last
 
@@ -84,14 +116,40 @@ def _stat(x):
     return {"mean": float(x.mean()), "ci95": float(half), "per_seed": [float(v) for v in x]}
 
 
-def train_and_evaluate(cfg: RunConfig, out_dir, *, progress: bool = True, baseline: bool = True) -> dict:
-    """Trains ``cfg``, measures the random baseline, writes the run's files into ``out_dir``; returns the summary."""
+def train_and_evaluate(
+    cfg: RunConfig,
+    out_dir,
+    *,
+    progress: bool = True,
+    baseline: bool = True,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
+) -> dict:
+    """Trains ``cfg``, measures the random baseline, writes the run's files into ``out_dir``; returns the summary.
+
+    ``checkpoint_every`` (steps, a multiple of the chunk length; default: every chunk) saves the whole state to
+    ``out_dir/checkpoints``; ``resume=True`` continues from the latest checkpoint there.
+    """
     cfg.validate()
     out = Path(out_dir)
+    chunk_len = cfg.train.steps // cfg.train.chunks
+    every = checkpoint_every or chunk_len
+    if every % chunk_len:
+        raise ConfigError(f"checkpoint_every={every} is not a multiple of the chunk length {chunk_len}")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(cfg.to_json())
+    ckpt = Checkpointer(out / "checkpoints")
     history = []
+    if resume:
+        latest = ckpt.latest_step()
+        if latest is None:
+            raise CheckpointError(f"no checkpoint to resume in {out / 'checkpoints'}")
+        history = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
+        history = [row for row in history if row["step"] <= latest]
+    else:
+        (out / "config.json").write_text(cfg.to_json())
     log = open(out / "metrics.jsonl", "w")
+    for row in history:
+        log.write(json.dumps(row) + "\n")
 
     def on_chunk(end, metrics):
         row = {"step": end, **{k: float(v.mean()) for k, v in metrics.items() if not k.startswith("episode")}}
@@ -106,8 +164,13 @@ def train_and_evaluate(cfg: RunConfig, out_dir, *, progress: bool = True, baseli
                 + (f"  episode return {row['episode_return']:.1f}" if "episode_return" in row else "")
             )
 
-    with log:
-        agent, result, first, last = _measure(cfg, progress=progress, desc="train", on_chunk=on_chunk)
+    try:
+        with log:
+            agent, result, first, last = _measure(
+                cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, dict, resume)
+            )
+    finally:
+        ckpt.close()
     t = cfg.train
     agent_steps = t.steps * t.num_envs * t.num_seeds
     summary = {
@@ -118,7 +181,11 @@ def train_and_evaluate(cfg: RunConfig, out_dir, *, progress: bool = True, baseli
         "agent_steps": agent_steps,
         "compile_seconds": result.compile_seconds,
         "run_seconds": result.run_seconds,
-        "agent_steps_per_second": agent_steps / result.run_seconds,
+        "agent_steps_per_second": (t.steps - result.start_step)
+        * t.num_envs
+        * t.num_seeds
+        / max(result.run_seconds, 1e-9),
+        "resumed_from_step": result.start_step,
         "reward_per_step_first": float(first.mean("reward").mean()),
         "reward_per_step_last": float(last.mean("reward").mean()),
         "reward_per_step_last_by_seed": _stat(last.mean("reward")),
@@ -137,6 +204,7 @@ def train_and_evaluate(cfg: RunConfig, out_dir, *, progress: bool = True, baseli
         if agent.world.episodic:
             rret = rlast.episode_return()
             summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
+    summary["state_digest"] = state_digest(result.state)
     summary["plots"] = [str(out / "reward.png")]
     plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
                  random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip

@@ -25,6 +25,7 @@ class RunResult(NamedTuple):
     compile_seconds: float
     run_seconds: float
     steps: int
+    start_step: int = 0  # > 0 for a resumed run
 
 
 def make_chunk(step: Callable, chunk_len: int):
@@ -57,36 +58,51 @@ def run(
     num_steps: int,
     chunk_len: int,
     on_chunk: Callable[[int, dict], None] | None = None,
+    on_chunk_end: Callable[[int, Any], None] | None = None,
+    resume: Callable[[Any], tuple[int, Any]] | None = None,
     progress: bool = True,
     desc: str = "train",
     agent_steps_per_step: int = 1,
 ) -> RunResult:
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
-    ``on_chunk(end_step, metrics)`` receives each chunk's metrics as ``{name: np.ndarray [seeds, chunk_len]}``.
-    Compilation happens once (ahead of time) and is timed apart from running.
+    ``on_chunk(end_step, metrics)`` receives each chunk's metrics as ``{name: np.ndarray [seeds, chunk_len]}``;
+    ``on_chunk_end(end_step, state)`` then sees the state (to checkpoint it). ``resume(abstract_state) ->
+    (start_step, state)`` continues a run: the chunk keys are derived from ``key`` up front, so a resumed run
+    uses the same keys as one never interrupted. Compilation happens once (ahead of time) and is timed apart.
     """
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
     k_init, k_run = jax.random.split(key)
     # lax.map, not vmap: a batched QR (flax's orthogonal initialiser) deadlocks jaxlib's CPU thread pool on
     # small machines, and initialisation is cheap.
-    state = jax.jit(lambda keys: jax.lax.map(init, keys))(jax.random.split(k_init, num_seeds))
+    init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
+    init_keys = jax.random.split(k_init, num_seeds)
+    start = 0
+    if resume is not None:
+        start, state = resume(jax.eval_shape(init_all, init_keys))
+        if start % chunk_len or not 0 <= start <= num_steps:
+            raise ValueError(f"cannot resume at step {start}: not a chunk boundary of a {num_steps}-step run")
+    else:
+        state = init_all(init_keys)
     chunk_keys = jax.random.split(k_run, (num_steps // chunk_len, num_seeds))
     t0 = time.perf_counter()
     chunk = make_chunk(step, chunk_len).lower(state, chunk_keys[0]).compile()
     compile_seconds = time.perf_counter() - t0
     run_seconds = 0.0
-    bar = tqdm(total=num_steps, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
-    for c, keys in enumerate(chunk_keys):
+    bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
+    for c in range(start // chunk_len, num_steps // chunk_len):
         t = time.perf_counter()
-        state, metrics = chunk(state, keys)
+        state, metrics = chunk(state, chunk_keys[c])
         metrics = jax.device_get(metrics)  # blocks until the chunk is done
         dt = time.perf_counter() - t
         run_seconds += dt
         bar.update(chunk_len)
         bar.set_postfix(agent_steps_per_s=f"{chunk_len * num_seeds * agent_steps_per_step / dt:,.0f}")
+        end = (c + 1) * chunk_len
         if on_chunk is not None:
-            on_chunk((c + 1) * chunk_len, {k: np.asarray(v) for k, v in metrics.items()})
+            on_chunk(end, {k: np.asarray(v) for k, v in metrics.items()})
+        if on_chunk_end is not None:
+            on_chunk_end(end, state)
     bar.close()
-    return RunResult(state, compile_seconds, run_seconds, num_steps)
+    return RunResult(state, compile_seconds, run_seconds, num_steps, start)

@@ -1,0 +1,82 @@
+"""Checkpoints: a resumed run equals an uninterrupted one bit for bit; clear errors for bad checkpoints."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agi.cli import main
+
+TINY = ["--preset", "tiny", "--steps", "2000", "--set", "train.chunks=20", "--quiet", "--no-baseline"]
+
+
+def _summary(d):
+    return json.loads((Path(d) / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory):
+    d = tmp_path_factory.mktemp("straight")
+    assert main(["train", *TINY, "--checkpoint-every", "1000", "--out", str(d)]) == 0
+    return d
+
+
+def test_resume_from_a_mid_run_checkpoint_is_bit_exact(straight, tmp_path):
+    d = tmp_path / "resumed"
+    shutil.copytree(straight, d)
+    shutil.rmtree(d / "checkpoints" / "2000")  # as if the run had died after the step-1000 checkpoint
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 0
+    a, b = _summary(straight), _summary(d)
+    assert b["resumed_from_step"] == 1000
+    assert a["state_digest"] == b["state_digest"]
+    assert a["reward_per_step_last"] == b["reward_per_step_last"]
+    assert (straight / "metrics.jsonl").read_text() == (d / "metrics.jsonl").read_text()
+
+
+def test_kill_9_then_resume_is_bit_exact(straight, tmp_path):
+    d = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "agi.cli", "train", *TINY, "--checkpoint-every", "100", "--out", str(d)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (d / "checkpoints" / "300").exists() and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved = sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit())
+    assert saved and saved[-1] < 2000, saved  # it really was interrupted
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 0
+    assert _summary(d)["state_digest"] == _summary(straight)["state_digest"]
+
+
+def test_resume_with_a_changed_config_is_refused(straight, tmp_path, capsys):
+    d = tmp_path / "changed"
+    shutil.copytree(straight, d)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["agent"]["lr"] = 0.5
+    (d / "config.json").write_text(json.dumps(cfg))
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "different config" in err and len(err.splitlines()) == 1
+
+
+def test_corrupted_checkpoint_gets_a_clear_error(straight, tmp_path, capsys):
+    d = tmp_path / "corrupt"
+    shutil.copytree(straight, d)
+    shutil.rmtree(d / "checkpoints" / "1000")
+    for f in (d / "checkpoints" / "2000").rglob("*"):
+        if f.is_file():
+            f.write_bytes(b"garbage")
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot be restored" in err and len(err.splitlines()) == 1
+
+
+def test_resume_without_a_run(tmp_path, capsys):
+    assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
+    assert "no config.json" in capsys.readouterr().err

@@ -1,0 +1,67 @@
+"""Checkpoints of a whole training state with orbax, between chunks, never inside the compiled step.
+
+A checkpoint holds the device state (every array of the carried pytree, PRNG keys included) and a small JSON
+of host-side bookkeeping (step counter, metric accumulators). orbax writes each checkpoint to a temporary
+folder and renames it when complete, so a run killed mid-save leaves the previous checkpoint usable; the last
+``max_to_keep`` are kept.
+
+References: DESIGN.md §8 (checkpoint between chunks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jax
+import numpy as np
+import orbax.checkpoint as ocp
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that is missing, corrupted or does not fit the run; the message says which."""
+
+
+class Checkpointer:
+    """Saves and restores ``(state, host)`` pairs under ``directory`` keyed by step."""
+
+    def __init__(self, directory, max_to_keep: int = 3):
+        self.directory = Path(directory).absolute()
+        self._manager = ocp.CheckpointManager(
+            self.directory, options=ocp.CheckpointManagerOptions(max_to_keep=max_to_keep)
+        )
+
+    def save(self, step: int, state, host: dict) -> None:
+        """Saves and waits until the checkpoint is complete on disk."""
+        args = ocp.args.Composite(state=ocp.args.StandardSave(state), host=ocp.args.JsonSave(host))
+        self._manager.save(step, args=args)
+        self._manager.wait_until_finished()
+
+    def latest_step(self) -> int | None:
+        return self._manager.latest_step()
+
+    def restore(self, abstract_state, step: int | None = None):
+        """Returns ``(step, state, host)`` for ``step`` (default: the latest); ``abstract_state`` gives shapes."""
+        step = self.latest_step() if step is None else step
+        if step is None:
+            raise CheckpointError(f"no checkpoint in {self.directory}")
+        args = ocp.args.Composite(state=ocp.args.StandardRestore(abstract_state), host=ocp.args.JsonRestore())
+        try:
+            restored = self._manager.restore(step, args=args)
+        except Exception as e:  # orbax raises many kinds; the user needs one clear line
+            raise CheckpointError(f"checkpoint {self.directory}/{step} cannot be restored: {type(e).__name__}: "
+                                  f"{str(e).splitlines()[0] if str(e) else ''}") from None  # fmt: skip
+        return step, restored.state, restored.host
+
+    def close(self):
+        self._manager.close()
+
+
+def state_digest(state) -> str:
+    """SHA-256 over the bytes of every leaf of ``state`` in tree order: two runs compare with one look."""
+    h = hashlib.sha256()
+    for leaf in jax.tree.leaves(state):
+        a = np.asarray(jax.random.key_data(leaf) if jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key) else leaf)
+        h.update(str(a.dtype).encode() + str(a.shape).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
