@@ -14,6 +14,7 @@ import hashlib
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import orbax.checkpoint as ocp
 
@@ -33,7 +34,7 @@ class Checkpointer:
 
     def save(self, step: int, state, host: dict) -> None:
         """Saves and waits until the checkpoint is complete on disk."""
-        args = ocp.args.Composite(state=ocp.args.StandardSave(state), host=ocp.args.JsonSave(host))
+        args = ocp.args.Composite(state=ocp.args.StandardSave(_nonempty(state)), host=ocp.args.JsonSave(host))
         self._manager.save(step, args=args)
         self._manager.wait_until_finished()
 
@@ -45,16 +46,29 @@ class Checkpointer:
         step = self.latest_step() if step is None else step
         if step is None:
             raise CheckpointError(f"no checkpoint in {self.directory}")
-        args = ocp.args.Composite(state=ocp.args.StandardRestore(abstract_state), host=ocp.args.JsonRestore())
+        args = ocp.args.Composite(
+            state=ocp.args.StandardRestore(_nonempty(abstract_state)), host=ocp.args.JsonRestore()
+        )
         try:
             restored = self._manager.restore(step, args=args)
         except Exception as e:  # orbax raises many kinds; the user needs one clear line
             raise CheckpointError(f"checkpoint {self.directory}/{step} cannot be restored: {type(e).__name__}: "
                                   f"{str(e).splitlines()[0] if str(e) else ''}") from None  # fmt: skip
-        return step, restored.state, restored.host
+        leaves, treedef = jax.tree.flatten(abstract_state)
+        leaves = [restored.state[str(i)] if _size(a) else jnp.zeros(a.shape, a.dtype) for i, a in enumerate(leaves)]
+        return step, jax.tree.unflatten(treedef, leaves), restored.host
 
     def close(self):
         self._manager.close()
+
+
+def _size(leaf) -> int:
+    return int(np.prod(leaf.shape))
+
+
+def _nonempty(state) -> dict:
+    """The leaves with at least one element, keyed by their position (orbax cannot save empty arrays)."""
+    return {str(i): leaf for i, leaf in enumerate(jax.tree.leaves(state)) if _size(leaf)}
 
 
 def state_digest(state) -> str:

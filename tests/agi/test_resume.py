@@ -80,3 +80,13 @@ def test_corrupted_checkpoint_gets_a_clear_error(straight, tmp_path, capsys):
 def test_resume_without_a_run(tmp_path, capsys):
     assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
     assert "no config.json" in capsys.readouterr().err
+
+
+def test_cartpole_resume_with_empty_interoception(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    args = ["--preset", "tiny", "--world", "cartpole", "--steps", "400", "--quiet", "--no-baseline"]
+    assert main(["train", *args, "--out", str(a)]) == 0
+    shutil.copytree(a, b)
+    shutil.rmtree(b / "checkpoints" / "400")
+    assert main(["train", "--resume", str(b), "--quiet", "--no-baseline"]) == 0
+    assert _summary(a)["state_digest"] == _summary(b)["state_digest"]
