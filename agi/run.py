@@ -7,10 +7,13 @@ can be resumed (``resume=True``) and then ends bit-for-bit where an uninterrupte
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
+import signal
+import threading
 from pathlib import Path
 
 import jax
@@ -61,7 +64,34 @@ class _Window:
             return np.where(n > 0, self.sums["episode_return_sum"] / np.maximum(n, 1), np.nan)
 
 
-def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None):
+class Interrupted(Exception):
+    """The run was stopped by SIGINT or SIGTERM after saving a checkpoint at ``step``."""
+
+    def __init__(self, step: int, out_dir):
+        super().__init__(f"interrupted at step {step:,}; resume with: agi train --resume {out_dir}")
+        self.step, self.out_dir = step, out_dir
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """SIGINT and SIGTERM set a flag instead of killing the process, so the current chunk finishes and saves."""
+    flag = {"stop": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def handler(signum, frame):
+        flag["stop"] = True
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield lambda: flag["stop"]
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None, should_stop=None):
     """Trains ``cfg``; ``checkpoint = (Checkpointer, every, host_extra, resume)`` saves and restores the run."""
     agent = make_agent(cfg)
     init, step = make_system(agent)
@@ -80,7 +110,7 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
         ckpt, every, host_extra, resuming = checkpoint
 
         def on_chunk_end(end, state):
-            if end % every == 0 or end == t.steps:
+            if end % every == 0 or end == t.steps or (should_stop is not None and should_stop()):
                 host = {"step": end, "config": cfg.to_dict(), "first": first.to_json(), "last": last.to_json()}
                 ckpt.save(end, state, {**host, **host_extra()})
 
@@ -96,7 +126,8 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
 
     result = run(
         init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk_len,
-        on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, progress=progress, desc=desc,
+        on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
+        desc=desc,
         agent_steps_per_step=t.num_envs,
     )  # fmt: skip
     return agent, result, first, last
@@ -165,12 +196,15 @@ def train_and_evaluate(
             )
 
     try:
-        with log:
+        with log, _stop_on_signals() as should_stop:
             agent, result, first, last = _measure(
-                cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, dict, resume)
-            )
+                cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, dict, resume),
+                should_stop=should_stop,
+            )  # fmt: skip
     finally:
         ckpt.close()
+    if result.steps < cfg.train.steps:
+        raise Interrupted(result.steps, out)
     t = cfg.train
     agent_steps = t.steps * t.num_envs * t.num_seeds
     summary = {

@@ -60,6 +60,7 @@ def run(
     on_chunk: Callable[[int, dict], None] | None = None,
     on_chunk_end: Callable[[int, Any], None] | None = None,
     resume: Callable[[Any], tuple[int, Any]] | None = None,
+    should_stop: Callable[[], bool] | None = None,
     progress: bool = True,
     desc: str = "train",
     agent_steps_per_step: int = 1,
@@ -67,9 +68,11 @@ def run(
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
     ``on_chunk(end_step, metrics)`` receives each chunk's metrics as ``{name: np.ndarray [seeds, chunk_len]}``;
-    ``on_chunk_end(end_step, state)`` then sees the state (to checkpoint it). ``resume(abstract_state) ->
-    (start_step, state)`` continues a run: the chunk keys are derived from ``key`` up front, so a resumed run
-    uses the same keys as one never interrupted. Compilation happens once (ahead of time) and is timed apart.
+    ``on_chunk_end(end_step, state)`` then sees the state (to checkpoint it). ``should_stop()`` is asked after
+    each chunk (e.g. set by a signal handler) and ends the run early, ``RunResult.steps`` saying how far it got.
+    ``resume(abstract_state) -> (start_step, state)`` continues a run: the chunk keys are derived from ``key`` up
+    front, so a resumed run uses the same keys as one never interrupted. Compilation happens once (ahead of time)
+    and is timed apart.
     """
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
@@ -104,5 +107,8 @@ def run(
             on_chunk(end, {k: np.asarray(v) for k, v in metrics.items()})
         if on_chunk_end is not None:
             on_chunk_end(end, state)
+        if should_stop is not None and should_stop():
+            bar.close()
+            return RunResult(state, compile_seconds, run_seconds, end, start)
     bar.close()
     return RunResult(state, compile_seconds, run_seconds, num_steps, start)

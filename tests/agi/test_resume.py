@@ -90,3 +90,23 @@ def test_cartpole_resume_with_empty_interoception(tmp_path):
     shutil.rmtree(b / "checkpoints" / "400")
     assert main(["train", "--resume", str(b), "--quiet", "--no-baseline"]) == 0
     assert _summary(a)["state_digest"] == _summary(b)["state_digest"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signal_finishes_the_chunk_saves_and_resumes_exactly(straight, tmp_path, sig):
+    d = tmp_path / "signalled"
+    cmd = [sys.executable, "-m", "agi.cli", "train", *TINY, "--checkpoint-every", "1000", "--out", str(d)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (d / "metrics.jsonl").exists():
+        time.sleep(0.05)
+    while time.time() < deadline and (d / "metrics.jsonl").read_text().count("\n") < 3:
+        time.sleep(0.02)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "resume with: agi train --resume" in err
+    saved = sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit())
+    assert saved and saved[-1] < 2000 and saved[-1] % 100 == 0  # saved at the interrupted chunk, not at 1000
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 0
+    assert _summary(d)["state_digest"] == _summary(straight)["state_digest"]
