@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     except (ConfigError, ValueError, KeyError) as e:
         sys.stderr.write(f"agi: error: {e}\n")
         return 2
-    from agi.run import Interrupted, format_summary, train_and_evaluate
+    from agi.run import Interrupted, NonFinite, format_summary, train_and_evaluate
     from train import CheckpointError
 
     out = args.resume or args.out or f"runs/{cfg.world.name}"
@@ -95,6 +95,9 @@ def main(argv=None) -> int:
     except (ConfigError, CheckpointError) as e:
         sys.stderr.write(f"agi: error: {e}\n")
         return 2
+    except NonFinite as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 3
     except Interrupted as e:
         sys.stderr.write(f"agi: {e}\n")
         return 130

@@ -189,6 +189,8 @@ class TrainConfig:
     """the run is split into this many compiled chunks (progress bar, metrics line, checkpoints between)"""
     seed: int = 0
     """master PRNG seed"""
+    debug_nan_at: int = 0
+    """for tests of the non-finite guard: the assessor weights become NaN at this step (0 = off)"""
 
     def validate(self):
         for k in ("steps", "num_envs", "num_seeds", "chunks"):

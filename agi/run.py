@@ -64,6 +64,21 @@ class _Window:
             return np.where(n > 0, self.sums["episode_return_sum"] / np.maximum(n, 1), np.nan)
 
 
+class NonFinite(Exception):
+    """A non-finite metric or parameter; the run stopped without checkpointing it."""
+
+
+def _first_non_finite(end, metrics):
+    """``(step, name)`` of the earliest non-finite per-step metric in a chunk ending at ``end``, or None."""
+    worst = None
+    for name, v in metrics.items():
+        bad = ~np.isfinite(v).all(axis=0)  # [chunk_len] over seeds
+        if bad.any():
+            step = end - v.shape[1] + int(np.argmax(bad)) + 1
+            worst = min(worst, (step, name)) if worst else (step, name)
+    return worst
+
+
 class Interrupted(Exception):
     """The run was stopped by SIGINT or SIGTERM after saving a checkpoint at ``step``."""
 
@@ -100,6 +115,10 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
     chunk_len = t.steps // t.chunks
 
     def collect(end, metrics):
+        bad = _first_non_finite(end, metrics)
+        if bad is not None and checkpoint is not None:
+            where = checkpoint[0].directory / str(checkpoint[0].latest_step())
+            raise NonFinite(f"non-finite {bad[1]} at step {bad[0]:,}; the last good checkpoint is {where}")
         for w in (first, last):
             w.add(end - chunk_len, metrics)
         if on_chunk is not None:
@@ -110,6 +129,11 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
         ckpt, every, host_extra, resuming = checkpoint
 
         def on_chunk_end(end, state):
+            leaves = jax.tree_util.tree_leaves_with_path(state.brain)
+            bad = [jax.tree_util.keystr(p) for p, x in leaves if not np.isfinite(np.asarray(x)).all()]
+            if bad:
+                raise NonFinite(f"non-finite parameters brain{bad[0]} after step {end:,}; the last good checkpoint "
+                                f"is {ckpt.directory / str(ckpt.latest_step())}")  # fmt: skip
             if end % every == 0 or end == t.steps or (should_stop is not None and should_stop()):
                 host = {"step": end, "config": cfg.to_dict(), "first": first.to_json(), "last": last.to_json()}
                 ckpt.save(end, state, {**host, **host_extra()})

@@ -24,6 +24,7 @@ class SystemState(NamedTuple):
     brain: Brain
     opt_state: Any
     agents: AgentState  # batched over environments
+    step: jax.Array  # [] int32, steps taken
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:
@@ -38,12 +39,13 @@ def make_system(agent: Agent):
     num_envs = agent.cfg.train.num_envs
     tx = make_optimizer(agent)
     learn = agent.cfg.agent.learn
+    nan_at = agent.cfg.train.debug_nan_at
 
     def init(key) -> SystemState:
         kb, ka = jax.random.split(key)
         brain = agent.init_brain(kb)
         agents = jax.vmap(agent.init_state)(jax.random.split(ka, num_envs))
-        return SystemState(brain, tx.init(brain.generator), agents)
+        return SystemState(brain, tx.init(brain.generator), agents, jnp.zeros((), jnp.int32))
 
     def step(s: SystemState, key):
         agents, learning, metrics = jax.vmap(agent.step, in_axes=(None, 0, 0))(
@@ -59,7 +61,10 @@ def make_system(agent: Agent):
             )
         summed = ("episodes", "episode_return_sum")
         metrics = {k: (jnp.sum(v) if k in summed else jnp.mean(v)) for k, v in metrics.items()}
-        return SystemState(brain, opt_state, agents), metrics
+        if nan_at > 0:  # a test switch: poison the assessors from this step on
+            poison = jnp.where(s.step + 1 >= nan_at, jnp.nan, 1.0)
+            brain = brain._replace(assessors=brain.assessors * poison)
+        return SystemState(brain, opt_state, agents, s.step + 1), metrics
 
     return init, step
 

@@ -110,3 +110,15 @@ def test_signal_finishes_the_chunk_saves_and_resumes_exactly(straight, tmp_path,
     assert saved and saved[-1] < 2000 and saved[-1] % 100 == 0  # saved at the interrupted chunk, not at 1000
     assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 0
     assert _summary(d)["state_digest"] == _summary(straight)["state_digest"]
+
+
+def test_non_finite_stops_at_the_right_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
+    d = tmp_path / "nan"
+    args = [*TINY, "--checkpoint-every", "100", "--set", "train.debug_nan_at=550", "--out", str(d)]
+    assert main(["train", *args]) == 3
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "non-finite" in err, err
+    assert "step 551" in err or "step 550" in err, err
+    saved = sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit())
+    assert saved[-1] == 500 and str(d / "checkpoints" / "500") in err
+    assert not (d / "summary.json").exists()
