@@ -50,11 +50,10 @@ class _Window:
         return {"lo": self.lo, "hi": self.hi, "count": self.count, "sums": {k: np.asarray(v).tolist() for k, v in
                                                                            self.sums.items()}}  # fmt: skip
 
-    @classmethod
-    def from_json(cls, d):
-        w = cls(d["lo"], d["hi"])
-        w.count, w.sums = d["count"], {k: np.asarray(v, np.float32) for k, v in d["sums"].items()}
-        return w
+    def load(self, d):
+        """Restores the accumulators saved by ``to_json``."""
+        self.lo, self.hi, self.count = d["lo"], d["hi"], d["count"]
+        self.sums = {k: np.asarray(v, np.float32) for k, v in d["sums"].items()}
 
     def episode_return(self):  # per seed; nan where no episode ended
         n = self.sums.get("episodes")
@@ -144,8 +143,8 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
                 start, state, host = ckpt.restore(abstract)
                 if host.get("config") != json.loads(cfg.to_json()):
                     raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different config")
-                first.__dict__.update(_Window.from_json(host["first"]).__dict__)
-                last.__dict__.update(_Window.from_json(host["last"]).__dict__)
+                first.load(host["first"])
+                last.load(host["last"])
                 return start, state
 
     result = run(
