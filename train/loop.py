@@ -4,7 +4,8 @@
 metrics)`` for one seed (metrics a flat dict of scalars) and compiles one chunk of ``chunk_len`` steps for all
 seeds at once. The Python loop between chunks shows a progress bar and hands each chunk's metrics
 (``[seeds, chunk_len]`` NumPy arrays) to a callback; nothing runs in Python per step. The carried state is
-donated to each chunk call, so it is updated in place.
+donated to each chunk call, so it is updated in place. Given a ``sharding`` (``train.sharding``), the state
+lives split over several devices and each chunk is compiled for that layout.
 
 References: DESIGN.md §8; purejaxrl's ``make_train`` (the whole run as one compiled function).
 """
@@ -19,6 +20,8 @@ import jax
 import numpy as np
 from tqdm.auto import tqdm
 
+from train.sharding import mesh_of, put, replicated, with_shardings
+
 
 class RunResult(NamedTuple):
     state: Any
@@ -28,13 +31,20 @@ class RunResult(NamedTuple):
     start_step: int = 0  # > 0 for a resumed run
 
 
-def make_chunk(step: Callable, chunk_len: int):
-    """``chunk(states, keys) -> (states, metrics)`` over ``chunk_len`` steps for every seed (jitted, donated)."""
+def make_chunk(step: Callable, chunk_len: int, shardings=None):
+    """``chunk(states, keys) -> (states, metrics)`` over ``chunk_len`` steps for every seed (jitted, donated).
+
+    ``shardings`` (a tree of ``NamedSharding`` matching the states) fixes the states' layout on the way in and
+    out; the keys and the metrics are then replicated on the same mesh.
+    """
 
     def one_seed(state, key):
         return jax.lax.scan(step, state, jax.random.split(key, chunk_len))
 
-    return jax.jit(jax.vmap(one_seed), donate_argnums=0)
+    if shardings is None:
+        return jax.jit(jax.vmap(one_seed), donate_argnums=0)
+    rep = replicated(mesh_of(shardings))
+    return jax.jit(jax.vmap(one_seed), donate_argnums=0, in_shardings=(shardings, rep), out_shardings=(shardings, rep))
 
 
 def make_train(init: Callable, step: Callable, num_steps: int, chunk_len: int):
@@ -64,6 +74,7 @@ def run(
     progress: bool = True,
     desc: str = "train",
     agent_steps_per_step: int = 1,
+    sharding: Callable[[Any], Any] | None = None,
 ) -> RunResult:
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
@@ -71,8 +82,10 @@ def run(
     ``on_chunk_end(end_step, state)`` then sees the state (to checkpoint it). ``should_stop()`` is asked after
     each chunk (e.g. set by a signal handler) and ends the run early, ``RunResult.steps`` saying how far it got.
     ``resume(abstract_state) -> (start_step, state)`` continues a run: the chunk keys are derived from ``key`` up
-    front, so a resumed run uses the same keys as one never interrupted. Compilation happens once (ahead of time)
-    and is timed apart.
+    front, so a resumed run uses the same keys as one never interrupted; the abstract state it receives carries
+    the shardings the state will have, so a restore can place it directly. ``sharding(abstract_state) -> tree of
+    NamedSharding`` spreads the state over devices (``train.sharding``); None keeps it on one device.
+    Compilation happens once (ahead of time) and is timed apart.
     """
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
@@ -81,16 +94,21 @@ def run(
     # small machines, and initialisation is cheap.
     init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
     init_keys = jax.random.split(k_init, num_seeds)
+    abstract = jax.eval_shape(init_all, init_keys)
+    shardings = sharding(abstract) if sharding is not None else None
     start = 0
     if resume is not None:
-        start, state = resume(jax.eval_shape(init_all, init_keys))
+        start, state = resume(with_shardings(abstract, shardings))
         if start % chunk_len or not 0 <= start <= num_steps:
             raise ValueError(f"cannot resume at step {start}: not a chunk boundary of a {num_steps}-step run")
     else:
         state = init_all(init_keys)
     chunk_keys = jax.random.split(k_run, (num_steps // chunk_len, num_seeds))
+    if shardings is not None:
+        state = put(state, shardings)
+        chunk_keys = put(chunk_keys, replicated(mesh_of(shardings)))
     t0 = time.perf_counter()
-    chunk = make_chunk(step, chunk_len).lower(state, chunk_keys[0]).compile()
+    chunk = make_chunk(step, chunk_len, shardings).lower(state, chunk_keys[0]).compile()
     compile_seconds = time.perf_counter() - t0
     run_seconds = 0.0
     bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
