@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig
+from agi.sharding import env_sharding
 from agi.system import make_system
 from train import Checkpointer, CheckpointError, run, state_digest
 
@@ -105,8 +106,13 @@ def _stop_on_signals():
             signal.signal(sig, h)
 
 
-def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None, should_stop=None):
-    """Trains ``cfg``; ``checkpoint = (Checkpointer, every, host_extra, resume)`` saves and restores the run."""
+def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None, should_stop=None,
+             shard: bool | None = None):  # fmt: skip
+    """Trains ``cfg``; ``checkpoint = (Checkpointer, every, host_extra, resume)`` saves and restores the run.
+
+    ``shard``: split the environments over all devices (None: when there are several and they divide
+    ``num_envs``; see ``agi.sharding``).
+    """
     agent = make_agent(cfg)
     init, step = make_system(agent)
     t = cfg.train
@@ -150,8 +156,7 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
     result = run(
         init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk_len,
         on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
-        desc=desc,
-        agent_steps_per_step=t.num_envs,
+        desc=desc, agent_steps_per_step=t.num_envs, sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip
     return agent, result, first, last
 
@@ -178,11 +183,13 @@ def train_and_evaluate(
     baseline: bool = True,
     checkpoint_every: int | None = None,
     resume: bool = False,
+    shard: bool | None = None,
 ) -> dict:
     """Trains ``cfg``, measures the random baseline, writes the run's files into ``out_dir``; returns the summary.
 
     ``checkpoint_every`` (steps, a multiple of the chunk length; default: every chunk) saves the whole state to
-    ``out_dir/checkpoints``; ``resume=True`` continues from the latest checkpoint there.
+    ``out_dir/checkpoints``; ``resume=True`` continues from the latest checkpoint there. ``shard=None`` splits
+    the environments over all devices when there are several and they divide ``num_envs``; ``False`` never.
     """
     cfg.validate()
     out = Path(out_dir)
@@ -222,7 +229,7 @@ def train_and_evaluate(
         with log, _stop_on_signals() as should_stop:
             agent, result, first, last = _measure(
                 cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, dict, resume),
-                should_stop=should_stop,
+                should_stop=should_stop, shard=shard,
             )  # fmt: skip
     finally:
         ckpt.close()
@@ -255,13 +262,18 @@ def train_and_evaluate(
         summary["episode_return_last"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
         summary["episode_return_last_by_seed"] = _stat(ret)
     if baseline:
-        _, _, _, rlast = _measure(random_baseline(cfg), progress=progress, desc="random baseline")
+        _, _, _, rlast = _measure(random_baseline(cfg), progress=progress, desc="random baseline", shard=shard)
         summary["random_policy_reward_per_step"] = float(rlast.mean("reward").mean())
         summary["random_policy_reward_per_step_by_seed"] = _stat(rlast.mean("reward"))
         if agent.world.episodic:
             rret = rlast.episode_return()
             summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
-    summary["state_digest"] = state_digest(result.state)
+    final = result.state
+    if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
+        from jax.experimental import multihost_utils
+
+        final = multihost_utils.process_allgather(final, tiled=True)
+    summary["state_digest"] = state_digest(final)
     summary["plots"] = [str(out / "reward.png")]
     plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
                  random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
