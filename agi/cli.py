@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--resume", metavar="DIR", help="continue the run stored in DIR with its own config")  # fmt: skip
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    _device_flags(t)
+    t.add_argument("--no-shard", action="store_true", help="keep the run on one device even if there are several")
     return p
+
+
+def _device_flags(p):
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="call jax.distributed.initialize() first (multi-host: run the same command on every host)",
+    )
 
 
 def _chunks_for(steps: int, chunks: int) -> int:
@@ -75,9 +86,23 @@ def _resume_config(directory):
         raise ConfigError(f"--resume {directory}: config.json is unreadable ({e})") from None
 
 
+def _initialize_distributed():
+    """``jax.distributed.initialize()``, before anything touches a device.
+
+    On TPU pods, SLURM and Open MPI every argument is detected; elsewhere set ``JAX_COORDINATOR_ADDRESS``
+    (``host:port`` of process 0), ``JAX_NUM_PROCESSES`` and ``JAX_PROCESS_ID`` on every host.
+    """
+    import jax
+
+    names = {"num_processes": "JAX_NUM_PROCESSES", "process_id": "JAX_PROCESS_ID"}
+    jax.distributed.initialize(**{k: int(os.environ[v]) for k, v in names.items() if v in os.environ})
+
+
 def main(argv=None) -> int:
     """Entry point of the `agi` command; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.distributed:
+        _initialize_distributed()
     try:
         cfg = _resume_config(args.resume) if args.resume else build_config(args)
         if args.resume:
@@ -91,7 +116,8 @@ def main(argv=None) -> int:
     out = args.resume or args.out or f"runs/{cfg.world.name}"
     try:
         summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
-                                     checkpoint_every=args.checkpoint_every, resume=bool(args.resume))  # fmt: skip
+                                     checkpoint_every=args.checkpoint_every, resume=bool(args.resume),
+                                     shard=False if args.no_shard else None)  # fmt: skip
     except (ConfigError, CheckpointError) as e:
         sys.stderr.write(f"agi: error: {e}\n")
         return 2
