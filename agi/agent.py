@@ -68,6 +68,10 @@ def build_steering(cfg: RunConfig) -> st.SteeringSubsystem:
             make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
         ]
         body = BODY
+    elif cfg.world.name == "social":
+        from agi.social import build_social_steering
+
+        return st.apply_ablations(build_social_steering(cfg, BODY), s.ablations)
     else:
         drives, body = [make_env_reward(s.w_env)], ()
     return st.apply_ablations(st.make_steering(drives, body), s.ablations)
@@ -98,6 +102,7 @@ class AgentState(NamedTuple):
     extero: jax.Array  # [E] extero_t
     intero: jax.Array  # [I] body state from Steering
     attention: jax.Array  # [I] Steering's attention mask
+    orient: jax.Array  # [] 1 when the social attention reflex fired: the next view is centred on a conspecific
     steering: Any
     env: Any
     episode_return: jax.Array  # []
@@ -108,6 +113,25 @@ class Brain(NamedTuple):
 
     generator: Any  # flax params
     assessors: jax.Array  # [H, d]
+
+
+class Thought(NamedTuple):
+    """What ``think`` hands to ``feel`` across the world step."""
+
+    h: jax.Array
+    h_in: jax.Array
+    a_in: jax.Array
+    mask: jax.Array
+    action: jax.Array
+    fresh: jax.Array  # 1 if the action was a fresh proposal from π
+    tumbled: jax.Array
+    q: jax.Array  # valence guess of the chosen plan
+    v_bar: jax.Array
+    p: jax.Array  # [H] all heads' predictions for the chosen plan
+    traces: TraceState
+    delta: jax.Array  # [H]
+    learning: Any  # Learning
+    metrics: dict
 
 
 class Learning(NamedTuple):
@@ -148,11 +172,19 @@ class Agent(NamedTuple):
             lam={n: a.lam if n == "valence" else 0.0 for n in names},
             alpha={n: (a.alpha if n == "valence" else a.alpha_predictors) / d for n in names},
             d=d,
+            intero_slice=self.generator.layout.intero,
+            finders=tuple(n for n in names if n.startswith("finder_")),  # interoceptive concept finders (001 §3.2)
         )
 
     def init_state(self, key) -> AgentState:
-        g = self.generator
+        """A fresh agent in a fresh single-agent world."""
         extero, env, _ = self.world.reset(key)
+        return self.new_state(key, extero, env)
+
+    def new_state(self, key, extero, env=()) -> AgentState:
+        """A fresh agent seeing ``extero`` (``env``: its own world's state, or () in a shared world)."""
+        del key  # agents start identical; kept for a uniform signature
+        g = self.generator
         i, h = len(self.steering.body), len(self.head_names)
         d = g.layout.dim
         f0, i0 = jnp.zeros(()), jnp.zeros((), jnp.int32)
@@ -168,6 +200,7 @@ class Agent(NamedTuple):
             extero=extero,
             intero=jnp.zeros((i,)),
             attention=jnp.ones((i,)),
+            orient=f0,
             steering=st.init(self.steering),
             env=env,
             episode_return=f0,
@@ -176,8 +209,9 @@ class Agent(NamedTuple):
     def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target):
         """Prediction loss for the previous transition + actor loss + optional value loss."""
         g, a = self.generator, self.cfg.agent
-        h_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask, method="recur")
-        phi_all, pred_e, pred_i = g.apply(params, h_prev, method="thoughts")
+        h_prev, e_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
+                                 method="encode")  # fmt: skip
+        phi_all, pred_e, pred_i = g.apply(params, h_prev, None, e_prev, method="thoughts")
         wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t)
         logits = g.apply(params, h_prev, method="policy")
         if a.actor_loss == "expected":
@@ -191,21 +225,23 @@ class Agent(NamedTuple):
         total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss)
         return total, {**metrics, **pg_metrics, "value_loss": vloss}
 
-    def step(self, brain: Brain, s: AgentState, key):
-        """One step of one agent. Returns ``(state', Learning, metrics)``."""
+    def think(self, brain: Brain, s: AgentState, key):
+        """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
+        transition. Returns ``(action, Thought)``; the world step and ``feel`` follow."""
         a, g = self.cfg.agent, self.generator
-        k_mask, k_prop, k_sel, k_env = jax.random.split(key, 4)
+        k_mask, k_prop, k_sel = jax.random.split(key, 3)
         params, w, heads = brain.generator, brain.assessors, self.heads
         pend = s.pending
 
         # 1. Thought Generator (episode starts reset the latent and the plan).
-        mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, s.intero.shape)
+        gap_shape = () if a.intero_mask_whole else s.intero.shape
+        mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, gap_shape)
         h_in = s.h * pend.cont
         a_in = jnp.where(pend.cont > 0, s.action, 0)
-        h = g.apply(params, h_in, a_in, s.extero, s.intero, mask, method="recur")
+        h, percept = g.apply(params, h_in, a_in, s.extero, s.intero, mask, method="encode")
         logits = g.apply(params, h, method="policy")
         # 2-3. Thoughts for every action, all assessor heads at once.
-        phi_all, _, _ = g.apply(params, h, method="thoughts")
+        phi_all, _, _ = g.apply(params, h, None, percept, method="thoughts")
         phi_all = phi_all.astype(jnp.float32)  # [A, d]; the assessors stay float32 whatever the generator's dtype
         p_all = predict(w, phi_all, heads.read_mask)  # [A, H]
         q = p_all[:, 0]
@@ -237,56 +273,59 @@ class Agent(NamedTuple):
             grads, lm = jax.grad(self._loss, has_aux=True)(params, w, pend, s.extero, s.intero, advantage, value_target)
         else:
             grads, lm = jax.tree.map(jnp.zeros_like, params), {}
+        fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
+        thought = Thought(h, h_in, a_in, mask, action, fresh, tumbled, q[action], v_bar, p, traces, delta,
+                          Learning(grads, dw), lm)  # fmt: skip
+        return action, thought
 
-        # 5. World step.
-        extero, env, senses, done = self.world.step(k_env, s.env, action)
-        # 6. Steering.
-        preds = {n: p[i] for i, n in enumerate(self.head_names)}
+    def feel(self, s: AgentState, t: Thought, extero, senses, done):
+        """Step 6 of one agent, after the world step: Steering's reward, ground truths and gates, the next body
+        state and attention. Returns ``(state', Learning, metrics, SteeringOut)``."""
+        preds = {n: t.p[i] for i, n in enumerate(self.head_names)}
+        senses = {**senses, "oriented": s.orient}
         steer_state, out = st.step(self.steering, s.steering, senses, preds)
         steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
-        one, f0 = jnp.ones((), jnp.float32), jnp.zeros((), jnp.float32)
+        one = jnp.ones((), jnp.float32)
         cumulants = jnp.stack([out.reward] + [out.signals[n] for n in self.head_names[1:]])
         gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
 
         cont = 1.0 - done.astype(jnp.float32)
         ep_return = s.episode_return + senses["env_reward"]
+        pending = Pending(t.h_in, t.a_in, s.extero, s.intero, t.mask, t.action,
+                          cumulants, gates, cont, t.v_bar, t.fresh, one)  # fmt: skip
         new = AgentState(
-            h=h,
-            action=action,
-            traces=traces,
-            pending=Pending(
-                h_in,
-                a_in,
-                s.extero,
-                s.intero,
-                mask,
-                action,
-                cumulants,
-                gates,
-                cont,
-                v_bar,
-                (index != 0).astype(jnp.float32) if a.selection != "random" else f0,
-                one,
-            ),  # fmt: skip
+            h=t.h,
+            action=t.action,
+            traces=t.traces,
+            pending=pending,
             extero=extero,
             intero=jnp.where(done, jnp.zeros_like(s.intero), out.interoception),  # a new episode starts afresh
             attention=jnp.where(done, jnp.ones_like(s.attention), out.attention_mask),
+            orient=out.diagnostics.get("social_reflex", jnp.zeros((), jnp.float32)) * cont,
             steering=steer_state,
-            env=env,
+            env=s.env,
             episode_return=ep_return * cont,
         )
         metrics = {
             "reward": out.reward,
             **{f"reward/{k}": v for k, v in out.reward_by_drive.items()},
-            "valence_guess": q[action],
-            "td_error": delta[0] * pend.valid,
-            "tumbled": tumbled.astype(jnp.float32),
+            "valence_guess": t.q,
+            "td_error": t.delta[0] * s.pending.valid,
+            "tumbled": t.tumbled.astype(jnp.float32),
             "episodes": 1.0 - cont,
             "episode_return_sum": ep_return * (1.0 - cont),
-            **{k: v for k, v in lm.items()},
+            **t.metrics,
             **{f"signal/{k}": v for k, v in out.signals.items()},
         }
-        return new, Learning(grads, dw), metrics
+        return new, t.learning, metrics, out
+
+    def step(self, brain: Brain, s: AgentState, key):
+        """One step of one agent in a single-agent world. Returns ``(state', Learning, metrics)``."""
+        k_think, k_env = jax.random.split(key)
+        action, thought = self.think(brain, s, k_think)
+        extero, env, senses, done = self.world.step(k_env, s.env, action)
+        new, learning, metrics, _ = self.feel(s, thought, extero, senses, done)
+        return new._replace(env=env), learning, metrics
 
 
 def make_agent(cfg: RunConfig) -> Agent:
@@ -304,6 +343,7 @@ def make_agent(cfg: RunConfig) -> Agent:
         hidden=cfg.agent.hidden,
         latent=cfg.agent.latent,
         dtype=jnp.dtype(cfg.agent.dtype),
+        intero_pathway=cfg.agent.intero_pathway,
     )
     agent = Agent(world, steering, generator, ("valence", *signals), cfg)
     _check_wiring(agent)
@@ -313,10 +353,21 @@ def make_agent(cfg: RunConfig) -> Agent:
 def _check_wiring(agent: Agent) -> None:
     """Traces one step abstractly, so an ablation that removes a signal another drive reads fails here."""
     key = jax.random.PRNGKey(0)
+
+    def one_step(key):
+        brain = agent.init_brain(key)
+        if agent.world.num_agents == 1:
+            return agent.step(brain, agent.init_state(key), key)
+        wstate, extero, _ = agent.world.reset(key)
+        s = agent.new_state(key, extero[0])
+        keys = jax.random.split(key, extero.shape[0])
+        actions, thought = jax.vmap(agent.think, in_axes=(None, None, 0))(brain, s, keys)
+        _, senses = agent.world.step(key, wstate, actions)
+        return agent.feel(s, jax.tree.map(lambda x: x[0], thought), extero[0], jax.tree.map(lambda x: x[0], senses),
+                          jnp.asarray(False))  # fmt: skip
+
     try:
-        brain = jax.eval_shape(agent.init_brain, key)
-        state = jax.eval_shape(agent.init_state, key)
-        jax.eval_shape(agent.step, brain, state, key)
+        jax.eval_shape(one_step, key)
     except KeyError as e:
         raise ConfigError(
             f"steering.ablations={list(agent.cfg.steering.ablations)} leave a drive without the signal {e} it reads"

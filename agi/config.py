@@ -21,7 +21,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class WorldConfig:
     name: str = "foraging"
-    """which world: ``foraging`` or ``cartpole`` (gymnax CartPole-v1)"""
+    """which world: ``foraging``, ``social`` or ``cartpole`` (gymnax CartPole-v1)"""
     size: int = 7
     """foraging: side of the square grid"""
     view_radius: int = 2
@@ -34,9 +34,19 @@ class WorldConfig:
     """foraging: number of harmless spider-like decoys"""
     critter_move_prob: float = 0.3
     """foraging: per-step probability that a spider or decoy moves"""
+    n_agents: int = 2
+    """social: learning agents per world, each with its own brain"""
+    characters: tuple[str, ...] = ("friend", "stranger")
+    """social: scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
 
     def validate(self):
-        _check(self.name in ("foraging", "cartpole"), "world.name", self.name, "foraging or cartpole")
+        from agi.worlds import WORLDS
+        from agi.worlds.characters import KINDS
+
+        _check(self.name in WORLDS, "world.name", self.name, f"one of {WORLDS}")
+        _check(self.n_agents >= 1, "world.n_agents", self.n_agents, ">= 1")
+        for c in self.characters:
+            _check(c in KINDS[1:], "world.characters", c, f"names from {KINDS[1:]}")
         _check(self.size >= 2, "world.size", self.size, ">= 2")
         _check(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
         for k in ("n_food", "n_spiders", "n_decoys"):
@@ -84,6 +94,49 @@ class SteeringConfig:
     """arousal x valence: reward above which there is no overwhelm"""
     w_env: float = 1.0
     """env_reward: gain on the environment's own reward (gymnax worlds)"""
+    sa_period_view: int = 4
+    """social attention reflex: re-fires every this many steps while a conspecific is in view"""
+    sa_period_eye: int = 1
+    """social attention reflex: re-fires every this many steps under eye contact"""
+    sa_theta: float = 0.5
+    """social attention reflex: also fires when the social_attention head predicts above this (generalization)"""
+    a_orient: float = 0.3
+    """arousal: innate phasic arousal from orienting to a conspecific"""
+    a_eye: float = 0.4
+    """arousal: extra phasic arousal from eye contact while oriented"""
+    a_size: float = 0.3
+    """arousal: extra phasic arousal per unit of the conspecific's size above 1"""
+    empathy: str = "learned"
+    """empathy readout: ``learned`` (concept finders through the reflex gate) or ``oracle`` (true feelings; a
+    labelled baseline only)"""
+    fe_prior: float = 0.0
+    """friend/enemy: innate prior for every conspecific"""
+    fe_prior_friend: float = 0.5
+    """friend/enemy: innate prior for the scripted friend (kin)"""
+    fe_rate: float = 0.05
+    """friend/enemy: learning rate of the co-occurrence with valence (0 = fixed at the prior)"""
+    fe_baseline_rate: float = 0.01
+    """friend/enemy: rate of the running reward baseline"""
+    w_cs: float = 1.0
+    """compassion/spite: gain"""
+    liked_admired: str = "emergent"
+    """``emergent`` (from compassion/spite under eye contact, 001 §6.1) or ``explicit`` (000 §4.4.2 drive)"""
+    w_la: float = 1.0
+    """explicit liked/admired: gain"""
+    la_adapt: float = 0.05
+    """explicit liked/admired: adaptation rate of the baseline"""
+    w_feared: float = 0.5
+    """feared: gain"""
+    theta_feared: float = 0.5
+    """feared: silent while own fear is above this"""
+    familiarity_rate: float = 0.05
+    """stranger danger: familiarity gained per benign step attending a conspecific"""
+    theta_familiar: float = 0.5
+    """stranger danger: a close conspecific less familiar than this triggers fear"""
+    mood_decay: float = 0.8
+    """mood (pleasure/displeasure): per-step decay"""
+    mood_gain: float = 1.0
+    """mood: gain on the reward"""
     ablations: tuple[str, ...] = ()
     """ablations applied in order, e.g. ``drop:pain``, ``gain:fear=0``, ``clamp:fear=0``, ``cut_gate:fear``,
     ``mode:fear=defer`` (see steering.ablation)"""
@@ -94,6 +147,15 @@ class SteeringConfig:
         _check(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
         _check(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")
         _check(self.detect_radius >= 0, "steering.detect_radius", self.detect_radius, ">= 0")
+        _check(self.empathy in ("learned", "oracle"), "steering.empathy", self.empathy, "learned or oracle")
+        _check(self.liked_admired in ("emergent", "explicit"), "steering.liked_admired", self.liked_admired,
+               "emergent or explicit")  # fmt: skip
+        for k in ("sa_period_view", "sa_period_eye"):
+            _check(getattr(self, k) >= 1, f"steering.{k}", getattr(self, k), ">= 1")
+        for k in ("fe_prior", "fe_prior_friend"):
+            _check(-1 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [-1, 1]")
+        for k in ("mood_decay", "fe_rate", "fe_baseline_rate", "la_adapt", "familiarity_rate"):
+            _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -113,8 +175,14 @@ class AgentConfig:
     valence_offset: float = 0.0
     """added to every valence guess before selection (negative = the depression ablation, 002 §5.3); only
     run_and_tumble compares guesses with a reference, so softmax and argmax are unchanged by it"""
+    intero_pathway: str = "recurrent"
+    """where φ's interoceptive block comes from: ``recurrent`` (the imagined latent, memory included) or
+    ``perceptual`` (the current percept only; the social preset's default, see learning.generator)"""
     intero_mask_prob: float = 0.2
     """probability of masking each interoceptive input channel (to learn to infer feelings from context)"""
+    intero_mask_whole: bool = False
+    """mask the interoceptive input as a whole (an attentional gap, as the social attention reflex does) rather
+    than channel by channel; the social preset's default"""
     lr: float = 3e-4
     """Adam step size of the Thought Generator (world model + actor)"""
     lr_anneal: bool = False
@@ -161,6 +229,8 @@ class AgentConfig:
             self.actor_loss,
             "sampled or expected",
         )
+        _check(self.intero_pathway in ("recurrent", "perceptual"), "agent.intero_pathway", self.intero_pathway,
+               "recurrent or perceptual")  # fmt: skip
         _check(self.trace in ("accumulating", "dutch"), "agent.trace", self.trace, "accumulating or dutch")
         _check(self.assessor_stabilizer in ("none", "obgd"), "agent.assessor_stabilizer", self.assessor_stabilizer,
                "none or obgd")  # fmt: skip
@@ -213,7 +283,7 @@ class RunConfig:
     def validate(self) -> RunConfig:
         for part in (self.world, self.steering, self.agent, self.train):
             part.validate()
-        if self.world.name == "foraging":
+        if self.world.name in ("foraging", "social"):
             _check(self.steering.detect_radius <= self.world.view_radius, "steering.detect_radius",
                    self.steering.detect_radius, f"<= world.view_radius={self.world.view_radius}")  # fmt: skip
             _check(self.agent.gamma < 1, "agent.gamma", self.agent.gamma, "< 1 in a world without episodes")
@@ -236,7 +306,8 @@ def replace(cfg, **parts):
 
 
 def _preset_tiny(world: str) -> RunConfig:
-    agent = AgentConfig(hidden=16, latent=16, num_candidates=2)
+    agent = AgentConfig(hidden=16, latent=16, num_candidates=2, intero_pathway=_pathway(world),
+                        intero_mask_whole=world == "social")  # fmt: skip
     train = TrainConfig(steps=200, num_envs=2, num_seeds=2, chunks=2)
     return RunConfig(WorldConfig(name=world, size=5, view_radius=1), SteeringConfig(), agent, train)
 
@@ -247,7 +318,13 @@ def _preset_default(world: str) -> RunConfig:
         agent = AgentConfig(gamma=0.99, lam=0.9, entropy_coef=0.01, lr_anneal=True, intero_mask_prob=0.0)
         train = TrainConfig(steps=60_000, num_envs=64)
         return RunConfig(WorldConfig(name=world), SteeringConfig(w_env=0.1), agent, train)
-    return RunConfig(WorldConfig(name=world), SteeringConfig(), AgentConfig(), TrainConfig())
+    agent = AgentConfig(intero_pathway=_pathway(world), intero_mask_whole=world == "social")
+    return RunConfig(WorldConfig(name=world), SteeringConfig(), agent, TrainConfig())
+
+
+def _pathway(world: str) -> str:
+    # The empathy readout needs φ_int to follow what is seen now (README "Social instincts").
+    return "perceptual" if world == "social" else "recurrent"
 
 
 def _preset_large(world: str) -> RunConfig:

@@ -23,8 +23,9 @@ from agi.config import RunConfig
 class SystemState(NamedTuple):
     brain: Brain
     opt_state: Any
-    agents: AgentState  # batched over environments
+    agents: AgentState  # batched over environments ([E, N] in a shared world)
     step: jax.Array  # [] int32, steps taken
+    world: Any = ()  # shared worlds' states [E] (the social world); () where each agent has its own world
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:
@@ -38,6 +39,10 @@ def make_system(agent: Agent):
     """Returns ``(init(key) -> SystemState, step(SystemState, key) -> (SystemState, metrics))`` for one seed."""
     num_envs = agent.cfg.train.num_envs
     tx = make_optimizer(agent)
+    if agent.world.num_agents > 1 or agent.cfg.world.name == "social":
+        from agi.social import make_social_system
+
+        return make_social_system(agent, tx, SystemState)
     learn = agent.cfg.agent.learn
     nan_at = agent.cfg.train.debug_nan_at
 

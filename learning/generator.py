@@ -5,6 +5,12 @@
     z'(h,a) = tanh(W_im [h, onehot(a)])                              (the imagined next latent under plan a)
     φ(h,a)  = [z'(h,a), φ_int(h,a), 1],   φ_int = dec_intero(z')     (thought features; named intero block)
 
+With ``intero_pathway="perceptual"`` the interoceptive block is read from the current percept instead of the
+recurrent latent: ``φ_int(e_t, a) = dec_intero(tanh(W_p [e_t, onehot(a)]))`` with ``e_t = enc(extero_t, mask ⊙
+intero_t, mask)``. While interoception is masked it must then come from what is seen now (a face, one's own in
+the mirror or a conspecific's), not from the memory of what was felt a moment ago: the "interoceptive models
+settle into whatever is consistent with" the current view (001 §4). The recurrent default keeps memory in it.
+
 It learns by predicting its next inputs: ``dec_extero(z'(h_t, a_t)) ≈ extero_{t+1}`` and
 ``dec_intero(z'(h_t, a_t)) ≈ intero_{t+1}``, with interoceptive inputs randomly masked so that it learns to
 infer feelings from context. The interoceptive block of φ is the predicted body state under the plan, which is
@@ -52,6 +58,7 @@ class ThoughtGenerator(nn.Module):
     hidden: int = 64
     latent: int = 64
     dtype: jnp.dtype = jnp.float32
+    intero_pathway: str = "recurrent"  # or "perceptual" (see the module docstring)
 
     def setup(self):
         self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
@@ -61,19 +68,24 @@ class ThoughtGenerator(nn.Module):
         self.imagine = nn.Dense(self.latent, dtype=self.dtype)
         self.dec_extero = nn.Dense(self.extero_dim, dtype=self.dtype)
         self.dec_intero = nn.Dense(max(self.intero_dim, 1), dtype=self.dtype)
+        if self.intero_pathway == "perceptual":
+            self.perceptual = nn.Dense(self.latent, dtype=self.dtype)
 
     def __call__(self, h, a_prev, extero, intero, mask):
         """Used only to create parameters: one recurrent step plus all heads."""
-        h = self.recur(h, a_prev, extero, intero, mask)
-        return self.policy(h), self.thoughts(h)
+        h, e = self.encode(h, a_prev, extero, intero, mask)
+        return self.policy(h), self.thoughts(h, percept=e)
+
+    def encode(self, h_tm1, a_tm1, extero_t, intero_t, mask_t):
+        """``(h_t, e_t)``: the recurrent step and the current percept ``e_t = enc(extero_t, mask ⊙ intero_t, mask)``."""
+        x = jnp.concatenate([extero_t, mask_t * intero_t, mask_t])
+        e = nn.relu(self.encoder(x))
+        h_t, _ = self.gru(h_tm1, jnp.concatenate([e, jax.nn.one_hot(a_tm1, self.num_actions, dtype=e.dtype)]))
+        return h_t, e
 
     def recur(self, h_tm1, a_tm1, extero_t, intero_t, mask_t):
         """``h_t`` from ``h_{t-1} [hidden]``, ``a_{t-1} []`` int, ``extero_t [E]``, ``intero_t [I]``, ``mask_t [I]``."""
-        x = jnp.concatenate([extero_t, mask_t * intero_t, mask_t])
-        e = nn.relu(self.encoder(x))
-        e = jnp.concatenate([e, jax.nn.one_hot(a_tm1, self.num_actions, dtype=e.dtype)])
-        h_t, _ = self.gru(h_tm1, e)
-        return h_t
+        return self.encode(h_tm1, a_tm1, extero_t, intero_t, mask_t)[0]
 
     def policy(self, h):
         """Proposal logits ``[A]``."""
@@ -85,16 +97,23 @@ class ThoughtGenerator(nn.Module):
         hk = jnp.broadcast_to(h, (actions.shape[0], h.shape[-1]))
         return jnp.tanh(self.imagine(jnp.concatenate([hk, a], axis=-1)))
 
-    def thoughts(self, h, actions=None):
+    def thoughts(self, h, actions=None, percept=None):
         """Thought features and predictions for ``actions [K]`` (default: every action).
 
+        ``percept`` (``e_t`` from ``encode``) is required by the perceptual interoceptive pathway.
         Returns ``(phi [K, d], pred_extero [K, E], pred_intero [K, I])``.
         """
         if actions is None:
             actions = jnp.arange(self.num_actions)
         z = self.imagined(h, actions)
         pred_e = self.dec_extero(z)
-        pred_i = self.dec_intero(z)[:, : self.intero_dim]
+        if self.intero_pathway == "perceptual":
+            a = jax.nn.one_hot(actions, self.num_actions, dtype=percept.dtype)
+            ek = jnp.broadcast_to(percept, (actions.shape[0], percept.shape[-1]))
+            pred_i = self.dec_intero(jnp.tanh(self.perceptual(jnp.concatenate([ek, a], axis=-1))))
+        else:
+            pred_i = self.dec_intero(z)
+        pred_i = pred_i[:, : self.intero_dim]
         phi = jnp.concatenate([z, pred_i, jnp.ones((z.shape[0], 1), z.dtype)], axis=-1)
         return phi, pred_e, pred_i
 

@@ -25,6 +25,27 @@ class World(NamedTuple):
     reset: Callable[[Any], tuple[Any, Any, dict]]
     step: Callable[[Any, Any, Any], tuple[Any, Any, dict, Any]]
     view_shape: tuple[int, ...] | None = None
+    num_agents: int = 1
+
+
+class MultiWorld(NamedTuple):
+    """A world shared by ``num_agents`` learning agents, stepped between their thought and their feelings.
+
+    ``reset(key) -> (state, extero [N, X], senses)``; ``step(key, state, actions [N]) -> (state, senses)``
+    (each sense ``[N, ...]``); ``render(state, pleasure [N], fear [N], orient [N]) -> (state, extero [N, X],
+    oriented [N])`` writes the agents' feelings into the world and draws their next views. No episodes.
+    """
+
+    name: str
+    num_agents: int
+    num_actions: int
+    extero_dim: int
+    reset: Callable
+    step: Callable
+    render: Callable
+    view_shape: tuple[int, ...]
+    params: Any
+    episodic: bool = False
 
 
 def from_gymnax(name, env, params, episodic: bool, view: bool = False) -> World:

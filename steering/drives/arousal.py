@@ -1,7 +1,8 @@
 """Physiological arousal (phasic + tonic) and its interaction with valence.
 
 Arousal:
-    innate_t  = clip(a_spider * spider_detected_t + a_bite * bitten_t, 0, 1)
+    innate_t  = clip(a_spider * spider_detected_t + a_bite * bitten_t
+                     + oriented_t * (a_orient + a_eye * eye_contact_t + a_size * relu(size_t - 1)), 0, 1)
     phasic_t  = max(innate_t, a_defer * clip(p_arousal_t, 0, 1))     (deferred part: learned importance)
     tonic_t   = decay * tonic_{t-1} + (1 - decay) * phasic_t
     arousal_t = phasic_t + tonic_t
@@ -10,6 +11,9 @@ With ``a_defer < 1/2`` the learned loop is contractive: learned arousal extingui
 Arousal × valence ("arousal makes good things better and bad things worse"; "overwhelm"):
     r_t <- (1 + kappa * arousal_t) * r_t - rho * relu(arousal_t - theta_over)   when r_t < theta_pos
 logged as its own additive contribution, ``kappa * arousal * r - rho * relu(...) * [r < theta_pos]``.
+
+The social terms (orienting to a conspecific, eye contact, its size; 001 §5.3, §6.1, §6.3) are 0 by default and
+read ``oriented``, ``eye_contact``, ``conspecific_size`` only when their gain is non-zero.
 
 References: 001 §5.3 (phasic arousal), §5.3.1 (general arousal-valence interaction, being overwhelmed).
 """
@@ -22,11 +26,17 @@ import jax.numpy as jnp
 from steering.drive import Drive, drive_out, stateless
 
 
-def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float) -> Drive:
+def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float, a_orient: float = 0.0,
+                 a_eye: float = 0.0, a_size: float = 0.0) -> Drive:  # fmt: skip
     """Arousal drive. Reads ``spider_detected``, ``bitten`` and the ``arousal`` prediction."""
+    social = a_orient != 0 or a_eye != 0 or a_size != 0
 
     def step(tonic_tm1, senses, predictions):
-        innate = jnp.clip(a_spider * senses["spider_detected"] + a_bite * senses["bitten"], 0.0, 1.0)
+        innate = a_spider * senses["spider_detected"] + a_bite * senses["bitten"]
+        if social:
+            size = jax.nn.relu(senses["conspecific_size"] - 1.0)
+            innate = innate + senses["oriented"] * (a_orient + a_eye * senses["eye_contact"] + a_size * size)
+        innate = jnp.clip(innate, 0.0, 1.0)
         phasic = jnp.maximum(innate, a_defer * jnp.clip(predictions["arousal"], 0.0, 1.0))
         tonic = decay * tonic_tm1 + (1.0 - decay) * phasic
         return tonic, drive_out(

@@ -4,7 +4,7 @@ When the innate spider detector fires, the circuit is in *override* mode and the
 Otherwise it *defers to the predictor*: fear is whatever the fear Thought Assessor predicts, pulled down by
 safety evidence (nothing bad has happened for a while):
 
-    override_t = spider_detected_t
+    override_t = any trigger fires (default: spider_detected_t; the social world adds stranger_close, threatened)
     safety_t   = 1 - exp(-steps_since_bad_t / tau_safe)
     fear_t     = 1                                             if override_t
                = clip(p_fear_t, 0, 1) * (1 - safety_pull * safety_t)   otherwise
@@ -23,11 +23,11 @@ import jax.numpy as jnp
 from steering.drive import Drive, drive_out
 
 
-def make_fear(w_fear: float, tau_safe: float, safety_pull: float) -> Drive:
-    """Fear drive. Reads ``spider_detected``, ``bitten`` and the ``fear`` prediction; provides ``fear``."""
+def make_fear(w_fear: float, tau_safe: float, safety_pull: float, triggers=("spider_detected",)) -> Drive:
+    """Fear drive. Reads the ``triggers``, ``bitten`` and the ``fear`` prediction; provides ``fear``."""
 
     def step(steps_since_bad, senses, predictions):
-        detected = senses["spider_detected"].astype(jnp.float32)
+        detected = jnp.max(jnp.stack([jnp.asarray(senses[t], jnp.float32) for t in triggers]))
         bad = jnp.maximum(detected, senses["bitten"].astype(jnp.float32))
         steps_since_bad = jnp.where(bad > 0, 0.0, steps_since_bad + 1.0)
         safety = 1.0 - jnp.exp(-steps_since_bad / tau_safe)

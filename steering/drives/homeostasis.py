@@ -14,8 +14,10 @@ import jax.numpy as jnp
 from steering.drive import Drive, drive_out
 
 
-def make_homeostasis(w_eat: float, w_hunger: float, rate: float, satiation: float, init_hunger=0.5) -> Drive:
-    """Hunger drive. Reads ``senses["ate"]``; provides ``hunger`` and ``pleasure``."""
+def make_homeostasis(w_eat: float, w_hunger: float, rate: float, satiation: float, init_hunger=0.5,
+                     pleasure: bool = True) -> Drive:  # fmt: skip
+    """Hunger drive. Reads ``senses["ate"]``; provides ``hunger`` and, unless ``pleasure=False`` (where a mood
+    drive owns pleasure), ``pleasure``."""
 
     def init():
         return jnp.asarray(init_hunger, jnp.float32)
@@ -23,8 +25,9 @@ def make_homeostasis(w_eat: float, w_hunger: float, rate: float, satiation: floa
     def step(hunger_tm1, senses, predictions):
         ate = senses["ate"].astype(jnp.float32)
         hunger = jnp.clip(hunger_tm1 + rate - satiation * ate, 0.0, 1.0)
-        pleasure = hunger_tm1 * ate
-        reward = w_eat * pleasure - w_hunger * hunger
-        return hunger, drive_out(reward, signals={"hunger": hunger, "pleasure": pleasure})
+        eating = hunger_tm1 * ate
+        reward = w_eat * eating - w_hunger * hunger
+        signals = {"hunger": hunger, "pleasure": eating} if pleasure else {"hunger": hunger}
+        return hunger, drive_out(reward, signals=signals, diagnostics={"eating_pleasure": eating})
 
-    return Drive("homeostasis", init, step, ("hunger", "pleasure"))
+    return Drive("homeostasis", init, step, ("hunger", "pleasure") if pleasure else ("hunger",))

@@ -53,3 +53,19 @@ def test_expected_policy_loss_and_situation_valence():
     np.testing.assert_allclose(situation_valence(logits, q), p @ np.array([1.0, 3.0]), rtol=1e-6)
     g = jax.grad(lambda z: expected_policy_loss(z, q, 0.0)[0])(logits)
     assert g[1] < 0 < g[0]  # moves probability towards the higher-valence plan
+
+
+def test_perceptual_intero_block_follows_the_current_percept_not_memory():
+    g = ThoughtGenerator(num_actions=3, extero_dim=6, intero_dim=2, hidden=8, latent=5, intero_pathway="perceptual")
+    params = g.init(jax.random.PRNGKey(0), jnp.zeros(8), jnp.zeros((), jnp.int32), jnp.zeros(6), jnp.zeros(2),
+                    jnp.ones(2))  # fmt: skip
+    view, masked = jnp.linspace(-1, 1, 6), jnp.zeros(2)
+
+    def thought(h_prev):
+        h, e = g.apply(params, h_prev, 0, view, jnp.array([3.0, -2.0]), masked, method="encode")
+        return g.apply(params, h, None, e, method="thoughts")[0]
+
+    a, b = jax.jit(thought)(jnp.zeros(8)), jax.jit(thought)(jnp.ones(8) * 0.7)
+    lay = g.layout
+    np.testing.assert_allclose(a[:, lay.intero], b[:, lay.intero], rtol=1e-6)  # memory does not enter φ_int
+    assert not np.allclose(a[:, lay.latent], b[:, lay.latent])  # but it does enter the latent block

@@ -1,0 +1,110 @@
+"""The social world: mechanics on hand-placed states, the mirror and orienting, and the multi-agent system."""
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from agi import make_agent, make_system, override, preset
+from agi.worlds.social import CHANNELS, EAT, GIVE, STAY, THREATEN, UP, Social, SocialParams, attention
+from train import make_chunk
+
+P = SocialParams(size=5, view_radius=2, n_food=1, n_spiders=1, n_decoys=0, critter_move_prob=0.0, n_agents=2,
+                 characters=("bully",))  # fmt: skip
+C = {c: i for i, c in enumerate(CHANNELS)}
+
+
+def _state(pos, facing, carry=(0, 0, 0), food=((4, 4),), spider=((0, 4),)):
+    w = Social(P)
+    s, _, _ = w.reset(jax.random.PRNGKey(0))
+    i = lambda x: jnp.asarray(x, jnp.int32)
+    return w, s._replace(pos=i(pos), facing=i(facing), carry=jnp.asarray(carry, jnp.float32), food=i(food),
+                         spiders=i(spider))  # fmt: skip
+
+
+def _step(w, s, actions):
+    # The bully's script is random; pin it by making it stand still (kinds are static, so patch its action).
+    return w.step(jax.random.PRNGKey(1), s, jnp.asarray(actions, jnp.int32))
+
+
+def test_shapes_and_jit():
+    w = Social(P)
+    s, views, senses = jax.jit(w.reset)(jax.random.PRNGKey(0))
+    chex.assert_shape(views, (2, 5 * 5 * len(CHANNELS)))
+    s2, senses = jax.jit(w.step)(jax.random.PRNGKey(1), s, jnp.array([UP, STAY]))
+    chex.assert_trees_all_equal_shapes_and_dtypes(s, s2)
+    assert senses["attended"].shape == (2, 3) and senses["view"].shape == (2, 5, 5, len(CHANNELS))
+    s3, views, oriented = jax.jit(w.render)(s2, jnp.zeros(2), jnp.zeros(2), jnp.ones(2))
+    chex.assert_shape([views, oriented], [(2, 5 * 5 * len(CHANNELS)), (2,)])
+
+
+def test_eye_contact_needs_both_facing_each_other_in_line():
+    w, s = _state(pos=[[2, 0], [2, 2], [4, 0]], facing=[3, 2, 0])  # 0 faces right, 1 faces left: eye contact
+    attended, has, eye, _ = attention(s, P)
+    assert bool(eye[0]) and bool(eye[1]) and int(attended[0]) == 1
+    _, s = _state(pos=[[2, 0], [2, 2], [4, 0]], facing=[3, 3, 0])  # 1 looks away
+    assert not bool(attention(s, P)[2][0])
+
+
+def test_pick_up_eat_give_and_threaten():
+    w, s = _state(pos=[[3, 4], [2, 2], [0, 0]], facing=[0, 0, 0])
+    s, senses = _step(w, s, [2, STAY])  # learner 0 moves down onto the food and picks it up
+    assert float(s.carry[0]) == 1.0 and senses["ate"][0] == 0.0
+    s = s._replace(pos=s.pos.at[1].set(jnp.array([4, 3])))  # learner 1 comes adjacent
+    s2, senses = _step(w, s, [GIVE, STAY])
+    assert senses["gave"][0] == 1.0 and senses["received"][1] == 1.0 and senses["ate"][1] == 1.0
+    assert float(s2.carry[0]) == 0.0 and float(s2.carry[1]) == 0.0  # the receiver ate it at once
+    s3, senses = _step(w, s, [EAT, STAY])
+    assert senses["ate"][0] == 1.0 and float(s3.carry[0]) == 0.0
+    s4, senses = _step(w, s, [STAY, THREATEN])  # same size: the threatener takes the food
+    assert senses["threatened"][0] == 1.0 and senses["did_threaten"][1] == 1.0
+    assert float(s4.carry[1]) == 1.0 and float(s4.carry[0]) == 0.0
+
+
+def test_the_mirror_and_the_orienting_reflex():
+    w, s = _state(pos=[[2, 2], [2, 3], [4, 0]], facing=[3, 2, 0])
+    pleasure, fear = jnp.array([0.9, -0.9]), jnp.array([0.0, 0.8])
+    s2, views, oriented = w.render(s, pleasure, fear, jnp.array([0.0, 0.0]))
+    v = np.asarray(views).reshape(2, 5, 5, -1)
+    assert v[0, 2, 2, C["pleased"]] == 1.0 and v[0, 2, 2, C["displeased"]] == 0.0  # own face at the centre
+    assert v[1, 2, 2, C["displeased"]] == 1.0 and v[1, 2, 2, C["afraid"]] == 1.0
+    # Learner 0 orients to learner 1: its view is centred on 1's face and the oracle keeps 1's true feelings.
+    s3, views, oriented = w.render(s, pleasure, fear, jnp.array([1.0, 0.0]))
+    v = np.asarray(views).reshape(2, 5, 5, -1)
+    assert oriented.tolist() == [1.0, 0.0]
+    assert v[0, 2, 2, C["displeased"]] == 1.0 and v[0, 2, 2, C["ident"]] == pytest.approx(2 / 3)
+    assert int(s3.looked_at[0]) == 1 and float(s3.looked_pleasure[0]) == pytest.approx(-0.9)
+    assert int(s3.looked_at[1]) == -1 and float(s3.looked_pleasure[1]) == 0.0
+
+
+@pytest.fixture(scope="module")
+def social():
+    cfg = override(preset("tiny", "social"), ["world.characters=friend,bully"])
+    return cfg, make_agent(cfg)
+
+
+def test_heads_include_social_attention_and_the_concept_finders(social):
+    _, agent = social
+    for h in ("social_attention", "pleasure", "finder_pleasure", "finder_fear"):
+        assert h in agent.head_names
+    mask = np.asarray(agent.heads.read_mask)
+    lay = agent.generator.layout
+    i = agent.head_names.index("finder_pleasure")
+    assert mask[i, lay.intero].all() and not mask[i, lay.latent].any()  # finders read only φ_int
+
+
+def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
+    cfg, agent = social
+    init, step = make_system(agent)
+    state = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(0), 2))
+    chex.assert_shape(state.brain.assessors, (2, cfg.world.n_agents, len(agent.head_names), agent.generator.layout.dim))
+    chunk = make_chunk(step, 20)
+    state, m = chunk(state, jax.random.split(jax.random.PRNGKey(1), 2))
+    state, m = chunk(state, jax.random.split(jax.random.PRNGKey(2), 2))
+    assert chunk._cache_size() == 1
+    w = np.asarray(state.brain.assessors)
+    assert not np.allclose(w[:, 0], w[:, 1])  # learners learn separately
+    for k in ("social/give/0", "social/threaten/1", "social/fe/0/2", "empathy/learned/xy", "reward/compassion_spite"):
+        assert k in m and np.isfinite(m[k]).all(), k
+    assert all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(state.brain))
