@@ -1,7 +1,8 @@
-"""The command line: ``agi train [--preset P] [--world W] [--steps N] [--seeds S] [--out DIR] [--set k=v ...]``.
+"""The command line: ``agi train [--preset P] [--world W] [--steps N] [--seeds S] [--out DIR] [--set k=v ...]``
+and ``agi eval --run DIR [--episodes N] [--steps N] [--out PATH]``.
 
-This file is intentionally kept short: the logic lives in ``agi.run``. Bad input gets a one-line error and
-exit status 2, with nothing written.
+This file is intentionally kept short: the logic lives in ``agi.run`` and ``agi.evaluate``. Bad input gets a
+one-line error and exit status 2, with nothing written.
 """
 
 from __future__ import annotations
@@ -45,7 +46,26 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", metavar="DIR", help="continue the run stored in DIR with its own config")  # fmt: skip
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(t)
-    t.add_argument("--no-shard", action="store_true", help="keep the run on one device even if there are several")
+    e = sub.add_parser("eval", help="run a trained run's agents with learning frozen: statistics and a GIF")
+    e.add_argument("--run", required=True, metavar="DIR", help="a folder written by agi train (its latest checkpoint)")
+    e.add_argument("--episodes", type=int, default=10, help="episodic worlds: episodes per seed (default: 10)")
+    e.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="steps per agent (default: 1000; episodic worlds: at most 10,000 while collecting episodes)",
+    )
+    e.add_argument(
+        "--gif-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="length of the animation (default: 200; episodic worlds: one episode, at most 500)",
+    )
+    e.add_argument("--no-gif", action="store_true", help="skip the animation")
+    e.add_argument("--out", default=None, help="output folder (default: DIR/eval)")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    _device_flags(e)
     return p
 
 
@@ -55,6 +75,7 @@ def _device_flags(p):
         action="store_true",
         help="call jax.distributed.initialize() first (multi-host: run the same command on every host)",
     )
+    p.add_argument("--no-shard", action="store_true", help="keep the run on one device even if there are several")
 
 
 def _chunks_for(steps: int, chunks: int) -> int:
@@ -98,11 +119,30 @@ def _initialize_distributed():
     jax.distributed.initialize(**{k: int(os.environ[v]) for k, v in names.items() if v in os.environ})
 
 
+def _eval(args) -> int:
+    from agi.evaluate import evaluate, format_eval
+    from train import CheckpointError
+
+    try:
+        result = evaluate(
+            args.run, args.out, episodes=args.episodes, steps=args.steps, gif_steps=args.gif_steps,
+            gif=not args.no_gif, progress=not args.quiet, shard=False if args.no_shard else None,
+        )  # fmt: skip
+    except (ConfigError, CheckpointError) as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 2
+    print(format_eval(result.summary))
+    print(f"eval: {Path(args.out or Path(args.run) / 'eval') / 'eval.json'}")
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of the `agi` command; returns the exit status."""
     args = _parser().parse_args(argv)
     if args.distributed:
         _initialize_distributed()
+    if args.command == "eval":
+        return _eval(args)
     try:
         cfg = _resume_config(args.resume) if args.resume else build_config(args)
         if args.resume:

@@ -1,0 +1,255 @@
+"""``agi eval``: a trained run's agents with learning frozen: summary statistics and a GIF of one episode.
+
+``evaluate(run_dir)`` restores the latest checkpoint of a run written by ``agi train`` and builds the system
+from the run's own config with ``agent.learn=False`` (the state has the same structure; the brain and the
+optimiser state are the checkpoint's and stay unchanged). Every agent starts afresh in a new world (a new
+episode) and runs for ``steps`` steps, or, in episodic worlds, until every seed has finished ``episodes``
+episodes. It writes ``eval.json`` (reward per step, reward by drive, episode return, as ``summary.json`` does
+for training) and ``episode.gif``: seed 0, environment 0, the world beside strips of its valence guess,
+arousal and each drive's reward over time.
+
+References: DESIGN.md §8; issue 6 ("looking at a trained agent").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from agi.agent import make_agent
+from agi.config import ConfigError, RunConfig, from_dict
+from agi.run import _stat, _Window
+from agi.sharding import env_sharding
+from agi.system import make_system
+from train import Checkpointer, CheckpointError, run
+from train.sharding import with_shardings
+
+CHUNK = 100
+"""Steps per compiled chunk of the evaluation (the progress bar moves by this much)."""
+STEPS = 1000
+"""Default evaluation length of a world without episodes."""
+MAX_EPISODIC_STEPS = 10_000
+"""Default cap on the evaluation of an episodic world while it collects ``episodes`` per seed."""
+GIF_STEPS, GIF_EPISODE_STEPS = 200, 500
+"""Default animation lengths: steps of a world without episodes; the cap on one episode."""
+
+
+class Evaluation(NamedTuple):
+    summary: dict
+    state: Any  # the final SystemState of the frozen run: [seeds, ...] leaves, brain as restored
+
+
+def load_run(run_dir) -> tuple[RunConfig, int, Any]:
+    """``(config, step, state)`` of the latest checkpoint of the run in ``run_dir`` (on this process's first device).
+
+    Raises ConfigError (no such run, unreadable config) or CheckpointError (no or bad checkpoint).
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ConfigError(f"--run {run_dir}: no such folder")
+    try:
+        cfg = from_dict(json.loads((run_dir / "config.json").read_text()))
+    except FileNotFoundError:
+        raise ConfigError(f"--run {run_dir}: no config.json there (not a folder written by agi train)") from None
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ConfigError(f"--run {run_dir}: config.json is unreadable ({e})") from None
+    directory = run_dir / "checkpoints"
+    if not directory.is_dir() or not any(p.name.isdigit() for p in directory.iterdir()):
+        raise CheckpointError(f"no checkpoint in {directory}")
+    init, _ = make_system(make_agent(cfg))
+    keys = jax.random.split(jax.random.PRNGKey(0), cfg.train.num_seeds)
+    abstract = jax.eval_shape(lambda k: jax.lax.map(init, k), keys)
+    ckpt = Checkpointer(directory)
+    try:
+        step, state, host = ckpt.restore(with_shardings(abstract))
+    finally:
+        ckpt.close()
+    if _normalised(host.get("config")) != cfg.to_dict():
+        raise CheckpointError(f"the checkpoint in {directory} was written by a different config than config.json")
+    return cfg, step, state
+
+
+def _normalised(d):
+    """A config dict with the defaults of fields added since it was written (None if it is not a config)."""
+    try:
+        return from_dict(d).to_dict()
+    except (ConfigError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def frozen(cfg: RunConfig) -> RunConfig:
+    """The same run with learning off (``agent.learn=False``) and no test switches."""
+    return dataclasses.replace(
+        cfg,
+        agent=dataclasses.replace(cfg.agent, learn=False),
+        train=dataclasses.replace(cfg.train, debug_nan_at=0),
+    )
+
+
+def _with_brain(fresh, trained):
+    """``fresh`` agents and worlds under ``trained``'s brain, optimiser state and step counter."""
+    return fresh._replace(brain=trained.brain, opt_state=trained.opt_state, step=trained.step)
+
+
+def evaluate(
+    run_dir,
+    out_dir=None,
+    *,
+    episodes: int = 10,
+    steps: int | None = None,
+    gif_steps: int | None = None,
+    gif: bool = True,
+    progress: bool = True,
+    shard: bool | None = None,
+) -> Evaluation:
+    """Runs the trained agents of ``run_dir`` with learning frozen; writes ``eval.json`` and ``episode.gif``.
+
+    ``out_dir`` defaults to ``run_dir/eval``. ``steps`` (default 1000) is the length of the run in a world
+    without episodes and a cap (default 10,000) in an episodic one, which stops once every seed has finished
+    ``episodes`` episodes. ``gif_steps`` is the animation's length (default 200; episodic: one episode, at
+    most 500 steps). Returns the summary and the final state.
+    """
+    for name, value in (("episodes", episodes), ("steps", steps), ("gif_steps", gif_steps)):
+        if value is not None and value < 1:
+            raise ConfigError(f"--{name.replace('_', '-')}={value} is out of range: expected >= 1")
+    cfg, ckpt_step, trained = load_run(run_dir)
+    out = Path(out_dir) if out_dir is not None else Path(run_dir) / "eval"
+    fcfg = frozen(cfg)
+    agent = make_agent(fcfg)
+    init, step = make_system(agent)
+    t = fcfg.train
+    episodic = agent.world.episodic
+    steps = steps or (MAX_EPISODIC_STEPS if episodic else STEPS)
+    chunk_len = min(CHUNK, steps)
+    num_steps = math.ceil(steps / chunk_len) * chunk_len
+    window = _Window(0, num_steps)
+    key = jax.random.fold_in(jax.random.PRNGKey(t.seed), 0xE7A1)  # not the training run's keys
+    k_fresh, k_run, k_gif = jax.random.split(key, 3)
+
+    def fresh_state(abstract):
+        fresh = jax.jit(lambda k: jax.lax.map(init, k))(jax.random.split(k_fresh, t.num_seeds))
+        return 0, _with_brain(fresh, jax.tree.map(jnp.copy, trained))  # copies: the run donates its state
+
+    def enough_episodes():
+        n = window.sums.get("episodes")
+        return episodic and n is not None and bool(np.min(n) >= episodes)
+
+    result = run(
+        init, step, k_run, num_seeds=t.num_seeds, num_steps=num_steps, chunk_len=chunk_len,
+        on_chunk=lambda end, m: window.add(end - chunk_len, m), resume=fresh_state, should_stop=enough_episodes,
+        progress=progress, desc="eval", agent_steps_per_step=t.num_envs, sharding=env_sharding(t.num_envs, shard),
+    )  # fmt: skip
+    summary = {
+        "run": str(run_dir),
+        "world": cfg.world.name,
+        "checkpoint_step": ckpt_step,
+        "learning": "frozen",
+        "steps": result.steps,
+        "num_seeds": t.num_seeds,
+        "num_envs": t.num_envs,
+        "agent_steps": result.steps * t.num_envs * t.num_seeds,
+        "agent_steps_per_second": result.steps * t.num_envs * t.num_seeds / max(result.run_seconds, 1e-9),
+        "reward_per_step": float(window.mean("reward").mean()),
+        "reward_per_step_by_seed": _stat(window.mean("reward")),
+        "reward_by_drive": {
+            k.split("/", 1)[1]: float(window.mean(k).mean()) for k in window.sums if k.startswith("reward/")
+        },
+    }
+    if episodic:
+        ret = window.episode_return()
+        summary["episodes"] = int(window.sums["episodes"].sum())
+        summary["episode_return"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
+        summary["episode_return_by_seed"] = _stat(ret)
+    out.mkdir(parents=True, exist_ok=True)
+    if gif:
+        length = gif_steps or (GIF_EPISODE_STEPS if episodic else GIF_STEPS)
+        env_states, metrics = record(fcfg, trained, k_gif, length)
+        if episodic:  # one episode: up to its end (the state after the end is already the next episode's start)
+            ends = np.flatnonzero(metrics["episodes"] > 0)
+            keep = max(int(ends[0]), 1) if ends.size else length
+            env_states = jax.tree.map(lambda x: x[:keep], env_states)
+            metrics = {k: v[:keep] for k, v in metrics.items()}
+        from agi.render import animate
+
+        path = out / "episode.gif"
+        frames = animate(cfg.world.name, cfg.world, env_states, strips(metrics), path, progress=progress)
+        summary["animation"] = str(path)
+        summary["animation_frames"] = frames
+    (out / "eval.json").write_text(json.dumps(summary, indent=2))
+    return Evaluation(summary, result.state)
+
+
+def record(cfg: RunConfig, trained, key, num_steps: int):
+    """One environment of seed 0 run for ``num_steps`` steps with the system's own step and no learning.
+
+    The system is built for one environment (``train.num_envs=1``), so its per-step metrics are that
+    environment's own. Returns ``(env_states, metrics)``: the environment's state after each step (NumPy
+    leaves ``[T, ...]``) and ``{name: [T]}``.
+    """
+    one = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=1))
+    init, step = make_system(make_agent(frozen(one)))
+    seed0 = jax.tree.map(lambda x: x[0], trained)
+
+    @jax.jit
+    def roll(key):
+        k_init, k_run = jax.random.split(key)
+        state = _with_brain(init(k_init), seed0)
+
+        def body(s, k):
+            s, metrics = step(s, k)
+            return s, (env_state_of(s), metrics)
+
+        _, out = jax.lax.scan(body, state, jax.random.split(k_run, num_steps))
+        return out
+
+    env_states, metrics = jax.device_get(roll(key))
+    return env_states, {k: np.asarray(v) for k, v in metrics.items()}
+
+
+def env_state_of(state):
+    """Environment 0's world state in a seed's ``SystemState``: the shared ``world`` if the system has one,
+    else the state of agent 0's own world (``agents.env``)."""
+    world = getattr(state, "world", None)
+    if world is not None and jax.tree.leaves(world):
+        return jax.tree.map(lambda x: x[0], world)
+    return jax.tree.map(lambda x: x[0], state.agents.env)
+
+
+def strips(metrics: dict) -> dict:
+    """The animation's strips: valence guess, arousal, total reward and each drive's reward."""
+    out = {}
+    if "valence_guess" in metrics:
+        out["valence guess"] = metrics["valence_guess"]
+    for name in ("signal/arousal", "arousal"):
+        if name in metrics:
+            out["arousal"] = metrics[name]
+            break
+    out["reward"] = metrics["reward"]
+    for k in sorted(k for k in metrics if k.startswith("reward/")):
+        out[f"{k.split('/', 1)[1]} reward"] = metrics[k]
+    return out
+
+
+def format_eval(s: dict) -> str:
+    """A few readable lines for the terminal."""
+    lines = [
+        f"{s['world']}, checkpoint at step {s['checkpoint_step']:,}, learning frozen: {s['steps']:,} steps x "
+        f"{s['num_envs']} envs x {s['num_seeds']} seeds ({s['agent_steps_per_second']:,.0f} agent-steps/s)",
+        f"reward per agent-step: {s['reward_per_step']:+.4f}"
+        + (f" ± {s['reward_per_step_by_seed']['ci95']:.4f}" if s["reward_per_step_by_seed"] else ""),
+    ]
+    if "episodes" in s:
+        ret = s["episode_return"]
+        lines.append(f"episode return: {ret:.1f} over {s['episodes']} episodes" if ret is not None else
+                     "episode return: no episode finished")  # fmt: skip
+    lines.append("reward by drive: " + ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items()))
+    if "animation" in s:
+        lines.append(f"animation ({s['animation_frames']} frames): {s['animation']}")
+    return "\n".join(lines)

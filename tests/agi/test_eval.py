@@ -1,0 +1,88 @@
+"""agi eval: a trained run's agents with learning frozen; statistics, a GIF, and an unchanged brain."""
+
+import json
+import types
+
+import jax
+import numpy as np
+import pytest
+from PIL import Image
+
+from agi.cli import main
+from agi.evaluate import env_state_of, evaluate, load_run, strips
+from agi.render import render_world
+
+TINY = ["--preset", "tiny", "--steps", "200", "--quiet", "--no-baseline"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("trained")
+    assert main(["train", *TINY, "--out", str(d)]) == 0
+    return d
+
+
+def test_eval_writes_statistics_and_an_animation(trained, capsys):
+    assert main(["eval", "--run", str(trained), "--steps", "200", "--gif-steps", "12", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "learning frozen" in out and "reward per agent-step" in out
+    s = json.loads((trained / "eval" / "eval.json").read_text())
+    assert s["checkpoint_step"] == 200 and s["steps"] == 200 and s["learning"] == "frozen"
+    assert {"reward_per_step", "reward_per_step_by_seed", "reward_by_drive", "animation"} <= set(s)
+    assert set(s["reward_by_drive"]) >= {"homeostasis", "pain", "fear"}
+    assert np.isfinite(s["reward_per_step"])
+    gif = Image.open(trained / "eval" / "episode.gif")
+    assert gif.n_frames == s["animation_frames"] == 12
+
+
+def test_the_frozen_brain_is_unchanged(trained, tmp_path):
+    _, step, before = load_run(trained)
+    result = evaluate(trained, tmp_path, steps=100, gif=False, progress=False)
+    assert step == 200 and int(result.state.step[0]) == 300  # the step counter goes on from the checkpoint's
+    for x, y in zip(jax.tree.leaves((before.brain, before.opt_state)), jax.tree.leaves(
+        (result.state.brain, result.state.opt_state)), strict=True):  # fmt: skip
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    assert not (tmp_path / "episode.gif").exists() and (tmp_path / "eval.json").exists()
+
+
+def test_eval_errors_are_one_line_with_status_2(tmp_path, trained, capsys):
+    assert main(["eval", "--run", str(tmp_path / "nothing")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "config.json").write_text((trained / "config.json").read_text())
+    assert main(["eval", "--run", str(tmp_path / "half")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no checkpoint" in err and len(err.splitlines()) == 1
+    assert main(["eval", "--run", str(trained), "--steps", "0"]) == 2
+
+
+def test_cartpole_eval_animates_one_episode(tmp_path):
+    d = tmp_path / "cartpole"
+    assert main(["train", *TINY, "--world", "cartpole", "--out", str(d)]) == 0
+    s = evaluate(d, episodes=3, steps=500, progress=False).summary
+    assert s["episodes"] >= 3 * s["num_seeds"] and s["episode_return"] > 0
+    assert s["steps"] < 500  # stopped once every seed had its episodes
+    assert 1 < Image.open(d / "eval" / "episode.gif").n_frames == s["animation_frames"] <= 500
+
+
+def test_render_dispatch(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    cart = types.SimpleNamespace(x=np.float32(0.3), theta=np.float32(-0.1))
+    render_world("cartpole", cart, None, ax)
+    with pytest.raises(NotImplementedError, match="no drawing of the world 'nowhere'"):
+        render_world("nowhere", cart, None, ax)
+    plt.close(fig)
+
+
+def test_strips_and_env_state_helpers():
+    m = {"reward": np.zeros(3), "reward/pain": np.ones(3), "valence_guess": np.ones(3), "signal/arousal": np.ones(3)}
+    assert list(strips(m)) == ["valence guess", "arousal", "reward", "pain reward"]
+    agents = types.SimpleNamespace(env={"pos": np.arange(6).reshape(3, 2)})
+    assert env_state_of(types.SimpleNamespace(agents=agents, world=()))["pos"].tolist() == [0, 1]
+    shared = {"grid": np.arange(4).reshape(2, 2)}
+    assert env_state_of(types.SimpleNamespace(agents=agents, world=shared))["grid"].tolist() == [0, 1]
