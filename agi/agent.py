@@ -85,6 +85,7 @@ class Pending(NamedTuple):
     extero: jax.Array  # [E] extero_{t-1}
     intero: jax.Array  # [I] intero_{t-1}
     mask: jax.Array  # [I] interoceptive mask applied at t-1
+    attending: jax.Array  # [] 0 when Steering withdrew attention from interoception at t-1 (the social reflex)
     action: jax.Array  # [] int, a_{t-1}
     cumulants: jax.Array  # [H] ground truths c_{t-1} (column 0 = reward r_{t-1})
     gates: jax.Array  # [H] learning-rate gates of step t-1
@@ -128,6 +129,7 @@ class Thought(NamedTuple):
     q: jax.Array  # valence guess of the chosen plan
     v_bar: jax.Array
     p: jax.Array  # [H] all heads' predictions for the chosen plan
+    phi_int: jax.Array  # [I] the interoceptive block of the chosen plan's φ (the predicted body state)
     traces: TraceState
     delta: jax.Array  # [H]
     learning: Any  # Learning
@@ -189,7 +191,7 @@ class Agent(NamedTuple):
         d = g.layout.dim
         f0, i0 = jnp.zeros(()), jnp.zeros((), jnp.int32)
         pending = Pending(
-            jnp.zeros((g.hidden,)), i0, jnp.zeros_like(extero), jnp.zeros((i,)), jnp.zeros((i,)), i0,
+            jnp.zeros((g.hidden,)), i0, jnp.zeros_like(extero), jnp.zeros((i,)), jnp.zeros((i,)), f0 + 1.0, i0,
             jnp.zeros((h,)), jnp.zeros((h,)), f0, f0, f0, f0,
         )  # fmt: skip
         return AgentState(
@@ -212,7 +214,9 @@ class Agent(NamedTuple):
         h_prev, e_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
                                  method="encode")  # fmt: skip
         phi_all, pred_e, pred_i = g.apply(params, h_prev, None, e_prev, method="thoughts")
-        wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t)
+        # A thought formed while attention was withdrawn from interoception (an empathetic simulation) is not
+        # held to one's own next feelings (001 §4: those interoceptive models are disconnected from them).
+        wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t, pend.attending)
         logits = g.apply(params, h_prev, method="policy")
         if a.actor_loss == "expected":
             q = jax.lax.stop_gradient(predict(w, phi_all, self.heads.read_mask)[:, 0])
@@ -274,7 +278,8 @@ class Agent(NamedTuple):
         else:
             grads, lm = jax.tree.map(jnp.zeros_like, params), {}
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
-        thought = Thought(h, h_in, a_in, mask, action, fresh, tumbled, q[action], v_bar, p, traces, delta,
+        phi_int = phi[g.layout.intero]
+        thought = Thought(h, h_in, a_in, mask, action, fresh, tumbled, q[action], v_bar, p, phi_int, traces, delta,
                           Learning(grads, dw), lm)  # fmt: skip
         return action, thought
 
@@ -291,7 +296,7 @@ class Agent(NamedTuple):
 
         cont = 1.0 - done.astype(jnp.float32)
         ep_return = s.episode_return + senses["env_reward"]
-        pending = Pending(t.h_in, t.a_in, s.extero, s.intero, t.mask, t.action,
+        pending = Pending(t.h_in, t.a_in, s.extero, s.intero, t.mask, jnp.min(s.attention, initial=1.0), t.action,
                           cumulants, gates, cont, t.v_bar, t.fresh, one)  # fmt: skip
         new = AgentState(
             h=t.h,

@@ -156,9 +156,14 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
     result = run(
         init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk_len,
         on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
-        desc=desc, agent_steps_per_step=t.num_envs, sharding=env_sharding(t.num_envs, shard),
+        desc=desc, agent_steps_per_step=t.num_envs * agents_per_world(cfg), sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip
     return agent, result, first, last
+
+
+def agents_per_world(cfg: RunConfig) -> int:
+    """Learning agents per environment (several share one social world)."""
+    return cfg.world.n_agents if cfg.world.name == "social" else 1
 
 
 def random_baseline(cfg: RunConfig) -> RunConfig:
@@ -236,7 +241,7 @@ def train_and_evaluate(
     if result.steps < cfg.train.steps:
         raise Interrupted(result.steps, out)
     t = cfg.train
-    agent_steps = t.steps * t.num_envs * t.num_seeds
+    agent_steps = t.steps * t.num_envs * t.num_seeds * agents_per_world(cfg)
     summary = {
         "world": cfg.world.name,
         "steps": t.steps,
@@ -247,6 +252,7 @@ def train_and_evaluate(
         "run_seconds": result.run_seconds,
         "agent_steps_per_second": (t.steps - result.start_step)
         * t.num_envs
+        * agents_per_world(cfg)
         * t.num_seeds
         / max(result.run_seconds, 1e-9),
         "resumed_from_step": result.start_step,
@@ -268,6 +274,14 @@ def train_and_evaluate(
         if agent.world.episodic:
             rret = rlast.episode_return()
             summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
+    if cfg.world.name == "social":
+        from agi.social import describe, social_summary
+
+        social = social_summary(last.mean, cfg, _stat)
+        social["random_policy"] = social_summary(rlast.mean, cfg, _stat) if baseline else None
+        social["learned"] = describe(social, social["random_policy"])
+        social["random_policy"] = social["random_policy"] and social["random_policy"]["agents"]
+        summary["social"] = social
     final = result.state
     if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
         from jax.experimental import multihost_utils
@@ -292,6 +306,8 @@ def plot_rewards(history, path, title="", random_reward=None):
     ax = axes[0, 0]
     ax.plot(steps, [h["reward"] for h in history], color="black", lw=2, label="total")
     for k in sorted(k for k in history[0] if k.startswith("reward/")):
+        if not any(h[k] for h in history):
+            continue  # drives that only write signals (detectors, gates) add nothing to the picture
         ax.plot(steps, [h[k] for h in history], lw=1, label=k.split("/", 1)[1])
     ax.axhline(0, color="grey", lw=0.5)
     if random_reward is not None:
@@ -320,5 +336,7 @@ def format_summary(s: dict) -> str:
     if s.get("episode_return_last") is not None:
         lines.append(f"episode return, last 10%: {s['episode_return_last']:.1f}")
     lines.append("reward by drive (last 10%): " + ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items()))
+    if "social" in s:
+        lines += s["social"]["learned"]
     lines.append("plots: " + ", ".join(s["plots"]))
     return "\n".join(lines)

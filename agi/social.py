@@ -102,7 +102,15 @@ def agent_metrics(senses, out, oriented):
     return m, fe
 
 
-def empathy_moments(out, senses, oriented):
+def face_code(extero, view_shape):
+    """``pleased − displeased`` at the centre of each view ``[..., X]``: what a perfect reader of the quantised
+    face it is looking at would say (a reference for the empathy readout, never an input to the agent)."""
+    v = extero.reshape(*extero.shape[:-1], *view_shape)
+    c = view_shape[0] // 2
+    return v[..., c, c, CHANNELS.index("pleased")] - v[..., c, c, CHANNELS.index("displeased")]
+
+
+def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None):
     """Sums for the correlation of the empathy readout with the looked-at body's true pleasure, over the steps
     where the current thought was oriented: ``[E, N]`` inputs to per-step means. ``shuffled`` pairs each
     readout with the true pleasure of the conspecific another environment's learner was looking at."""
@@ -114,7 +122,12 @@ def empathy_moments(out, senses, oriented):
     z = d["oracle_conspecific_pleasure"]
     ys, os_ = jnp.roll(y, 1, axis=0), jnp.roll(o, 1, axis=0) * o
     out = {}
-    for name, (a, b, w) in {"learned": (x, y, o), "oracle": (z, y, o), "shuffled": (x, ys, os_)}.items():
+    pairs = {"learned": (x, y, o), "oracle": (z, y, o), "shuffled": (x, ys, os_)}
+    if face is not None:
+        pairs["face"] = (face, y, o)
+    if phi_pleasure is not None:
+        pairs["phi_int"] = (phi_pleasure, y, o)
+    for name, (a, b, w) in pairs.items():
         out.update({f"empathy/{name}/{k}": jnp.mean(v) for k, v in
                     {"n": w, "x": w * a, "y": w * b, "xy": w * a * b, "xx": w * a * a, "yy": w * b * b}.items()})
     return out
@@ -159,7 +172,9 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
             )
         social, fe = jax.vmap(jax.vmap(agent_metrics))(senses, out, s.agents.orient)
         flat = {k: jnp.mean(v) for k, v in metrics.items() if k not in ("episodes", "episode_return_sum")}
-        flat.update(empathy_moments(out, senses, s.agents.orient))
+        phi_pleasure = thoughts.phi_int[..., agent.steering.body.index("pleasure")]
+        face = face_code(s.agents.extero, world.view_shape)
+        flat.update(empathy_moments(out, senses, s.agents.orient, face, phi_pleasure))
         for k, v in social.items():
             per_agent = jnp.mean(v, axis=0)
             flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
@@ -183,7 +198,8 @@ def correlation(mean):
         var = (g("xx") / n - mx**2) * (g("yy") / n - my**2)
         return np.where(var > 1e-12, cov / np.sqrt(np.maximum(var, 1e-24)), np.nan)
 
-    return {name: corr(name) for name in ("learned", "oracle", "shuffled")}
+    names = ("learned", "oracle", "shuffled", "face", "phi_int")
+    return {name: corr(name) for name in names if _has(mean, f"empathy/{name}/n")}
 
 
 def social_summary(mean, cfg: RunConfig, stat) -> dict:

@@ -122,8 +122,9 @@ class ThoughtGenerator(nn.Module):
         return feature_layout(self.latent, self.intero_dim)
 
 
-def prediction_loss(pred_extero, pred_intero, extero_tp1, intero_tp1):
-    """Mean squared error of the next-input prediction; returns ``(loss, metrics)``."""
+def prediction_loss(pred_extero, pred_intero, extero_tp1, intero_tp1, intero_weight=1.0):
+    """Mean squared error of the next-input prediction, the interoceptive part weighted by ``intero_weight``;
+    returns ``(loss, metrics)``."""
     le = jnp.mean((pred_extero - extero_tp1) ** 2)
     li = jnp.mean((pred_intero - intero_tp1) ** 2) if pred_intero.shape[-1] else jnp.zeros((), le.dtype)
-    return le + li, {"extero_loss": le, "intero_loss": li}
+    return le + intero_weight * li, {"extero_loss": le, "intero_loss": li}

@@ -2,7 +2,8 @@
 
 Bodies ``0..N-1`` are learning agents (each with its own brain); bodies ``N..M-1`` are scripted characters
 (``agi.worlds.characters``). Actions: ``stay, up, down, left, right, eat, give, threaten``. Moving sets the
-body's facing. Stepping onto food picks it up (one item carried at most; food reappears elsewhere); ``eat``
+body's facing; bodies never share a cell (a move onto an occupied cell is blocked). Stepping onto food picks
+it up (one item carried at most; food reappears elsewhere); ``eat``
 eats the carried item; ``give`` hands it to an adjacent body (Manhattan distance <= 1), which eats it at once;
 ``threaten`` scares an adjacent body and, if the threatener is at least as big, takes the food it carries.
 
@@ -130,8 +131,10 @@ class Social:
         m, n = p.num_bodies, p.n_agents
         kp, kf, ks, kd, kh = jax.random.split(key, 5)
         z = jnp.zeros((m,), jnp.float32)
+        cells = jax.random.choice(kp, p.size * p.size, (m,), replace=False)  # bodies start on distinct cells
+        pos = jnp.stack([cells // p.size, cells % p.size], axis=-1).astype(jnp.int32)
         state = SocialState(
-            pos=_cells(kp, m, p.size), facing=jax.random.randint(kh, (m,), 0, 4), carry=z, pleasure=z, fear=z,
+            pos=pos, facing=jax.random.randint(kh, (m,), 0, 4), carry=z, pleasure=z, fear=z,
             hunger=jnp.full((m,), 0.5, jnp.float32), joy=z, food=_cells(kf, p.n_food, p.size),
             spiders=_cells(ks, p.n_spiders, p.size), decoys=_cells(kd, p.n_decoys, p.size),
             looked_at=jnp.full((n,), -1, jnp.int32), looked_pleasure=jnp.zeros((n,)), looked_fear=jnp.zeros((n,)),
@@ -151,7 +154,7 @@ class Social:
         act = jnp.concatenate([actions.astype(jnp.int32), chars.act(kc, state, p, kinds)[n:]])
 
         moving = (act >= UP) & (act <= RIGHT)
-        pos = jnp.clip(state.pos + MOVES[jnp.where(moving, act, STAY)], 0, p.size - 1)
+        pos = _move(state.pos, jnp.clip(state.pos + MOVES[jnp.where(moving, act, STAY)], 0, p.size - 1))
         facing = jnp.where(moving, act - 1, state.facing)
         facing = jnp.where(kinds == chars.KINDS.index("elder"), chars.face_nearest_learner(pos, p), facing)
         carry = state.carry
@@ -234,6 +237,16 @@ class Social:
             looked_fear=jnp.where(oriented, state.fear[attended], 0.0),
         )
         return state, views.reshape(n, -1), oriented.astype(jnp.float32)
+
+
+def _move(pos, proposed):
+    """Bodies do not share cells: a move onto a cell that another body occupies or also moves onto is blocked
+    (so every face is drawn on a cell of its own)."""
+    m = pos.shape[0]
+    other = ~jnp.eye(m, dtype=bool)
+    same = lambda a, b: jnp.all(a[:, None, :] == b[None, :, :], axis=-1)
+    blocked = jnp.any(same(proposed, pos) & other, axis=1) | jnp.any(same(proposed, proposed) & other, axis=1)
+    return jnp.where(blocked[:, None], pos, proposed)
 
 
 def _wander(key, pos, p):

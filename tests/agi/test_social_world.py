@@ -108,3 +108,20 @@ def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
     for k in ("social/give/0", "social/threaten/1", "social/fe/0/2", "empathy/learned/xy", "reward/compassion_spite"):
         assert k in m and np.isfinite(m[k]).all(), k
     assert all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(state.brain))
+
+
+def test_train_and_evaluate_writes_the_social_summary(tmp_path):
+    from agi import train_and_evaluate
+
+    cfg = override(preset("tiny", "social"), ["world.characters=friend,elder", "train.steps=40", "train.chunks=2"])
+    s = train_and_evaluate(cfg, tmp_path, progress=False)
+    social = s["social"]
+    assert len(social["agents"]) == cfg.world.n_agents
+    a = social["agents"][0]
+    for k in ("give_rate", "threaten_rate", "eye_contact_fraction", "friend_enemy", "reward_share", "compassion_spite"):
+        assert k in a, k
+    assert set(a["friend_enemy"]) == {"1:learner", "2:friend", "3:elder"}
+    assert set(a["compassion_spite"]) >= {"eye_contact", "other"}
+    assert set(a["reward_share"]) == {"compassion_spite", "feared"}
+    assert set(social["empathy_correlation"]) >= {"learned", "oracle", "shuffled"}
+    assert social["random_policy"] is not None and any("empathy" in line for line in social["learned"])

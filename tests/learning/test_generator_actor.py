@@ -69,3 +69,8 @@ def test_perceptual_intero_block_follows_the_current_percept_not_memory():
     lay = g.layout
     np.testing.assert_allclose(a[:, lay.intero], b[:, lay.intero], rtol=1e-6)  # memory does not enter φ_int
     assert not np.allclose(a[:, lay.latent], b[:, lay.latent])  # but it does enter the latent block
+
+
+def test_prediction_loss_can_withhold_the_interoceptive_target():
+    loss, m = prediction_loss(jnp.ones(4), jnp.zeros(2), jnp.zeros(4), jnp.ones(2), intero_weight=0.0)
+    np.testing.assert_allclose([loss, m["intero_loss"]], [1.0, 1.0])  # still reported, not trained
