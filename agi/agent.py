@@ -25,7 +25,7 @@ import optax
 
 import steering as st
 from agi.config import ConfigError, RunConfig
-from agi.worlds import CHANNELS, World, make_world
+from agi.worlds import CHANNELS, MultiWorld, World, make_world
 from learning import (
     ThoughtGenerator,
     TraceState,
@@ -361,7 +361,7 @@ def _check_wiring(agent: Agent) -> None:
 
     def one_step(key):
         brain = agent.init_brain(key)
-        if agent.world.num_agents == 1:
+        if not isinstance(agent.world, MultiWorld):
             return agent.step(brain, agent.init_state(key), key)
         wstate, extero, _ = agent.world.reset(key)
         s = agent.new_state(key, extero[0])

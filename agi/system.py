@@ -18,6 +18,7 @@ import optax
 import train as train_lib
 from agi.agent import Agent, AgentState, Brain, make_agent
 from agi.config import RunConfig
+from agi.worlds import MultiWorld
 
 
 class SystemState(NamedTuple):
@@ -39,7 +40,7 @@ def make_system(agent: Agent):
     """Returns ``(init(key) -> SystemState, step(SystemState, key) -> (SystemState, metrics))`` for one seed."""
     num_envs = agent.cfg.train.num_envs
     tx = make_optimizer(agent)
-    if agent.world.num_agents > 1 or agent.cfg.world.name == "social":
+    if isinstance(agent.world, MultiWorld):
         from agi.social import make_social_system
 
         return make_social_system(agent, tx, SystemState)

@@ -85,19 +85,26 @@ def make_familiarity(priors, rate: float, theta: float) -> Drive:
 def make_friend_enemy(priors, rate: float, baseline_rate: float) -> Drive:
     """The friend (+) / enemy (−) parameter per conspecific (001 §5.2), with innate priors.
 
-        fe[c] ← clip(fe[c] + η · (r_t − r̄) · attended[c], −1, 1);    r̄ ← r̄ + β (r_t − r̄)
+        fe[c] ← clip(fe[c] + η · (r_t − r̄) · attended[c], −1, 1);    r̄ ← r̄ + max(β, 1/n) (r_t − r̄)
     ``r_t`` is the reward of the drives before this one. ``rate = 0`` fixes fe at its prior.
     """
     priors = jnp.asarray(priors, F32)
 
     def step(state, senses, predictions):
-        fe, rbar = state
+        fe, rbar, n = state
         att, r = senses["attended"], senses["reward"]
-        fe = jnp.clip(fe + rate * (r - rbar) * att, -1.0, 1.0)
-        rbar = rbar + baseline_rate * (r - rbar)
-        return (fe, rbar), drive_out(diagnostics={"fe_attended": jnp.dot(fe, att), "friend_enemy": fe})
+        fe = jnp.clip(fe + rate * (r - rbar) * att * (n > 0), -1.0, 1.0)
+        rbar, n = running_mean(rbar, n, r, baseline_rate)
+        return (fe, rbar, n), drive_out(diagnostics={"fe_attended": jnp.dot(fe, att), "friend_enemy": fe})
 
-    return Drive("friend_enemy", lambda: (priors, jnp.zeros((), F32)), step)
+    return Drive("friend_enemy", lambda: (priors, jnp.zeros((), F32), jnp.zeros((), F32)), step)
+
+
+def running_mean(mean, n, x, rate):
+    """A running mean that averages exactly over its first ``1/rate`` samples, then exponentially (so that it
+    does not start from an arbitrary 0). Returns ``(mean, n)``."""
+    n = n + 1.0
+    return mean + jnp.maximum(rate, 1.0 / n) * (x - mean), n
 
 
 def make_empathy_readout(readout: str = "learned") -> Drive:
@@ -181,12 +188,13 @@ def make_mood(decay: float, gain: float, baseline_rate: float = 0.01) -> Drive:
     """
 
     def step(state, senses, predictions):
-        p, rbar = state
+        p, rbar, n = state
         r = senses["reward"]
-        p = jnp.clip(decay * p + gain * (r - rbar), -1.0, 1.0)
-        return (p, rbar + baseline_rate * (r - rbar)), drive_out(signals={"pleasure": p})
+        p = jnp.clip(decay * p + gain * (r - rbar) * (n > 0), -1.0, 1.0)
+        rbar, n = running_mean(rbar, n, r, baseline_rate)
+        return (p, rbar, n), drive_out(signals={"pleasure": p})
 
-    return Drive("mood", lambda: (jnp.zeros((), F32), jnp.zeros((), F32)), step, ("pleasure",))
+    return Drive("mood", lambda: (jnp.zeros((), F32), jnp.zeros((), F32), jnp.zeros((), F32)), step, ("pleasure",))
 
 
 def make_lack_of_attention() -> Drive:

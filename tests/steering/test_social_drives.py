@@ -113,13 +113,17 @@ def test_feared_is_silent_while_afraid():
 def test_friend_enemy_moves_with_valence_of_the_attended_conspecific_only():
     d = make_friend_enemy(priors=[0.0, 0.5, -0.2], rate=0.1, baseline_rate=0.0)
     att = f([0.0, 1.0, 0.0])
-    (fe, _), out = d.step(d.init(), {**_senses(reward=1.0), "attended": att}, {})
-    np.testing.assert_allclose(fe, [0.0, 0.6, -0.2], rtol=1e-6)  # good things with c=1 make it more of a friend
+    state = (f([0.0, 0.5, -0.2]), f(0.0), f(10.0))  # a baseline of 0 after 10 steps
+    state, out = d.step(state, {**_senses(reward=1.0), "attended": att}, {})
+    np.testing.assert_allclose(state[0], [0.0, 0.6, -0.2], rtol=1e-6)  # good things with c=1: more of a friend
     assert out.diagnostics["fe_attended"] == np.float32(0.6)
-    (fe, _), _ = d.step((fe, f(0.0)), {**_senses(reward=-3.0), "attended": att}, {})
-    np.testing.assert_allclose(fe, [0.0, 0.3, -0.2], rtol=1e-6)
+    state, _ = d.step((state[0], f(0.0), f(10.0)), {**_senses(reward=-3.0), "attended": att}, {})
+    np.testing.assert_allclose(state[0], [0.0, 0.3, -0.2], rtol=1e-6)
+    first, _ = d.step(d.init(), {**_senses(reward=-3.0), "attended": att}, {})
+    np.testing.assert_allclose(first[0], [0.0, 0.5, -0.2])  # the first step only sets the baseline
+    assert first[1] == -3.0
     fixed = make_friend_enemy(priors=[-1.0, -1.0, -1.0], rate=0.0, baseline_rate=0.01)
-    (fe, _), _ = fixed.step(fixed.init(), {**_senses(reward=5.0), "attended": att}, {})
+    (fe, _, _), _ = fixed.step(fixed.init(), {**_senses(reward=5.0), "attended": att}, {})
     np.testing.assert_array_equal(fe, [-1.0, -1.0, -1.0])
 
 
@@ -148,7 +152,7 @@ def test_liked_admired_rewards_approval_above_an_adapting_baseline():
 
 def test_mood_follows_reward_relative_to_its_baseline():
     d = make_mood(decay=0.5, gain=1.0, baseline_rate=0.0)
-    s, out = d.step(d.init(), _senses(reward=0.6), {})
+    s, out = d.step((f(0.0), f(0.0), f(1e9)), _senses(reward=0.6), {})  # a settled baseline of 0
     s, out = d.step(s, _senses(reward=-0.1), {})
     np.testing.assert_allclose(out.signals["pleasure"], 0.2, rtol=1e-6)
     s, out = d.step(s, _senses(reward=-5.0), {})
@@ -169,5 +173,5 @@ def test_orienting_to_a_conspecific_is_arousing_more_so_under_eye_contact_and_wi
 def test_social_drives_are_jittable():
     d = make_friend_enemy(priors=[0.0, 0.0], rate=0.1, baseline_rate=0.1)
     step = jax.jit(d.step)
-    (fe, rbar), _ = step(d.init(), {**_senses(reward=1.0), "attended": f([1.0, 0.0])}, {})
+    (fe, rbar, _), _ = step(d.init(), {**_senses(reward=1.0), "attended": f([1.0, 0.0])}, {})
     assert fe.shape == (2,) and rbar.shape == ()
