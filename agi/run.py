@@ -23,6 +23,7 @@ from tqdm.auto import tqdm
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig
 from agi.sharding import env_sharding
+from agi.stats import mean_ci
 from agi.system import make_system
 from train import Checkpointer, CheckpointError, run, state_digest
 
@@ -172,12 +173,8 @@ def random_baseline(cfg: RunConfig) -> RunConfig:
 
 
 def _stat(x):
-    x = np.asarray(x, np.float64)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return None
-    half = 1.96 * x.std(ddof=1) / np.sqrt(x.size) if x.size > 1 else float("nan")
-    return {"mean": float(x.mean()), "ci95": float(half), "per_seed": [float(v) for v in x]}
+    """Mean, Student-t 95% half-width and per-seed values (``agi.stats.mean_ci``)."""
+    return mean_ci(x)
 
 
 def train_and_evaluate(

@@ -18,7 +18,7 @@ import optax
 import steering as st
 from agi.config import RunConfig
 from agi.worlds.characters import FRIEND, KINDS, LEARNER
-from agi.worlds.social import CHANNELS, SocialParams
+from agi.worlds.social import CHANNELS, GIVE, THREATEN, SocialParams
 from steering.drives import (
     make_arousal,
     make_arousal_valence,
@@ -82,21 +82,48 @@ def social_params(cfg: RunConfig) -> SocialParams:
     return SocialParams(**{k: getattr(cfg.world, k) for k in SocialParams._fields})
 
 
-def agent_metrics(senses, out, oriented):
-    """Per-learner social quantities for one step (scalars, plus the friend/enemy vector)."""
-    d, r = out.diagnostics, out.reward_by_drive
+def agent_metrics(senses, out, oriented, thought, prev_action, valid):
+    """Per-learner social quantities for one step (scalars, plus the friend/enemy vector). Besides the rates of
+    summary.json they carry what the experiments of DESIGN.md §9 measure (agi.experiments)."""
+    d, r, sig = out.diagnostics, out.reward_by_drive, out.signals
     zero = jnp.zeros((), jnp.float32)
     eye = senses["eye_contact"]
     cs = r.get("compassion_spite", zero)
+    close, watched = senses["conspecific_close"], senses["watched"]
+    afraid = (sig.get("fear", zero) > 0.5).astype(jnp.float32)
+    rare = ((prev_action == GIVE) | (prev_action == THREATEN)).astype(jnp.float32) * valid
+    moves = ((prev_action >= 1) & (prev_action <= 4)).astype(jnp.float32) * valid
+    td = jnp.abs(thought.delta[0]) * valid
+    food = d.get("food_in_view", zero)
     m = {
         "give": senses["gave"],
         "threaten": senses["did_threaten"],
         "eye_contact": eye,
         "oriented": oriented,
+        "eye_oriented": eye * oriented,
         "cs_eye_contact": cs * eye,
         "cs_other": cs * (1.0 - eye),
         "abs_reward_total": sum(jnp.abs(v) for v in r.values()),
         **{f"abs_reward/{k}": jnp.abs(r[k]) for k in SOCIAL_DRIVES if k in r},
+        # stranger danger: fear felt while a conspecific is close
+        "close": close,
+        "fear_close": sig.get("fear", zero) * close,
+        # the elder's norm: eating in front of it
+        "watched": watched,
+        "eat_watched": senses["ate_own"] * watched,
+        "eat": senses["ate_own"],
+        # feared: threatening while afraid
+        "afraid": afraid,
+        "threaten_afraid": senses["did_threaten"] * afraid,
+        # halo: the valence of thoughts with food in view
+        "food_in_view": food,
+        "valence_food": thought.q * food,
+        "valence_nofood": thought.q * (1.0 - food),
+        # inner vs outer misalignment: |valence TD error| after rare plans (give, threaten) and after moves
+        "rare": rare,
+        "td_rare": td * rare,
+        "moves": moves,
+        "td_moves": td * moves,
     }
     fe = d.get("friend_enemy")
     return m, fe
@@ -110,7 +137,7 @@ def face_code(extero, view_shape):
     return v[..., c, c, CHANNELS.index("pleased")] - v[..., c, c, CHANNELS.index("displeased")]
 
 
-def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None):
+def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=None):
     """Sums for the correlation of the empathy readout with the looked-at body's true pleasure, over the steps
     where the current thought was oriented: ``[E, N]`` inputs to per-step means. ``shuffled`` pairs each
     readout with the true pleasure of the conspecific another environment's learner was looking at."""
@@ -121,16 +148,18 @@ def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None):
     x, y = d["learned_conspecific_pleasure"], senses["looked_pleasure"]
     z = d["oracle_conspecific_pleasure"]
     ys, os_ = jnp.roll(y, 1, axis=0), jnp.roll(o, 1, axis=0) * o
-    out = {}
+    moments = {}
     pairs = {"learned": (x, y, o), "oracle": (z, y, o), "shuffled": (x, ys, os_)}
     if face is not None:
         pairs["face"] = (face, y, o)
     if phi_pleasure is not None:
         pairs["phi_int"] = (phi_pleasure, y, o)
+    if finder is not None:  # the finder as a probe of one's own pleasure, on thoughts about oneself (001 §3.2)
+        pairs["probe"] = (finder, out.signals["pleasure"], 1.0 - o)
     for name, (a, b, w) in pairs.items():
-        out.update({f"empathy/{name}/{k}": jnp.mean(v) for k, v in
-                    {"n": w, "x": w * a, "y": w * b, "xy": w * a * b, "xx": w * a * a, "yy": w * b * b}.items()})
-    return out
+        moments.update({f"empathy/{name}/{k}": jnp.mean(v) for k, v in
+                        {"n": w, "x": w * a, "y": w * b, "xy": w * a * b, "xx": w * a * a, "yy": w * b * b}.items()})
+    return moments
 
 
 def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
@@ -170,11 +199,14 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
                 generator=optax.apply_updates(brain.generator, updates),
                 assessors=brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
             )
-        social, fe = jax.vmap(jax.vmap(agent_metrics))(senses, out, s.agents.orient)
+        social, fe = jax.vmap(jax.vmap(agent_metrics))(senses, out, s.agents.orient, thoughts, s.agents.pending.action,
+                                                       s.agents.pending.valid)  # fmt: skip
         flat = {k: jnp.mean(v) for k, v in metrics.items() if k not in ("episodes", "episode_return_sum")}
         phi_pleasure = thoughts.phi_int[..., agent.steering.body.index("pleasure")]
         face = face_code(s.agents.extero, world.view_shape)
-        flat.update(empathy_moments(out, senses, s.agents.orient, face, phi_pleasure))
+        names = agent.head_names
+        finder = thoughts.p[..., names.index("finder_pleasure")] if "finder_pleasure" in names else None
+        flat.update(empathy_moments(out, senses, s.agents.orient, face, phi_pleasure, finder))
         for k, v in social.items():
             per_agent = jnp.mean(v, axis=0)
             flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
@@ -198,7 +230,7 @@ def correlation(mean):
         var = (g("xx") / n - mx**2) * (g("yy") / n - my**2)
         return np.where(var > 1e-12, cov / np.sqrt(np.maximum(var, 1e-24)), np.nan)
 
-    names = ("learned", "oracle", "shuffled", "face", "phi_int")
+    names = ("learned", "oracle", "shuffled", "face", "phi_int", "probe")
     return {name: corr(name) for name in names if _has(mean, f"empathy/{name}/n")}
 
 

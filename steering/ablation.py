@@ -7,6 +7,7 @@ strings::
     gain:NAME=G               multiply drive NAME's reward contribution by G (0 silences it but keeps its signals)
     clamp:SIGNAL=V            the signal is V wherever it is produced (later drives and the assessors see V)
     cut_gate:SIGNAL           the learning-rate gate of SIGNAL's assessor head is 0 (the head stops learning)
+    open_gate:SIGNAL          the gate is 1 always (the head learns on every step: its gating mechanism is removed)
     mode:SIGNAL=override      the ground truth is the innate circuit's value (``innate_SIGNAL``)
     mode:SIGNAL=defer         the ground truth is the head's own prediction (defer-to-predictor)
 
@@ -82,6 +83,13 @@ def cut_gate(steering: SteeringSubsystem, signal: str) -> SteeringSubsystem:
     return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(gates={**o.gates, signal: zero})))
 
 
+def open_gate(steering: SteeringSubsystem, signal: str) -> SteeringSubsystem:
+    """Sets the learning-rate gate of ``signal``'s head to 1 on every step (removes its gating)."""
+    i = _owner(steering, signal)
+    one = jnp.ones((), jnp.float32)
+    return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(gates={**o.gates, signal: one})))
+
+
 def force_mode(steering: SteeringSubsystem, signal: str, mode: str) -> SteeringSubsystem:
     """Forces ``signal``'s ground truth into ``"override"`` (innate value) or ``"defer"`` (own prediction)."""
     if mode not in ("override", "defer"):
@@ -119,11 +127,13 @@ def apply_ablation(steering: SteeringSubsystem, spec: str) -> SteeringSubsystem:
         return clamp_signal(steering, name, _number(spec, value))
     if kind == "cut_gate" and not eq:
         return cut_gate(steering, name)
+    if kind == "open_gate" and not eq:
+        return open_gate(steering, name)
     if kind == "mode" and eq:
         return force_mode(steering, name, value)
     raise ValueError(
         f"bad ablation {spec!r}; expected drop:NAME, gain:NAME=G, clamp:SIGNAL=V, cut_gate:SIGNAL, "
-        "or mode:SIGNAL=override|defer"
+        "open_gate:SIGNAL or mode:SIGNAL=override|defer"
     )
 
 

@@ -215,6 +215,7 @@ class Social:
             "eye_contact": eye.astype(jnp.float32),
             "conspecific_size": sizes(p)[attended] * hasf,
             "conspecific_close": ((cheb <= 1) & has).astype(jnp.float32),
+            "watched": _watched_by_elder(state, p),
             # The oracle: true feelings of the body the current view is centred on (0 when it is one's own).
             "looked_pleasure": state.looked_pleasure,
             "looked_fear": state.looked_fear,
@@ -247,6 +248,14 @@ def _move(pos, proposed):
     same = lambda a, b: jnp.all(a[:, None, :] == b[None, :, :], axis=-1)
     blocked = jnp.any(same(proposed, pos) & other, axis=1) | jnp.any(same(proposed, proposed) & other, axis=1)
     return jnp.where(blocked[:, None], pos, proposed)
+
+
+def _watched_by_elder(state, p: SocialParams):
+    """``[N]``: an elder is within its view radius of the learner (it always faces the nearest learner)."""
+    n = p.n_agents
+    elder = jnp.asarray(p.kinds) == chars.ELDER
+    cheb = jnp.max(jnp.abs(state.pos[:, None, :] - state.pos[None, :n, :]), axis=-1)  # [M, N]
+    return jnp.any(elder[:, None] & (cheb <= p.view_radius), axis=0).astype(jnp.float32)
 
 
 def _wander(key, pos, p):

@@ -142,6 +142,15 @@ def test_clamp_leaves_the_owning_drives_reward_alone():
     np.testing.assert_allclose(clamped.reward_by_drive["fear"], base.reward_by_drive["fear"])  # documented
 
 
+def test_ablation_open_gate():
+    steering = st.make_steering([st.stateless("g", lambda s, p: st.drive_out(signals={"x": 1.0}, gates={"x": 0.0}),
+                                              ("x",))])  # fmt: skip
+    _, out = st.step(st.open_gate(steering, "x"), st.init(steering), {}, {})
+    assert out.gates["x"] == 1.0
+    _, out = st.step(st.apply_ablations(steering, ["open_gate:x"]), st.init(steering), {}, {})
+    assert out.gates["x"] == 1.0
+
+
 def test_ablation_cut_gate():
     out = _run(st.cut_gate(_subsystem(), "fear"))
     assert out.gates["fear"] == 0.0

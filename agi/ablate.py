@@ -1,0 +1,289 @@
+"""``agi ablate``: what changes if a steering signal is gone? Variants × seeds, with paired intervals.
+
+The variant language (variants separated by ``;``, tokens inside a variant by spaces, an optional label first)::
+
+    base                          the configuration as given
+    -NAME                         drop drive NAME                      (= drop:NAME)
+    NAME.gain=G                   scale drive NAME's reward by G       (= gain:NAME=G)
+    gate:SIGNAL=off               the head of SIGNAL never learns      (= cut_gate:SIGNAL)
+    gate:SIGNAL=open              the head of SIGNAL learns every step (= open_gate:SIGNAL, its gating removed)
+    clamp:SIGNAL=V                SIGNAL is V wherever it is produced
+    mode:SIGNAL=override|defer    force SIGNAL's ground truth to the innate value / the head's own prediction
+    drop:NAME  gain:NAME=G  cut_gate:SIGNAL  open_gate:SIGNAL      the steering.ablations spellings
+    SECTION.KEY=VALUE             any config override, e.g. steering.fe_prior=-1 world.characters=friend,elder
+    LABEL:                        (first token) a name for the variant in tables and plots
+
+Example: ``"base; -compassion_spite; compassion_spite.gain=0.5; gate:finder_pleasure=open;
+enemy: steering.fe_prior_friend=-1 steering.fe_rate=0"``.
+
+Every variant trains the same seeds (the same master seed), so differences are paired seed by seed; seeds are a
+vmapped axis of one compiled program per variant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from agi.config import ConfigError, RunConfig, override
+from agi.stats import mean_ci, paired
+
+SECTIONS = ("world", "steering", "agent", "train")
+KINDS = ("drop", "gain", "clamp", "cut_gate", "open_gate", "mode")
+HELP = ("expected base, -DRIVE, DRIVE.gain=G, gate:SIGNAL=off|open, clamp:SIGNAL=V, mode:SIGNAL=override|defer, "
+        "drop:/gain:/cut_gate:/open_gate: forms, or SECTION.KEY=VALUE")  # fmt: skip
+
+
+class Variant(NamedTuple):
+    label: str
+    text: str
+    ablations: tuple[str, ...]
+    overrides: tuple[str, ...]
+
+
+def parse_variants(text: str) -> list[Variant]:
+    """Parses the variant language (module docstring); a bad token raises ``ConfigError`` naming it."""
+    parts = [p.strip() for p in text.split(";")]
+    if not any(parts):
+        raise ConfigError("--variants is empty; e.g. \"base; -compassion_spite\"")
+    variants = [parse_variant(p, i + 1) for i, p in enumerate(parts) if p]
+    labels = [v.label for v in variants]
+    dup = sorted({x for x in labels if labels.count(x) > 1})
+    if dup:
+        raise ConfigError(f"variant labels must be unique; repeated: {dup}")
+    return variants
+
+
+def parse_variant(text: str, index: int = 1) -> Variant:
+    tokens = text.split()
+    label = None
+    first = tokens[0][:-1] if tokens else ""
+    if tokens and tokens[0].endswith(":") and first and ":" not in first and first not in (*KINDS, "gate"):
+        label, tokens = tokens[0][:-1], tokens[1:]
+    ablations, overrides = [], []
+
+    def bad(tok, why=HELP):
+        return ConfigError(f"variant {index} ({text!r}): bad token {tok!r}: {why}")
+
+    for tok in tokens:
+        kind, colon, rest = tok.partition(":")
+        key, eq, value = tok.partition("=")
+        if tok == "base":
+            continue
+        if tok.startswith("-") and len(tok) > 1 and not eq and not colon:
+            ablations.append(f"drop:{tok[1:]}")
+        elif colon and kind == "gate":
+            name, eq2, state = rest.partition("=")
+            if not name or state not in ("off", "open"):
+                raise bad(tok, "expected gate:SIGNAL=off (never learns) or gate:SIGNAL=open (always learns)")
+            ablations.append(f"{'cut_gate' if state == 'off' else 'open_gate'}:{name}")
+        elif colon and kind in KINDS:
+            if not rest:
+                raise bad(tok)
+            ablations.append(tok)
+        elif eq and "." in key and not colon:
+            head, _, attr = key.partition(".")
+            if head in SECTIONS:
+                overrides.append(tok)
+            elif attr == "gain" and head:
+                try:
+                    float(value)
+                except ValueError:
+                    raise bad(tok, f"{value!r} is not a number") from None
+                ablations.append(f"gain:{head}={value}")
+            else:
+                raise bad(tok, f"a drive has only .gain; config sections are {SECTIONS}")
+        else:
+            raise bad(tok)
+    return Variant(label or (text.strip() or "base"), text.strip(), tuple(ablations), tuple(overrides))
+
+
+def variant_config(base: RunConfig, v: Variant) -> RunConfig:
+    """``base`` with the variant's overrides and ablations, checked by building the agent once."""
+    from agi.agent import make_agent
+
+    try:
+        cfg = override(base, v.overrides)
+        cfg = dataclasses.replace(
+            cfg, steering=dataclasses.replace(cfg.steering, ablations=cfg.steering.ablations + v.ablations)
+        )
+        make_agent(cfg)
+    except (ConfigError, ValueError) as e:
+        raise ConfigError(f"variant {v.label!r}: {e}") from None
+    return cfg
+
+
+class VariantRun(NamedTuple):
+    variant: Variant
+    cfg: RunConfig
+    first: Any  # agi.run._Window over the first 10% of steps
+    last: Any  # and over the last 10%
+    history: list  # per-chunk rows (means over seeds)
+    compile_seconds: float
+    run_seconds: float
+
+
+def run_variants(base: RunConfig, variants, *, progress: bool = True) -> list[VariantRun]:
+    """Trains every variant on the same seeds (configs are all checked before the first one trains)."""
+    from agi.run import _measure
+
+    cfgs = [variant_config(base, v) for v in variants]
+    runs = []
+    for v, cfg in zip(variants, cfgs, strict=True):
+        history = []
+
+        def on_chunk(end, m, history=history):
+            history.append({"step": end, **{k: float(x.mean()) for k, x in m.items() if k.startswith("reward")}})
+
+        t0 = time.perf_counter()
+        _, result, first, last = _measure(cfg, progress=progress, desc=v.label, on_chunk=on_chunk)
+        runs.append(VariantRun(v, cfg, first, last, history, result.compile_seconds, time.perf_counter() - t0))
+    return runs
+
+
+def behaviour(window, cfg: RunConfig) -> dict[str, np.ndarray]:
+    """Per-seed behavioural metrics over a window: reward, reward by drive, and the social rates."""
+    out = {"reward_per_step": window.mean("reward")}
+    out.update({k: window.mean(k) for k in sorted(window.sums) if k.startswith("reward/")})
+    if window.sums.get("episodes") is not None:
+        out["episode_return"] = window.episode_return()
+    if cfg.world.name == "social":
+        n = cfg.world.n_agents
+        per_agent = lambda k: np.mean([window.mean(f"social/{k}/{i}") for i in range(n)], axis=0)
+        for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"), ("eye_contact", "eye_contact_fraction"),
+                        ("oriented", "oriented_fraction")):  # fmt: skip
+            out[name] = per_agent(k)
+        from agi.social import correlation
+
+        out["empathy_r"] = correlation(window.mean)["learned"]
+    return out
+
+
+def summarize(runs: list[VariantRun]) -> dict:
+    """results.json: per variant, every metric's mean, interval and per-seed values, and paired differences
+    against the first variant."""
+    base = behaviour(runs[0].last, runs[0].cfg)
+    out = []
+    for r in runs:
+        m = behaviour(r.last, r.cfg)
+        out.append({
+            "label": r.variant.label,
+            "variant": r.variant.text,
+            "ablations": list(r.cfg.steering.ablations),
+            "overrides": list(r.variant.overrides),
+            "compile_seconds": r.compile_seconds,
+            "wall_seconds": r.run_seconds,
+            "metrics": {k: mean_ci(v) for k, v in m.items()},
+            "vs_first": {k: paired(v, base[k]) for k, v in m.items() if k in base and r is not runs[0]},
+        })  # fmt: skip
+    cfg = runs[0].cfg
+    return {
+        "world": cfg.world.name,
+        "seeds": cfg.train.num_seeds,
+        "steps": cfg.train.steps,
+        "window": "last 10% of training steps",
+        "interval": "95%, Student t over seeds; vs_first pairs seeds by index",
+        "variants": out,
+    }
+
+
+def _fmt(s, pct=False):
+    if s is None:
+        return "–"
+    f = (lambda x: f"{100 * x:.2f}%") if pct else (lambda x: f"{x:+.4f}")
+    return f"{f(s['mean'])} ± {f(abs(s['ci95'])) if np.isfinite(s['ci95']) else 'nan'}"
+
+
+KEY_METRICS = ("reward_per_step", "episode_return", "give_rate", "threaten_rate", "eye_contact_fraction",
+               "empathy_r")  # fmt: skip
+
+
+def write_report(results: dict, runs: list[VariantRun], out: Path, command: str = "") -> list[Path]:
+    """Writes results.json, report.md and the plots into ``out``; returns the plot paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    plots = [_plot_metrics(results, out / "metrics.png"), _plot_rewards(runs, out / "reward_by_drive.png")]
+    variants = results["variants"]
+    metrics = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
+    drives = [k for k in variants[0]["metrics"] if k.startswith("reward/")]
+    lines = [f"# Ablation: {results['world']}, {results['seeds']} seeds × {results['steps']:,} steps", ""]
+    if command:
+        lines += ["```", command, "```", ""]
+    lines += [f"Metrics over the {results['window']}; intervals {results['interval']}.", ""]
+    head = "| metric | " + " | ".join(v["label"] for v in variants) + " |"
+    lines += [head, "|" + " --- |" * (len(variants) + 1)]
+    for k in metrics + drives:
+        pct = k.endswith(("_rate", "_fraction"))
+        cells = []
+        for i, v in enumerate(variants):
+            cell = _fmt(v["metrics"].get(k), pct)
+            if i > 0 and v["vs_first"].get(k) is not None:
+                cell += f" (Δ {_fmt(v['vs_first'][k], pct)})"
+            cells.append(cell)
+        lines.append(f"| {k} | " + " | ".join(cells) + " |")
+    lines += ["", "Δ: paired difference from the first variant, seed by seed.", ""]
+    lines += [f"![{p.stem}]({p.name})" for p in plots]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return plots
+
+
+def _plt():
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _plot_metrics(results, path):
+    plt = _plt()
+    variants = results["variants"]
+    keys = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3.4), squeeze=False)
+    for ax, k in zip(axes[0], keys, strict=True):
+        for i, v in enumerate(variants):
+            s = v["metrics"].get(k)
+            if s is None:
+                continue
+            ax.errorbar([i], [s["mean"]], yerr=[[abs(s["ci95"])] if np.isfinite(s["ci95"]) else [0]], fmt="o",
+                        capsize=4)  # fmt: skip
+            ax.scatter([i] * len(s["per_seed"]), s["per_seed"], s=8, color="grey", alpha=0.6)
+        ax.set_xticks(range(len(variants)), [v["label"] for v in variants], rotation=30, ha="right", fontsize=8)
+        ax.set_title(k, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _plot_rewards(runs, path):
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(runs), figsize=(4 * len(runs), 3.4), squeeze=False, sharey=True)
+    for ax, r in zip(axes[0], runs, strict=True):
+        steps = [h["step"] for h in r.history]
+        ax.plot(steps, [h["reward"] for h in r.history], color="black", lw=2, label="total")
+        for k in sorted(k for k in r.history[0] if k.startswith("reward/")):
+            if any(h[k] for h in r.history):
+                ax.plot(steps, [h[k] for h in r.history], lw=1, label=k.split("/", 1)[1])
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set(title=r.variant.label, xlabel="step")
+    axes[0, 0].set_ylabel("reward per agent-step")
+    axes[0, -1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def ablate(base: RunConfig, variants_text: str, out_dir, *, progress: bool = True, command: str = "") -> dict:
+    """Parses, runs and reports; returns results.json's content."""
+    variants = parse_variants(variants_text)
+    runs = run_variants(base, variants, progress=progress)
+    results = summarize(runs)
+    write_report(results, runs, Path(out_dir), command)
+    return results

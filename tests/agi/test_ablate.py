@@ -1,0 +1,95 @@
+"""The ablation harness: the variant language, the interval arithmetic, and a tiny end-to-end run."""
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from agi import override, preset
+from agi.ablate import ablate, parse_variants, variant_config
+from agi.config import ConfigError
+from agi.stats import excludes_zero, mean_ci, paired, t95
+
+
+def test_parser_covers_every_ablation():
+    vs = parse_variants(
+        "base; -compassion_spite; compassion_spite.gain=0.5; gate:finder_pleasure=off; gate:finder_fear=open; "
+        "clamp:fear=0 mode:arousal=defer; enemy: steering.fe_prior_friend=-1 steering.fe_rate=0 drop:feared"
+    )
+    assert [v.label for v in vs][:2] == ["base", "-compassion_spite"]
+    assert vs[0].ablations == () and vs[0].overrides == ()
+    assert vs[1].ablations == ("drop:compassion_spite",)
+    assert vs[2].ablations == ("gain:compassion_spite=0.5",)
+    assert vs[3].ablations == ("cut_gate:finder_pleasure",)
+    assert vs[4].ablations == ("open_gate:finder_fear",)
+    assert vs[5].ablations == ("clamp:fear=0", "mode:arousal=defer")
+    assert vs[6].label == "enemy" and vs[6].ablations == ("drop:feared",)
+    assert vs[6].overrides == ("steering.fe_prior_friend=-1", "steering.fe_rate=0")
+
+
+@pytest.mark.parametrize(
+    "text, token",
+    [
+        ("base; compassion_spite.gian=0.5", "compassion_spite.gian=0.5"),
+        ("gate:finder_pleasure=maybe", "gate:finder_pleasure=maybe"),
+        ("base; frobnicate", "frobnicate"),
+        ("x.gain=lots", "x.gain=lots"),
+        ("drop:", "drop:"),
+    ],
+)
+def test_parser_errors_name_the_bad_token(text, token):
+    with pytest.raises(ConfigError, match="bad token " + repr(token).replace("[", r"\[")):
+        parse_variants(text)
+
+
+def test_duplicate_labels_and_unknown_drives_are_errors():
+    with pytest.raises(ConfigError, match="unique"):
+        parse_variants("base; base")
+    cfg = preset("tiny")
+    (v,) = parse_variants("-no_such_drive")
+    with pytest.raises(ConfigError, match="no_such_drive"):
+        variant_config(cfg, v)
+
+
+def test_intervals_against_a_slow_reference():
+    rng = np.random.default_rng(0)
+    for n in (2, 4, 8, 40):
+        x = rng.normal(size=n)
+        mean = sum(x) / n
+        var = sum((v - mean) ** 2 for v in x) / (n - 1)
+        t = {2: 12.706, 4: 3.182, 8: 2.365, 40: 1.96}[n]
+        s = mean_ci(x)
+        assert s["mean"] == pytest.approx(mean) and s["ci95"] == pytest.approx(t * math.sqrt(var / n))
+        assert s["lo"] == pytest.approx(mean - s["ci95"]) and s["per_seed"] == pytest.approx(list(x))
+    y = rng.normal(size=4)
+    x = y + np.array([1.0, 1.1, 0.9, 1.0])
+    d = paired(x, y)
+    assert d["mean"] == pytest.approx(1.0) and excludes_zero(d, ">") and not excludes_zero(d, "<")
+    assert mean_ci([np.nan, 1.0, 3.0])["per_seed"] == [1.0, 3.0]
+    assert mean_ci([]) is None and math.isnan(mean_ci([2.0])["ci95"]) and t95(3) == 3.182
+
+
+def test_tiny_end_to_end(tmp_path):
+    cfg = override(preset("tiny"), ["train.steps=40", "train.chunks=2"])
+    res = ablate(cfg, "base; nopain: -pain", tmp_path, progress=False)
+    assert [v["label"] for v in res["variants"]] == ["base", "nopain"]
+    nopain = res["variants"][1]
+    assert "reward/pain" not in nopain["metrics"] and "reward_per_step" in nopain["vs_first"]
+    assert len(nopain["metrics"]["reward_per_step"]["per_seed"]) == cfg.train.num_seeds
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["variants"][1]["ablations"] == ["drop:pain"]
+    report = (tmp_path / "report.md").read_text()
+    assert "| reward_per_step |" in report and "metrics.png" in report
+    assert (tmp_path / "metrics.png").stat().st_size > 0 and (tmp_path / "reward_by_drive.png").stat().st_size > 0
+
+
+def test_cli_bad_variant_is_one_line_exit_2(tmp_path):
+    cmd = [sys.executable, "-m", "agi.cli", "ablate", "--preset", "tiny", "--variants", "base; pain.gian=2",
+           "--out", str(tmp_path / "x")]  # fmt: skip
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    assert p.returncode == 2, p.stderr
+    assert "pain.gian=2" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
