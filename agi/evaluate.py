@@ -223,7 +223,7 @@ def env_state_of(state):
 
 
 def strips(metrics: dict) -> dict:
-    """The animation's strips: valence guess, arousal, total reward and each drive's reward."""
+    """The animation's strips: valence guess, arousal, total reward and each drive's non-zero reward."""
     out = {}
     if "valence_guess" in metrics:
         out["valence guess"] = metrics["valence_guess"]
@@ -233,7 +233,8 @@ def strips(metrics: dict) -> dict:
             break
     out["reward"] = metrics["reward"]
     for k in sorted(k for k in metrics if k.startswith("reward/")):
-        out[f"{k.split('/', 1)[1]} reward"] = metrics[k]
+        if np.any(metrics[k]):  # drives that only write signals (detectors, gates) have no strip
+            out[f"{k.split('/', 1)[1]} reward"] = metrics[k]
     return out
 
 

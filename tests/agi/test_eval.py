@@ -80,7 +80,8 @@ def test_render_dispatch(tmp_path):
 
 
 def test_strips_and_env_state_helpers():
-    m = {"reward": np.zeros(3), "reward/pain": np.ones(3), "valence_guess": np.ones(3), "signal/arousal": np.ones(3)}
+    m = {"reward": np.zeros(3), "reward/pain": np.ones(3), "reward/senses": np.zeros(3), "valence_guess": np.ones(3),
+         "signal/arousal": np.ones(3)}  # fmt: skip
     assert list(strips(m)) == ["valence guess", "arousal", "reward", "pain reward"]
     agents = types.SimpleNamespace(env={"pos": np.arange(6).reshape(3, 2)})
     assert env_state_of(types.SimpleNamespace(agents=agents, world=()))["pos"].tolist() == [0, 1]
