@@ -140,7 +140,11 @@ def main(argv=None) -> int:
     """Entry point of the `agi` command; returns the exit status."""
     args = _parser().parse_args(argv)
     if args.distributed:
-        _initialize_distributed()
+        try:
+            _initialize_distributed()
+        except (RuntimeError, ValueError) as e:
+            sys.stderr.write(f"agi: error: --distributed: {str(e).splitlines()[0]}\n")
+            return 2
     if args.command == "eval":
         return _eval(args)
     try:

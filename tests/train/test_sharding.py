@@ -1,7 +1,8 @@
 """A run sharded over 4 (forced host) devices equals the same run on one device; sharded checkpoints restore.
 
 The device count is fixed when XLA starts, so the runs happen in a subprocess with
-``XLA_FLAGS=--xla_force_host_platform_device_count=4``.
+``XLA_FLAGS=--xla_force_host_platform_device_count=4``. A slow test runs two processes of two devices each as two
+"hosts" joined by ``jax.distributed`` (CPU collectives over gloo).
 """
 
 import json
@@ -117,3 +118,52 @@ def test_spec_helpers():
     assert mesh.axis_names == ("envs",)
     assert tuple(replicated(mesh).spec) == ()
     assert tuple(split_axis(mesh, 2).spec) == (None, None, "envs")
+
+
+LAUNCH = r"""
+import os, sys
+import jax
+
+# What `agi --distributed` does, done before `agi` is imported (importing it touches a device).
+jax.distributed.initialize(os.environ["COORDINATOR"], num_processes=2, process_id=int(os.environ["PROCESS_ID"]))
+from agi.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _two_hosts(args, tmp_path):
+    """Runs ``agi ARGS`` as 2 processes of 2 CPU devices each, joined by jax.distributed."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu",
+           "COORDINATOR": f"localhost:{port}"}  # fmt: skip
+    logs = [tmp_path / f"{args[0]}-{port}-{i}.log" for i in range(2)]
+    procs = []
+    for i, log in enumerate(logs):
+        with open(log, "w") as f:
+            procs.append(subprocess.Popen([sys.executable, "-c", LAUNCH, *args], env={**env, "PROCESS_ID": str(i)},
+                                          stdout=f, stderr=subprocess.STDOUT))  # fmt: skip
+    for p in procs:
+        p.wait(timeout=300)
+    assert all(p.returncode == 0 for p in procs), "".join(log.read_text()[-3000:] for log in logs)
+
+
+@pytest.mark.slow
+def test_two_hosts_train_resume_exactly_and_evaluate_on_one(tmp_path):
+    import shutil
+
+    from agi.cli import main
+
+    run = tmp_path / "run"
+    _two_hosts(["train", "--preset", "tiny", "--set", "train.num_envs=4", "--quiet", "--no-baseline", "--out",
+                str(run)], tmp_path)  # fmt: skip
+    shutil.copytree(run, tmp_path / "resumed")
+    shutil.rmtree(tmp_path / "resumed" / "checkpoints" / "200")
+    _two_hosts(["train", "--resume", str(tmp_path / "resumed"), "--quiet", "--no-baseline"], tmp_path)
+    a, b = (json.loads((d / "summary.json").read_text()) for d in (run, tmp_path / "resumed"))
+    assert b["resumed_from_step"] == 100 and a["state_digest"] == b["state_digest"]
+    assert main(["eval", "--run", str(run), "--steps", "100", "--gif-steps", "3", "--quiet"]) == 0  # one device
