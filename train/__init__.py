@@ -1,6 +1,23 @@
-"""The generic jitted loop (scan over steps, vmap over seeds, chunks from Python). Knows nothing of agi."""
+"""The generic jitted loop (scan over steps, vmap over seeds, chunks from Python, sharded over devices).
+
+Knows nothing of agi."""
 
 from train.checkpoint import Checkpointer, CheckpointError, state_digest
 from train.loop import RunResult, make_chunk, make_train, run
+from train.sharding import make_mesh, mesh_of, put, replicated, split_axis, with_shardings
 
-__all__ = ["CheckpointError", "Checkpointer", "RunResult", "make_chunk", "make_train", "run", "state_digest"]
+__all__ = [
+    "CheckpointError",
+    "Checkpointer",
+    "RunResult",
+    "make_chunk",
+    "make_mesh",
+    "make_train",
+    "mesh_of",
+    "put",
+    "replicated",
+    "run",
+    "split_axis",
+    "state_digest",
+    "with_shardings",
+]

@@ -30,6 +30,13 @@ from train import Checkpointer, state_digest
 from train.sharding import with_shardings
 
 assert len(jax.devices()) == 4, jax.devices()
+import warnings
+from agi.sharding import env_sharding
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    assert env_sharding(6) is None and env_sharding(6) is None and env_sharding(4, enabled=False) is None
+assert len(caught) == 1 and "not a multiple of the 4 devices" in str(caught[0].message), caught
 out = Path(sys.argv[1])
 cfg = preset("tiny")
 cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=4))
@@ -111,6 +118,29 @@ def test_sharded_checkpoints_resume_exactly_and_restore_onto_one_device(report):
     assert report["resumed_from"] == 100
     assert resumed == sharded
     assert report["restored_digest"] == sharded
+
+
+def test_a_one_device_mesh_changes_nothing():
+    """The sharded code path of ``train.run`` (placement, in/out shardings, replicated keys) on any machine."""
+    import jax
+    import jax.numpy as jnp
+
+    from train import run
+
+    def init(key):
+        return {"x": jax.random.normal(key, (4, 3)), "t": jnp.zeros(())}
+
+    def step(state, key):
+        x = 0.9 * state["x"] + jax.random.normal(key, (4, 3))
+        return {"x": x, "t": state["t"] + 1}, {"mean": jnp.mean(x)}
+
+    mesh = make_mesh("envs", jax.devices()[:1])
+    spec = lambda abstract: {"x": split_axis(mesh, 1), "t": replicated(mesh)}
+    kw = dict(num_seeds=2, num_steps=20, chunk_len=10, progress=False)
+    a = run(init, step, jax.random.PRNGKey(0), **kw)
+    b = run(init, step, jax.random.PRNGKey(0), sharding=spec, **kw)
+    assert b.state["x"].sharding == split_axis(mesh, 1)
+    np.testing.assert_array_equal(a.state["x"], b.state["x"])
 
 
 def test_spec_helpers():
