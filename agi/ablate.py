@@ -129,7 +129,7 @@ class VariantRun(NamedTuple):
     run_seconds: float
 
 
-def run_variants(base: RunConfig, variants, *, progress: bool = True) -> list[VariantRun]:
+def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None) -> list[VariantRun]:
     """Trains every variant on the same seeds (configs are all checked before the first one trains)."""
     from agi.run import _measure
 
@@ -142,7 +142,7 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True) -> list[Va
             history.append({"step": end, **{k: float(x.mean()) for k, x in m.items() if k.startswith("reward")}})
 
         t0 = time.perf_counter()
-        _, result, first, last = _measure(cfg, progress=progress, desc=v.label, on_chunk=on_chunk)
+        _, result, first, last = _measure(cfg, progress=progress, desc=v.label, on_chunk=on_chunk, shard=shard)
         runs.append(VariantRun(v, cfg, first, last, history, result.compile_seconds, time.perf_counter() - t0))
     return runs
 
@@ -280,10 +280,11 @@ def _plot_rewards(runs, path):
     return path
 
 
-def ablate(base: RunConfig, variants_text: str, out_dir, *, progress: bool = True, command: str = "") -> dict:
+def ablate(base: RunConfig, variants_text: str, out_dir, *, progress: bool = True, command: str = "",
+           shard: bool | None = None) -> dict:  # fmt: skip
     """Parses, runs and reports; returns results.json's content."""
     variants = parse_variants(variants_text)
-    runs = run_variants(base, variants, progress=progress)
+    runs = run_variants(base, variants, progress=progress, shard=shard)
     results = summarize(runs)
     write_report(results, runs, Path(out_dir), command)
     return results

@@ -1,5 +1,6 @@
-"""The command line: ``agi train [--preset P] [--world W] [--steps N] [--seeds S] [--out DIR] [--set k=v ...]``
-and ``agi eval --run DIR [--episodes N] [--steps N] [--out PATH]``.
+"""The command line: ``agi train [--preset P] [--world W] [--steps N] [--seeds S] [--out DIR] [--set k=v ...]``,
+``agi eval --run DIR [--episodes N] [--steps N] [--out PATH]``, ``agi ablate --variants "base; -DRIVE" ...`` and
+``agi experiment NAME|all [--preset P] [--out DIR]``.
 
 This file is intentionally kept short: the logic lives in ``agi.run`` and ``agi.evaluate``. Bad input gets a
 one-line error and exit status 2, with nothing written.
@@ -66,6 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=None, help="output folder (default: DIR/eval)")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(e)
+    a = sub.add_parser("ablate", help="train variants of one config on the same seeds; paired differences, report")
+    a.add_argument("--world", default="social", help=f"one of {list(WORLDS)} (default: social)")
+    a.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
+    a.add_argument("--variants", required=True, help='e.g. "base; -compassion_spite; compassion_spite.gain=0.5; '
+                   'gate:finder_pleasure=open" (see agi.ablate for the language)')  # fmt: skip
+    a.add_argument("--seeds", type=int, default=8, help="seeds per variant, paired across variants (default: 8)")
+    a.add_argument("--steps", type=int, help="environment steps per agent")
+    a.add_argument("--out", default="runs/ablate", help="output folder (default: runs/ablate)")
+    a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override the base config")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
+    _device_flags(a)
+    x = sub.add_parser("experiment", help="run the built-in experiments of DESIGN.md §9: PASS/FAIL per prediction")
+    x.add_argument("name", help="an experiment name or all")
+    x.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
+    x.add_argument("--out", default="runs/experiments", help="output folder (default: runs/experiments)")
+    x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override every config")
+    x.add_argument("--quiet", action="store_true", help="no progress bar")
+    _device_flags(x)
     return p
 
 
@@ -136,6 +155,37 @@ def _eval(args) -> int:
     return 0
 
 
+def _ablate(args, argv) -> int:
+    from agi.ablate import ablate
+
+    try:
+        cfg = build_config(args)
+        command = "agi " + " ".join(argv if argv is not None else sys.argv[1:])
+        results = ablate(cfg, args.variants, args.out, progress=not args.quiet, command=command,
+                         shard=False if args.no_shard else None)  # fmt: skip
+    except (ConfigError, ValueError) as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 2
+    for v in results["variants"]:
+        r = v["metrics"]["reward_per_step"]
+        print(f"{v['label']:>24}: reward/step {r['mean']:+.4f} ± {r['ci95']:.4f}")
+    print(f"report: {Path(args.out) / 'report.md'}")
+    return 0
+
+
+def _experiment(args) -> int:
+    from agi.experiments import run_experiments
+
+    try:
+        run_experiments([args.name], args.preset, args.out, progress=not args.quiet, sets=args.set,
+                        shard=False if args.no_shard else None)  # fmt: skip
+    except ConfigError as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 2
+    print(f"results: {Path(args.out) / 'results.json'}")
+    return 0
+
+
 def main(argv=None) -> int:
     """Entry point of the `agi` command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -147,6 +197,8 @@ def main(argv=None) -> int:
             return 2
     if args.command == "eval":
         return _eval(args)
+    if args.command in ("ablate", "experiment"):
+        return _ablate(args, argv) if args.command == "ablate" else _experiment(args)
     try:
         cfg = _resume_config(args.resume) if args.resume else build_config(args)
         if args.resume:

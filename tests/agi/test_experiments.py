@@ -1,0 +1,54 @@
+"""The built-in experiments of DESIGN.md §9: each runs on the tiny preset and reports its predictions."""
+
+import json
+import math
+
+import pytest
+
+from agi.config import ConfigError
+from agi.experiments import EXPERIMENTS, format_prediction, run_experiments
+
+SHORT = ("train.steps=20", "train.chunks=1")
+KEYS = {"statistic", "predicted_direction", "effect", "interval", "passed"}
+
+
+def _check(done, names):
+    assert list(done) == list(names)
+    for name in names:
+        e = done[name]
+        assert len(e["predictions"]) == len(EXPERIMENTS[name].predictions)
+        for p in e["predictions"]:
+            assert KEYS <= set(p) and p["predicted_direction"] in (">", "<")
+            assert isinstance(p["passed"], bool)
+            if p["effect"] is not None and p["passed"]:
+                lo, hi = p["interval"]
+                assert (lo > 0) if p["predicted_direction"] == ">" else (hi < 0)
+            assert format_prediction(p).split()[0] in ("PASS", "FAIL")
+
+
+def test_seven_experiments_are_defined():
+    assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "liked_admired", "concept_finder_gating",
+                                 "halo_effect", "feared", "misalignment"]  # fmt: skip
+
+
+def test_an_experiment_runs_on_tiny_and_writes_results(tmp_path):
+    lines = []
+    names = ["stranger_danger"]
+    done = run_experiments(names, "tiny", tmp_path, progress=False, sets=SHORT, echo=lines.append)
+    _check(done, names)
+    assert len(lines) == 1
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["preset"] == "tiny" and set(saved["experiments"]) == set(names)
+    p = saved["experiments"]["stranger_danger"]["predictions"][0]
+    assert p["effect"] is None or math.isfinite(p["effect"])
+
+
+def test_unknown_experiment_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="unknown experiment 'nope'"):
+        run_experiments(["nope"], "tiny", tmp_path)
+
+
+@pytest.mark.slow
+def test_every_experiment_runs_on_tiny(tmp_path):
+    done = run_experiments(["all"], "tiny", tmp_path, progress=False, sets=SHORT, echo=lambda s: None)
+    _check(done, list(EXPERIMENTS))
