@@ -16,8 +16,9 @@ The variant language (variants separated by ``;``, tokens inside a variant by sp
 Example: ``"base; -compassion_spite; compassion_spite.gain=0.5; gate:finder_pleasure=open;
 enemy: steering.fe_prior_friend=-1 steering.fe_rate=0"``.
 
-Every variant trains the same seeds (the same master seed), so differences are paired seed by seed; seeds are a
-vmapped axis of one compiled program per variant.
+Every variant trains the same seeds (the same master seed), so differences are paired seed by seed. Seeds are a
+vmapped axis, and variants that differ only in drive gains share one compiled program: their gains become
+run-time knobs (``gain:NAME=@KNOB``) and the variants are stacked along the seed axis.
 """
 
 from __future__ import annotations
@@ -121,30 +122,78 @@ def variant_config(base: RunConfig, v: Variant) -> RunConfig:
 
 class VariantRun(NamedTuple):
     variant: Variant
-    cfg: RunConfig
+    cfg: RunConfig  # the variant's own config (as if it had run alone)
     first: Any  # agi.run._Window over the first 10% of steps
     last: Any  # and over the last 10%
     history: list  # per-chunk rows (means over seeds)
-    compile_seconds: float
+    compile_seconds: float  # of the program it ran in (shared by the variants merged into it)
     run_seconds: float
+    program: int  # which compiled program it ran in
+
+
+class _Group(NamedTuple):
+    cfg: RunConfig  # the merged config: the variants' common ablations + gains read from knobs
+    members: list  # [(Variant, own cfg, {drive: gain})]
+    drives: tuple  # drives whose gain is a knob
+
+
+def _split_gains(ablations):
+    """``({drive: gain}, other ablations)``: numeric gains are what merged variants may differ in."""
+    gains, rest = {}, []
+    for a in ablations:
+        kind, _, arg = a.partition(":")
+        name, eq, value = arg.partition("=")
+        if kind == "gain" and eq and not value.startswith("@"):
+            gains[name] = gains.get(name, 1.0) * float(value)
+        else:
+            rest.append(a)
+    return gains, tuple(rest)
+
+
+def plan(base: RunConfig, variants) -> list[_Group]:
+    """Groups the variants into as few programs as possible: variants with the same overrides and the same
+    non-numeric ablations differ only in drive gains, which become run-time knobs of one program."""
+    groups: dict[tuple, list] = {}
+    for v in variants:
+        gains, rest = _split_gains(v.ablations)
+        groups.setdefault((v.overrides, rest), []).append((v, variant_config(base, v), gains))
+    out = []
+    for (overrides, rest), members in groups.items():
+        drives = tuple(dict.fromkeys(d for _, _, g in members for d in g))
+        merged = Variant("merged", "", rest + tuple(f"gain:{d}=@gain_{d}" for d in drives), overrides)
+        out.append(_Group(variant_config(base, merged), members, drives))
+    return out
 
 
 def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None) -> list[VariantRun]:
-    """Trains every variant on the same seeds (configs are all checked before the first one trains)."""
+    """Trains every variant on the same seeds, variants that differ only in gains inside one program (configs
+    are all checked before anything trains). Returns the runs in the order of ``variants``."""
     from agi.run import _measure
 
-    cfgs = [variant_config(base, v) for v in variants]
-    runs = []
-    for v, cfg in zip(variants, cfgs, strict=True):
-        history = []
+    groups = plan(base, variants)
+    runs = {}
+    for program, g in enumerate(groups):
+        s, v = g.cfg.train.num_seeds, len(g.members)
+        knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members],
+                                                        np.float32), s) for d in g.drives}  # fmt: skip
+        histories = [[] for _ in g.members]
 
-        def on_chunk(end, m, history=history):
-            history.append({"step": end, **{k: float(x.mean()) for k, x in m.items() if k.startswith("reward")}})
+        def on_chunk(end, m, histories=histories, s=s):
+            for i, h in enumerate(histories):
+                rows = {k: float(x[i * s:(i + 1) * s].mean()) for k, x in m.items() if k.startswith("reward")}
+                h.append({"step": end, **rows})
 
         t0 = time.perf_counter()
-        _, result, first, last = _measure(cfg, progress=progress, desc=v.label, on_chunk=on_chunk, shard=shard)
-        runs.append(VariantRun(v, cfg, first, last, history, result.compile_seconds, time.perf_counter() - t0))
-    return runs
+        desc = " | ".join(m[0].label for m in g.members)
+        _, result, first, last = _measure(g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, shard=shard,
+                                          num_slots=s * v, seed_index=np.tile(np.arange(s), v),
+                                          init_args=knobs if knobs else None)  # fmt: skip
+        wall = time.perf_counter() - t0
+        for i, (variant, cfg, _) in enumerate(g.members):
+            idx = np.arange(i * s, (i + 1) * s)
+            runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx), histories[i],
+                                             result.compile_seconds, wall, program)  # fmt: skip
+    return [runs[v.label] for v in variants]
 
 
 def behaviour(window, cfg: RunConfig) -> dict[str, np.ndarray]:
@@ -177,6 +226,7 @@ def summarize(runs: list[VariantRun]) -> dict:
             "variant": r.variant.text,
             "ablations": list(r.cfg.steering.ablations),
             "overrides": list(r.variant.overrides),
+            "program": r.program,
             "compile_seconds": r.compile_seconds,
             "wall_seconds": r.run_seconds,
             "metrics": {k: mean_ci(v) for k, v in m.items()},
@@ -189,6 +239,7 @@ def summarize(runs: list[VariantRun]) -> dict:
         "steps": cfg.train.steps,
         "window": "last 10% of training steps",
         "interval": "95%, Student t over seeds; vs_first pairs seeds by index",
+        "programs": len({r.program for r in runs}),
         "variants": out,
     }
 

@@ -283,11 +283,16 @@ class Agent(NamedTuple):
                           Learning(grads, dw), lm)  # fmt: skip
         return action, thought
 
-    def feel(self, s: AgentState, t: Thought, extero, senses, done):
+    @property
+    def knobs(self) -> dict:
+        """Default values (1) of the run-time knobs the ablations refer to (``gain:NAME=@KNOB``)."""
+        return {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
+
+    def feel(self, s: AgentState, t: Thought, extero, senses, done, knobs=None):
         """Step 6 of one agent, after the world step: Steering's reward, ground truths and gates, the next body
         state and attention. Returns ``(state', Learning, metrics, SteeringOut)``."""
         preds = {n: t.p[i] for i, n in enumerate(self.head_names)}
-        senses = {**senses, "oriented": s.orient}
+        senses = {**senses, **(self.knobs if knobs is None else knobs), "oriented": s.orient}
         steer_state, out = st.step(self.steering, s.steering, senses, preds)
         steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
         one = jnp.ones((), jnp.float32)
@@ -324,12 +329,12 @@ class Agent(NamedTuple):
         }
         return new, t.learning, metrics, out
 
-    def step(self, brain: Brain, s: AgentState, key):
+    def step(self, brain: Brain, s: AgentState, key, knobs=None):
         """One step of one agent in a single-agent world. Returns ``(state', Learning, metrics)``."""
         k_think, k_env = jax.random.split(key)
         action, thought = self.think(brain, s, k_think)
         extero, env, senses, done = self.world.step(k_env, s.env, action)
-        new, learning, metrics, _ = self.feel(s, thought, extero, senses, done)
+        new, learning, metrics, _ = self.feel(s, thought, extero, senses, done, knobs)
         return new._replace(env=env), learning, metrics
 
 

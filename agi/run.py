@@ -48,6 +48,12 @@ class _Window:
     def mean(self, key):  # per seed
         return self.sums[key] / self.count
 
+    def select(self, index) -> _Window:
+        """The same window for a subset of the batch slots (one variant of a merged run)."""
+        w = _Window(self.lo, self.hi)
+        w.count, w.sums = self.count, {k: np.asarray(v)[index] for k, v in self.sums.items()}
+        return w
+
     def to_json(self):
         return {"lo": self.lo, "hi": self.hi, "count": self.count, "sums": {k: np.asarray(v).tolist() for k, v in
                                                                            self.sums.items()}}  # fmt: skip
@@ -108,7 +114,7 @@ def _stop_on_signals():
 
 
 def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None, should_stop=None,
-             shard: bool | None = None):  # fmt: skip
+             shard: bool | None = None, num_slots: int | None = None, seed_index=None, init_args=None):  # fmt: skip
     """Trains ``cfg``; ``checkpoint = (Checkpointer, every, host_extra, resume)`` saves and restores the run.
 
     ``shard``: split the environments over all devices (None: when there are several and they divide
@@ -155,7 +161,8 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
                 return start, state
 
     result = run(
-        init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk_len,
+        init, step, jax.random.PRNGKey(t.seed), num_seeds=num_slots or t.num_seeds, num_steps=t.steps,
+        chunk_len=chunk_len, seed_index=seed_index, init_args=init_args,
         on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
         desc=desc, agent_steps_per_step=t.num_envs * agents_per_world(cfg), sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip

@@ -169,24 +169,25 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
     e, n = cfg.train.num_envs, world.num_agents
     learn = cfg.agent.learn
 
-    def init(key):
+    def init(key, knobs=None):
         kb, kw, ka = jax.random.split(key, 3)
         brains = jax.lax.map(agent.init_brain, jax.random.split(kb, n))  # lax.map: see train.loop (QR deadlock)
         wstate, extero, _ = jax.vmap(world.reset)(jax.random.split(kw, e))
         keys = jax.random.split(ka, (e, n))
         agents = jax.vmap(jax.vmap(agent.new_state))(keys, extero)
         opt_state = jax.vmap(tx.init)(brains.generator)
-        return state_cls(brains, opt_state, agents, jnp.zeros((), jnp.int32), wstate)
+        knobs = agent.knobs if knobs is None else knobs
+        return state_cls(brains, opt_state, agents, jnp.zeros((), jnp.int32), wstate, knobs)
 
     think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0))  # inner: learners (own brains); outer: envs
-    feel = jax.vmap(jax.vmap(agent.feel))
+    feel = jax.vmap(jax.vmap(agent.feel, in_axes=(0, 0, 0, 0, 0, None)), in_axes=(0, 0, 0, 0, 0, None))
 
     def step(s, key):
         k_think, k_world = jax.random.split(key)
         actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)))
         wstate, senses = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
         done = jnp.zeros((e, n), bool)
-        agents, learning, metrics, out = feel(s.agents, thoughts, s.agents.extero, senses, done)
+        agents, learning, metrics, out = feel(s.agents, thoughts, s.agents.extero, senses, done, s.knobs)
         wstate, extero, oriented = jax.vmap(world.render)(wstate, out.signals["pleasure"], out.signals["fear"],
                                                           agents.orient)  # fmt: skip
         agents = agents._replace(extero=extero, orient=oriented)
@@ -213,7 +214,7 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
         if fe is not None:
             fe_mean = jnp.mean(fe, axis=0)  # [N, M]
             flat.update({f"social/fe/{i}/{j}": fe_mean[i, j] for i in range(n) for j in range(fe.shape[-1])})
-        return state_cls(brain, opt_state, agents, s.step + 1, wstate), flat
+        return state_cls(brain, opt_state, agents, s.step + 1, wstate, s.knobs), flat
 
     return init, step
 

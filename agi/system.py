@@ -27,6 +27,7 @@ class SystemState(NamedTuple):
     agents: AgentState  # batched over environments ([E, N] in a shared world)
     step: jax.Array  # [] int32, steps taken
     world: Any = ()  # shared worlds' states [E] (the social world); () where each agent has its own world
+    knobs: Any = ()  # run-time ablation values {"knob/NAME": []} (agi.ablate merges variants with them)
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:
@@ -47,15 +48,16 @@ def make_system(agent: Agent):
     learn = agent.cfg.agent.learn
     nan_at = agent.cfg.train.debug_nan_at
 
-    def init(key) -> SystemState:
+    def init(key, knobs=None) -> SystemState:
         kb, ka = jax.random.split(key)
         brain = agent.init_brain(kb)
         agents = jax.vmap(agent.init_state)(jax.random.split(ka, num_envs))
-        return SystemState(brain, tx.init(brain.generator), agents, jnp.zeros((), jnp.int32))
+        knobs = agent.knobs if knobs is None else knobs
+        return SystemState(brain, tx.init(brain.generator), agents, jnp.zeros((), jnp.int32), (), knobs)
 
     def step(s: SystemState, key):
-        agents, learning, metrics = jax.vmap(agent.step, in_axes=(None, 0, 0))(
-            s.brain, s.agents, jax.random.split(key, num_envs)
+        agents, learning, metrics = jax.vmap(agent.step, in_axes=(None, 0, 0, None))(
+            s.brain, s.agents, jax.random.split(key, num_envs), s.knobs
         )
         brain, opt_state = s.brain, s.opt_state
         if learn:
@@ -70,7 +72,7 @@ def make_system(agent: Agent):
         if nan_at > 0:  # a test switch: poison the assessors from this step on
             poison = jnp.where(s.step + 1 >= nan_at, jnp.nan, 1.0)
             brain = brain._replace(assessors=brain.assessors * poison)
-        return SystemState(brain, opt_state, agents, s.step + 1), metrics
+        return SystemState(brain, opt_state, agents, s.step + 1, (), s.knobs), metrics
 
     return init, step
 

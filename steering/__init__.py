@@ -5,9 +5,10 @@ from steering.ablation import (
     apply_ablations,
     clamp_signal,
     cut_gate,
-    open_gate,
     drop,
     force_mode,
+    knob_names,
+    open_gate,
     scale_gain,
 )
 from steering.drive import Drive, DriveOut, drive_out, stateless
@@ -22,6 +23,7 @@ __all__ = [
     "apply_ablations",
     "clamp_signal",
     "cut_gate",
+    "knob_names",
     "open_gate",
     "drive_out",
     "drop",

@@ -5,6 +5,8 @@ strings::
 
     drop:NAME                 remove drive NAME
     gain:NAME=G               multiply drive NAME's reward contribution by G (0 silences it but keeps its signals)
+    gain:NAME=@KNOB           the same with G read at run time from ``senses["knob/KNOB"]`` (so variants that differ
+                              only in G can share one compiled program)
     clamp:SIGNAL=V            the signal is V wherever it is produced (later drives and the assessors see V)
     cut_gate:SIGNAL           the learning-rate gate of SIGNAL's assessor head is 0 (the head stops learning)
     open_gate:SIGNAL          the gate is 1 always (the head learns on every step: its gating mechanism is removed)
@@ -63,10 +65,30 @@ def drop(steering: SteeringSubsystem, name: str) -> SteeringSubsystem:
     return steering._replace(drives=steering.drives[:i] + steering.drives[i + 1 :])
 
 
-def scale_gain(steering: SteeringSubsystem, name: str, gain: float) -> SteeringSubsystem:
-    """Multiplies drive ``name``'s reward contribution by ``gain``."""
+def scale_gain(steering: SteeringSubsystem, name: str, gain: float | str) -> SteeringSubsystem:
+    """Multiplies drive ``name``'s reward contribution by ``gain``, a number or a knob name (``"@KNOB"``: the
+    value of ``senses["knob/KNOB"]`` at run time)."""
     i = _index(steering, name)
+    if isinstance(gain, str):
+        key = f"knob/{gain.removeprefix('@')}"
+        drive = steering.drives[i]
+
+        def step(state, senses, predictions):
+            state, out = drive.step(state, senses, predictions)
+            return state, out._replace(reward=senses[key] * out.reward)
+
+        return _replace(steering, i, drive._replace(step=step))
     return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(reward=gain * o.reward)))
+
+
+def knob_names(specs) -> tuple[str, ...]:
+    """The run-time knobs (``@KNOB`` values) that ablation strings refer to, in order."""
+    names = []
+    for spec in specs:
+        value = spec.partition("=")[2]
+        if value.startswith("@") and value[1:] not in names:
+            names.append(value[1:])
+    return tuple(names)
 
 
 def clamp_signal(steering: SteeringSubsystem, signal: str, value: float) -> SteeringSubsystem:
@@ -122,7 +144,7 @@ def apply_ablation(steering: SteeringSubsystem, spec: str) -> SteeringSubsystem:
     if kind == "drop" and not eq:
         return drop(steering, name)
     if kind == "gain" and eq:
-        return scale_gain(steering, name, _number(spec, value))
+        return scale_gain(steering, name, value if value.startswith("@") and len(value) > 1 else _number(spec, value))
     if kind == "clamp" and eq:
         return clamp_signal(steering, name, _number(spec, value))
     if kind == "cut_gate" and not eq:

@@ -75,6 +75,8 @@ def run(
     desc: str = "train",
     agent_steps_per_step: int = 1,
     sharding: Callable[[Any], Any] | None = None,
+    seed_index=None,
+    init_args=None,
 ) -> RunResult:
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
@@ -85,15 +87,25 @@ def run(
     front, so a resumed run uses the same keys as one never interrupted; the abstract state it receives carries
     the shardings the state will have, so a restore can place it directly. ``sharding(abstract_state) -> tree of
     NamedSharding`` spreads the state over devices (``train.sharding``); None keeps it on one device.
-    Compilation happens once (ahead of time) and is timed apart.
+    ``seed_index [num_seeds]`` makes batch slot i use the PRNG keys of seed ``seed_index[i]`` (so several
+    variants of a config can run on the same seeds in one program), and ``init_args`` (a pytree with a leading
+    ``num_seeds`` axis) is passed to ``init(key, args)`` slot by slot. Compilation happens once (ahead of time)
+    and is timed apart.
     """
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
     k_init, k_run = jax.random.split(key)
+    index = np.arange(num_seeds) if seed_index is None else np.asarray(seed_index)
+    if index.shape != (num_seeds,) or index.min() < 0:
+        raise ValueError(f"seed_index must hold {num_seeds} non-negative seed numbers, got {index}")
+    distinct = int(index.max()) + 1
     # lax.map, not vmap: a batched QR (flax's orthogonal initialiser) deadlocks jaxlib's CPU thread pool on
     # small machines, and initialisation is cheap.
-    init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
-    init_keys = jax.random.split(k_init, num_seeds)
+    if init_args is None:
+        init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
+    else:
+        init_all = jax.jit(lambda keys: jax.lax.map(lambda ka: init(*ka), (keys, init_args)))
+    init_keys = jax.random.split(k_init, distinct)[index]
     abstract = jax.eval_shape(init_all, init_keys)
     shardings = sharding(abstract) if sharding is not None else None
     start = 0
@@ -103,7 +115,7 @@ def run(
             raise ValueError(f"cannot resume at step {start}: not a chunk boundary of a {num_steps}-step run")
     else:
         state = init_all(init_keys)
-    chunk_keys = jax.random.split(k_run, (num_steps // chunk_len, num_seeds))
+    chunk_keys = jax.random.split(k_run, (num_steps // chunk_len, distinct))[:, index]
     if shardings is not None:
         state = put(state, shardings)
         chunk_keys = put(chunk_keys, replicated(mesh_of(shardings)))

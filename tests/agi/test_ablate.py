@@ -93,3 +93,17 @@ def test_cli_bad_variant_is_one_line_exit_2(tmp_path):
     assert p.returncode == 2, p.stderr
     assert "pain.gian=2" in p.stderr and len(p.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs():
+    from agi.ablate import plan, run_variants
+
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1"])
+    assert [len(g.members) for g in plan(cfg, parse_variants("base; h: pain.gain=0.5; -fear"))] == [2, 1]
+    vs = parse_variants("base; half: pain.gain=0.5")
+    merged = run_variants(cfg, vs, progress=False)
+    assert [r.program for r in merged] == [0, 0]  # one program for both
+    (alone,) = run_variants(cfg, vs[1:], progress=False)  # the gain variant alone, a constant in its program
+    for k in ("reward", "reward/pain", "reward/fear"):
+        np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))

@@ -41,3 +41,22 @@ def test_make_train_one_program():
 def test_bad_chunking():
     with pytest.raises(ValueError, match="multiple"):
         run(_init, _step, jax.random.PRNGKey(0), num_seeds=1, num_steps=10, chunk_len=3, progress=False)
+
+
+def test_seed_index_and_init_args_let_variants_share_seeds():
+    def init(key, scale=1.0):
+        return {"x": jax.random.normal(key, ()) * scale}
+
+    def step(s, key):
+        x = s["x"] + jax.random.normal(key, ())
+        return {"x": x}, {"x": x}
+
+    key = jax.random.PRNGKey(3)
+    plain = run(init, step, key, num_seeds=2, num_steps=4, chunk_len=2, progress=False)
+    shared = run(init, step, key, num_seeds=4, num_steps=4, chunk_len=2, progress=False, seed_index=[0, 1, 0, 1],
+                 init_args=jnp.asarray([1.0, 1.0, 1.0, 1.0]))  # fmt: skip
+    np.testing.assert_array_equal(shared.state["x"][:2], plain.state["x"])
+    np.testing.assert_array_equal(shared.state["x"][2:], plain.state["x"])  # slots 2, 3 replay seeds 0, 1
+    scaled = run(init, step, key, num_seeds=2, num_steps=4, chunk_len=2, progress=False,
+                 init_args=jnp.asarray([0.0, 0.0]))  # fmt: skip
+    assert not np.allclose(scaled.state["x"], plain.state["x"])
