@@ -16,6 +16,8 @@ def render_world(world_name: str, env_state, world_cfg, ax) -> None:
     """Draws ``env_state`` (one environment, NumPy leaves) of the world ``world_name`` into ``ax``."""
     if world_name == "foraging":
         _foraging(env_state, world_cfg, ax)
+    elif world_name == "social":
+        _social(env_state, world_cfg, ax)
     elif world_name == "cartpole":
         _cartpole(env_state, ax)
     else:
@@ -42,6 +44,39 @@ def _foraging(s, cfg, ax) -> None:
     ax.set(xlim=(-0.5, n - 0.5), ylim=(n - 0.5, -0.5), xticks=[], yticks=[], aspect="equal")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=7, frameon=False,
               markerscale=0.6, handletextpad=0.2)  # fmt: skip
+
+
+def _social(s, cfg, ax) -> None:
+    """The grid, food, spiders, decoys, and every body: its face (green pleased, red displeased, grey neutral),
+    a ring when afraid, an arrow for its facing, a dot when carrying food, its number and kind; learner 0's view
+    is the dashed square."""
+    from matplotlib.patches import Rectangle
+
+    n, r = cfg.size, cfg.view_radius
+    kinds = ["learner"] * cfg.n_agents + list(cfg.characters)
+    ax.set_facecolor("#f4f1ea")
+    for i in range(n + 1):
+        ax.plot([-0.5, n - 0.5], [i - 0.5, i - 0.5], color="#d8d2c4", lw=0.6, zorder=0)
+        ax.plot([i - 0.5, i - 0.5], [-0.5, n - 0.5], color="#d8d2c4", lw=0.6, zorder=0)
+    pos = np.asarray(s.pos)
+    ax.add_patch(Rectangle((pos[0, 1] - r - 0.5, pos[0, 0] - r - 0.5), 2 * r + 1, 2 * r + 1, fill=False, ls="--",
+                           lw=1, ec="tab:blue", zorder=1))  # fmt: skip
+    cells = lambda p: (np.asarray(p)[:, 1], np.asarray(p)[:, 0])
+    ax.scatter(*cells(s.food), s=120, marker="o", c="tab:green", alpha=0.6, zorder=2)
+    ax.scatter(*cells(s.decoys), s=220, marker="*", c="#b9a27a", zorder=3)
+    ax.scatter(*cells(s.spiders), s=220, marker="*", c="black", zorder=4)
+    pleasure, fear, carry, facing = (np.asarray(x) for x in (s.pleasure, s.fear, s.carry, s.facing))
+    arrows = {0: (0, -0.35), 1: (0, 0.35), 2: (-0.35, 0), 3: (0.35, 0)}
+    for i, ((row, col), kind) in enumerate(zip(pos, kinds, strict=True)):
+        face = "tab:green" if pleasure[i] > 0.2 else "tab:red" if pleasure[i] < -0.2 else "#9a9a9a"
+        ax.scatter([col], [row], s=420 if kind == "bully" else 300, c=face, ec="tab:blue" if kind == "learner"
+                   else "black", lw=2.5 if fear[i] > 0.3 else 1, zorder=5)  # fmt: skip
+        dx, dy = arrows[int(facing[i])]
+        ax.annotate("", (col + dx, row + dy), (col, row), arrowprops={"arrowstyle": "->", "lw": 1}, zorder=6)
+        if carry[i] > 0:
+            ax.scatter([col + 0.3], [row - 0.3], s=30, c="tab:green", zorder=7)
+        ax.text(col, row + 0.45, f"{i} {kind}", ha="center", va="top", fontsize=6, zorder=7)
+    ax.set(xlim=(-0.5, n - 0.5), ylim=(n - 0.5, -0.5), xticks=[], yticks=[], aspect="equal")
 
 
 def _cartpole(s, ax) -> None:

@@ -87,3 +87,24 @@ def test_strips_and_env_state_helpers():
     assert env_state_of(types.SimpleNamespace(agents=agents, world=()))["pos"].tolist() == [0, 1]
     shared = {"grid": np.arange(4).reshape(2, 2)}
     assert env_state_of(types.SimpleNamespace(agents=agents, world=shared))["grid"].tolist() == [0, 1]
+
+
+def test_render_the_social_world(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from agi import override, preset
+    from agi.social import social_params
+    from agi.worlds.social import Social
+
+    cfg = override(preset("tiny", "social"), ["world.characters=friend,bully"])
+    state, _, _ = Social(social_params(cfg)).reset(jax.random.PRNGKey(0))
+    state = state._replace(pleasure=state.pleasure.at[0].set(0.9), fear=state.fear.at[2].set(0.8))
+    fig, ax = plt.subplots()
+    render_world("social", jax.tree.map(np.asarray, state), cfg.world, ax)
+    labels = [t.get_text() for t in ax.texts if t.get_text()]  # (the facing arrows are empty annotations)
+    assert labels == ["0 learner", "1 learner", "2 friend", "3 bully"]
+    fig.savefig(tmp_path / "social.png")
+    plt.close(fig)
