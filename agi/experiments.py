@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agi.ablate import parse_variants, run_variants
+from agi.ablate import behaviour, parse_variants, run_variants
 from agi.config import ConfigError, override, preset
 from agi.stats import excludes_zero, mean_ci
 
@@ -180,6 +180,7 @@ def run_experiment(e: Experiment, preset_name: str = "default", *, progress: boo
         "steps": cfg.train.steps,
         "wall_seconds": time.perf_counter() - t0,
         "predictions": results,
+        "variants": {r.variant.label: {k: mean_ci(v) for k, v in behaviour(r.last, r.cfg).items()} for r in runs},
     }
 
 
@@ -199,7 +200,32 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
         for p in done[n]["predictions"]:
             echo(format_prediction(p))
         (out / "results.json").write_text(json.dumps({"preset": preset_name, "experiments": done}, indent=2))
+        (out / "results.md").write_text(to_markdown(done, preset_name))
     return done
+
+
+def to_markdown(done: dict, preset_name: str) -> str:
+    """A table of every prediction: effect, 95% interval over seeds, PASS/FAIL, and the wall time."""
+    lines = [
+        "| experiment | prediction (statistic) | predicted | effect | 95% interval | result | wall time |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for e in done.values():
+        for p in e["predictions"]:
+            lo, hi = p["interval"] or (float("nan"), float("nan"))
+            eff = "–" if p["effect"] is None else f"{p['effect']:+.4f}"
+            stat = p["statistic"].replace("|", "\\|")
+            lines.append(f"| {e['name']} ({p['seed']}) | {p['prediction']}: {stat} | "
+                         f"{p['predicted_direction']} 0 | {eff} | [{lo:+.4f}, {hi:+.4f}] | "
+                         f"{'PASS' if p['passed'] else 'FAIL'} | {e['wall_seconds'] / 60:.1f} min |")  # fmt: skip
+    seeds = {e["seeds"] for e in done.values()}
+    steps = {e["steps"] for e in done.values()}
+    lines += ["", f"Preset `{preset_name}`: {sorted(seeds)} seeds x {sorted(steps)} steps per variant; the interval is "
+              "Student t over seeds, paired across variants by seed."]  # fmt: skip
+    for e in done.values():
+        lines.append(f"- `agi experiment {e['name']} --preset {preset_name}`: {e['question']} Variants: "
+                     f"`{e['config']['variants']}`; overrides: `{' '.join(e['config']['overrides']) or 'none'}`.")
+    return "\n".join(lines) + "\n"
 
 
 def format_prediction(p: dict) -> str:
