@@ -15,10 +15,12 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 CHANNELS = ("wall", "food", "legs", "dark")
 WALL, FOOD, LEGS, DARK = range(4)
-MOVES = jnp.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], jnp.int32)  # stay, up, down, left, right
+# stay, up, down, left, right. NumPy, not jnp: importing agi must not start XLA (jax.distributed comes first).
+MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], np.int32)
 
 
 class ForagingParams(NamedTuple):
@@ -65,13 +67,13 @@ class Foraging:
     def _wander(self, key, pos, params):
         km, kd = jax.random.split(key)
         moving = jax.random.uniform(km, (pos.shape[0], 1)) < params.critter_move_prob
-        step = MOVES[jax.random.randint(kd, (pos.shape[0],), 1, 5)]
+        step = jnp.asarray(MOVES)[jax.random.randint(kd, (pos.shape[0],), 1, 5)]
         return jnp.clip(pos + moving * step, 0, params.size - 1)
 
     def step(self, key, state: ForagingState, action, params: ForagingParams):
         """Returns ``(view, state, reward=0, terminated=False, truncated=False, info)`` (info: ``ate``, ``bitten``)."""
         kf, ks, kd = jax.random.split(key, 3)
-        agent = jnp.clip(state.agent + MOVES[action], 0, params.size - 1)
+        agent = jnp.clip(state.agent + jnp.asarray(MOVES)[action], 0, params.size - 1)
         eaten = jnp.all(state.food == agent[None, :], axis=-1)  # [n_food]
         food = jnp.where(eaten[:, None], self._cells(kf, params.n_food, params), state.food)
         spiders = self._wander(ks, state.spiders, params)

@@ -154,7 +154,8 @@ class Social:
         act = jnp.concatenate([actions.astype(jnp.int32), chars.act(kc, state, p, kinds)[n:]])
 
         moving = (act >= UP) & (act <= RIGHT)
-        pos = _move(state.pos, jnp.clip(state.pos + MOVES[jnp.where(moving, act, STAY)], 0, p.size - 1))
+        step = jnp.asarray(MOVES)[jnp.where(moving, act, STAY)]
+        pos = _move(state.pos, jnp.clip(state.pos + step, 0, p.size - 1))
         facing = jnp.where(moving, act - 1, state.facing)
         facing = jnp.where(kinds == chars.KINDS.index("elder"), chars.face_nearest_learner(pos, p), facing)
         carry = state.carry
@@ -261,7 +262,8 @@ def _watched_by_elder(state, p: SocialParams):
 def _wander(key, pos, p):
     km, kd = jax.random.split(key)
     moving = jax.random.uniform(km, (pos.shape[0], 1)) < p.critter_move_prob
-    return jnp.clip(pos + moving * MOVES[jax.random.randint(kd, (pos.shape[0],), 1, 5)], 0, p.size - 1)
+    step = jnp.asarray(MOVES)[jax.random.randint(kd, (pos.shape[0],), 1, 5)]
+    return jnp.clip(pos + moving * step, 0, p.size - 1)
 
 
 def _grid(state: SocialState, p: SocialParams):
