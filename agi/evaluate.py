@@ -25,7 +25,7 @@ import numpy as np
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig, from_dict
-from agi.run import _stat, _Window
+from agi.run import _stat, _Window, agents_per_world
 from agi.sharding import env_sharding
 from agi.system import make_system
 from train import Checkpointer, CheckpointError, run
@@ -144,7 +144,8 @@ def evaluate(
     result = run(
         init, step, k_run, num_seeds=t.num_seeds, num_steps=num_steps, chunk_len=chunk_len,
         on_chunk=lambda end, m: window.add(end - chunk_len, m), resume=fresh_state, should_stop=enough_episodes,
-        progress=progress, desc="eval", agent_steps_per_step=t.num_envs, sharding=env_sharding(t.num_envs, shard),
+        progress=progress, desc="eval", agent_steps_per_step=t.num_envs * agents_per_world(cfg),
+        sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip
     summary = {
         "run": str(run_dir),
@@ -154,8 +155,9 @@ def evaluate(
         "steps": result.steps,
         "num_seeds": t.num_seeds,
         "num_envs": t.num_envs,
-        "agent_steps": result.steps * t.num_envs * t.num_seeds,
-        "agent_steps_per_second": result.steps * t.num_envs * t.num_seeds / max(result.run_seconds, 1e-9),
+        "agent_steps": result.steps * t.num_envs * t.num_seeds * agents_per_world(cfg),
+        "agent_steps_per_second": result.steps * t.num_envs * t.num_seeds * agents_per_world(cfg)
+        / max(result.run_seconds, 1e-9),
         "reward_per_step": float(window.mean("reward").mean()),
         "reward_per_step_by_seed": _stat(window.mean("reward")),
         "reward_by_drive": {
