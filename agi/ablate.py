@@ -248,7 +248,8 @@ def _fmt(s, pct=False):
     if s is None:
         return "–"
     f = (lambda x: f"{100 * x:.2f}%") if pct else (lambda x: f"{x:+.4f}")
-    return f"{f(s['mean'])} ± {f(abs(s['ci95'])) if np.isfinite(s['ci95']) else 'nan'}"
+    half = (f"{100 * s['ci95']:.2f}%" if pct else f"{s['ci95']:.4f}") if np.isfinite(s["ci95"]) else "nan"
+    return f"{f(s['mean'])} ± {half}"
 
 
 KEY_METRICS = ("reward_per_step", "episode_return", "give_rate", "threaten_rate", "eye_contact_fraction",
@@ -262,7 +263,8 @@ def write_report(results: dict, runs: list[VariantRun], out: Path, command: str 
     plots = [_plot_metrics(results, out / "metrics.png"), _plot_rewards(runs, out / "reward_by_drive.png")]
     variants = results["variants"]
     metrics = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
-    drives = [k for k in variants[0]["metrics"] if k.startswith("reward/")]
+    drives = [k for k in variants[0]["metrics"] if k.startswith("reward/")  # drives that never reward are left out
+              and any(v["metrics"].get(k) and any(v["metrics"][k]["per_seed"]) for v in variants)]
     lines = [f"# Ablation: {results['world']}, {results['seeds']} seeds × {results['steps']:,} steps", ""]
     if command:
         lines += ["```", command, "```", ""]
