@@ -125,3 +125,17 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     assert set(a["reward_share"]) == {"compassion_spite", "feared"}
     assert set(social["empathy_correlation"]) >= {"learned", "oracle", "shuffled"}
     assert social["random_policy"] is not None and any("empathy" in line for line in social["learned"])
+
+
+@pytest.mark.slow
+def test_a_resumed_social_run_is_bit_exact(tmp_path):
+    import shutil
+
+    from agi import train_and_evaluate
+
+    cfg = override(preset("tiny", "social"), ["train.steps=40", "train.chunks=2"])
+    straight = train_and_evaluate(cfg, tmp_path / "a", progress=False, baseline=False)
+    train_and_evaluate(cfg, tmp_path / "b", progress=False, baseline=False)
+    shutil.rmtree(tmp_path / "b" / "checkpoints" / "40")  # as if killed after the first chunk's checkpoint
+    resumed = train_and_evaluate(cfg, tmp_path / "b", progress=False, baseline=False, resume=True)
+    assert resumed["resumed_from_step"] == 20 and resumed["state_digest"] == straight["state_digest"]
