@@ -62,6 +62,7 @@ def parse_variants(text: str) -> list[Variant]:
 
 
 def parse_variant(text: str, index: int = 1) -> Variant:
+    """One variant (``index`` numbers it in error messages)."""
     tokens = text.split()
     label = None
     first = tokens[0][:-1] if tokens else ""

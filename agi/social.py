@@ -79,6 +79,7 @@ def build_social_steering(cfg: RunConfig, body) -> st.SteeringSubsystem:
 
 
 def social_params(cfg: RunConfig) -> SocialParams:
+    """The social world's parameters from the run config."""
     return SocialParams(**{k: getattr(cfg.world, k) for k in SocialParams._fields})
 
 

@@ -3,9 +3,9 @@
 Bodies ``0..N-1`` are learning agents (each with its own brain); bodies ``N..M-1`` are scripted characters
 (``agi.worlds.characters``). Actions: ``stay, up, down, left, right, eat, give, threaten``. Moving sets the
 body's facing; bodies never share a cell (a move onto an occupied cell is blocked). Stepping onto food picks
-it up (one item carried at most; food reappears elsewhere); ``eat``
-eats the carried item; ``give`` hands it to an adjacent body (Manhattan distance <= 1), which eats it at once;
-``threaten`` scares an adjacent body and, if the threatener is at least as big, takes the food it carries.
+it up (one item carried at most; food reappears elsewhere); ``eat`` eats the carried item; ``give`` hands it
+to an adjacent body (Manhattan distance <= 1), which eats it at once; ``threaten`` scares an adjacent body and,
+if the threatener is at least as big, takes the food it carries.
 
 Every body's *expression* is drawn on its cell in every view, its own included (the "mirror" that lets a
 world model tie expressions to feelings): pleased / displeased (pleasure above / below ±0.2), afraid (fear
@@ -80,6 +80,7 @@ def _cells(key, n, size):
 
 
 def sizes(params: SocialParams) -> jax.Array:
+    """``[M]`` body sizes (the bully is big)."""
     return jnp.asarray([chars.SIZES[k] for k in params.kinds], jnp.float32)
 
 
