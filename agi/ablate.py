@@ -91,6 +91,8 @@ def parse_variant(text: str, index: int = 1) -> Variant:
             ablations.append(tok)
         elif eq and "." in key and not colon:
             head, _, attr = key.partition(".")
+            if key in ("train.seed", "train.num_seeds"):
+                raise bad(tok, "every variant trains the same seeds (set --seeds / --set for the base instead)")
             if head in SECTIONS:
                 overrides.append(tok)
             elif attr == "gain" and head:

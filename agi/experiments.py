@@ -73,7 +73,7 @@ def _afraid_minus_calm(run):
 
 
 def _cs_eye_share(run):
-    eye, other = np.abs(_agents(run, "cs_eye_contact")), np.abs(_agents(run, "cs_other"))
+    eye, other = _agents(run, "cs_eye_contact"), _agents(run, "cs_other")  # both already |reward|
     with np.errstate(invalid="ignore", divide="ignore"):
         return eye / (eye + other)
 

@@ -11,6 +11,8 @@ References: DESIGN.md §5 (drives), §7 (social world), §8; 001 Ingredients 1-4
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import optax
@@ -83,27 +85,30 @@ def social_params(cfg: RunConfig) -> SocialParams:
     return SocialParams(**{k: getattr(cfg.world, k) for k in SocialParams._fields})
 
 
-def agent_metrics(senses, out, oriented, thought, prev_action, valid):
+def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_before, food_seen, afraid_at):
     """Per-learner social quantities for one step (scalars, plus the friend/enemy vector). Besides the rates of
-    summary.json they carry what the experiments of DESIGN.md §9 measure (agi.experiments)."""
+    summary.json they carry what the experiments of DESIGN.md §9 measure (agi.experiments). ``fear_before`` and
+    ``food_seen`` belong to the thought the step's action was chosen by (its body state and its view)."""
     d, r, sig = out.diagnostics, out.reward_by_drive, out.signals
     zero = jnp.zeros((), jnp.float32)
     eye = senses["eye_contact"]
-    cs = r.get("compassion_spite", zero)
+    looked_eye = senses["looked_eye_contact"]  # eye contact with the body the current thought is about
+    cs = jnp.abs(r.get("compassion_spite", zero))
     close, watched = senses["conspecific_close"], senses["watched"]
-    afraid = (sig.get("fear", zero) > 0.5).astype(jnp.float32)
+    afraid = (fear_before > afraid_at).astype(jnp.float32)
     rare = ((prev_action == GIVE) | (prev_action == THREATEN)).astype(jnp.float32) * valid
     moves = ((prev_action >= 1) & (prev_action <= 4)).astype(jnp.float32) * valid
     td = jnp.abs(thought.delta[0]) * valid
-    food = d.get("food_in_view", zero)
+    food = food_seen
     m = {
         "give": senses["gave"],
         "threaten": senses["did_threaten"],
         "eye_contact": eye,
         "oriented": oriented,
-        "eye_oriented": eye * oriented,
-        "cs_eye_contact": cs * eye,
-        "cs_other": cs * (1.0 - eye),
+        "eye_oriented": looked_eye * oriented,
+        # |compassion/spite reward| in eye-contact moments (with the body the thought is about) and in others
+        "cs_eye_contact": cs * looked_eye,
+        "cs_other": cs * (1.0 - looked_eye),
         "abs_reward_total": sum(jnp.abs(v) for v in r.values()),
         **{f"abs_reward/{k}": jnp.abs(r[k]) for k in SOCIAL_DRIVES if k in r},
         # stranger danger: fear felt while a conspecific is close
@@ -113,10 +118,10 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid):
         "watched": watched,
         "eat_watched": senses["ate_own"] * watched,
         "eat": senses["ate_own"],
-        # feared: threatening while afraid
+        # feared: threatening while afraid (the fear the action was chosen under)
         "afraid": afraid,
         "threaten_afraid": senses["did_threaten"] * afraid,
-        # halo: the valence of thoughts with food in view
+        # halo: the valence of thoughts whose view shows food
         "food_in_view": food,
         "valence_food": thought.q * food,
         "valence_nofood": thought.q * (1.0 - food),
@@ -191,7 +196,9 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
         agents, learning, metrics, out = feel(s.agents, thoughts, s.agents.extero, senses, done, s.knobs)
         wstate, extero, oriented = jax.vmap(world.render)(wstate, out.signals["pleasure"], out.signals["fear"],
                                                           agents.orient)  # fmt: skip
-        agents = agents._replace(extero=extero, orient=oriented)
+        # Interoception stays masked only for thoughts the reflex really oriented (someone was in view).
+        attention = 1.0 - (1.0 - agents.attention) * oriented[..., None]
+        agents = agents._replace(extero=extero, orient=oriented, attention=attention)
 
         brain, opt_state = s.brain, s.opt_state
         if learn:
@@ -201,8 +208,12 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
                 generator=optax.apply_updates(brain.generator, updates),
                 assessors=brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
             )
-        social, fe = jax.vmap(jax.vmap(agent_metrics))(senses, out, s.agents.orient, thoughts, s.agents.pending.action,
-                                                       s.agents.pending.valid)  # fmt: skip
+        fear_before = s.agents.intero[..., agent.steering.body.index("fear")]
+        view = s.agents.extero.reshape(e, n, *world.view_shape)
+        food_seen = jnp.max(view[..., CHANNELS.index("food")], axis=(-2, -1))
+        metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared)
+        social, fe = jax.vmap(jax.vmap(metrics_of))(senses, out, s.agents.orient, thoughts, s.agents.pending.action,
+                                                    s.agents.pending.valid, fear_before, food_seen)  # fmt: skip
         flat = {k: jnp.mean(v) for k, v in metrics.items() if k not in ("episodes", "episode_return_sum")}
         phi_pleasure = thoughts.phi_int[..., agent.steering.body.index("pleasure")]
         face = face_code(s.agents.extero, world.view_shape)
@@ -258,7 +269,7 @@ def social_summary(mean, cfg: RunConfig, stat) -> dict:
             "compassion_spite": {
                 "eye_contact": stat(eye),
                 "other": stat(other),
-                "eye_contact_share": stat(np.abs(eye) / np.maximum(np.abs(eye) + np.abs(other), 1e-12)),
+                "eye_contact_share": stat(eye / np.maximum(eye + other, 1e-12)),
             },
         }  # fmt: skip
         agents.append(agent)

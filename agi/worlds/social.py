@@ -73,6 +73,8 @@ class SocialState(NamedTuple):
     looked_at: jax.Array  # [N] int32: the body learner n's current view is centred on (-1: itself)
     looked_pleasure: jax.Array  # [N] that body's true pleasure when the view was drawn (the oracle)
     looked_fear: jax.Array  # [N]
+    looked_eye: jax.Array  # [N] 1 if the looked-at body and the learner had eye contact when the view was drawn
+    looked_size: jax.Array  # [N] the looked-at body's size (0 when none)
 
 
 def _cells(key, n, size):
@@ -139,6 +141,7 @@ class Social:
             hunger=jnp.full((m,), 0.5, jnp.float32), joy=z, food=_cells(kf, p.n_food, p.size),
             spiders=_cells(ks, p.n_spiders, p.size), decoys=_cells(kd, p.n_decoys, p.size),
             looked_at=jnp.full((n,), -1, jnp.int32), looked_pleasure=jnp.zeros((n,)), looked_fear=jnp.zeros((n,)),
+            looked_eye=jnp.zeros((n,)), looked_size=jnp.zeros((n,)),
         )  # fmt: skip
         events = {k: jnp.zeros((m,), jnp.float32) for k in EVENTS}
         senses = self._senses(state, events, jnp.zeros((n,), jnp.float32))
@@ -221,6 +224,10 @@ class Social:
             # The oracle: true feelings of the body the current view is centred on (0 when it is one's own).
             "looked_pleasure": state.looked_pleasure,
             "looked_fear": state.looked_fear,
+            # Who the current thought is about (the body the view was centred on), as the social drives need it.
+            "looked": jax.nn.one_hot(state.looked_at, m) * (state.looked_at >= 0)[:, None],
+            "looked_eye_contact": state.looked_eye,
+            "looked_size": state.looked_size,
         }
 
     def render(self, state: SocialState, pleasure, fear, orient):
@@ -228,7 +235,7 @@ class Social:
         p = self.params
         n = p.n_agents
         state = state._replace(pleasure=state.pleasure.at[:n].set(pleasure), fear=state.fear.at[:n].set(fear))
-        attended, has, _, _ = attention(state, p)
+        attended, has, eye, _ = attention(state, p)
         oriented = (orient > 0) & has
         looked = jnp.where(oriented, attended, -1)
         centre = jnp.where(oriented[:, None], state.pos[attended], state.pos[:n])
@@ -238,6 +245,8 @@ class Social:
             looked_at=looked.astype(jnp.int32),
             looked_pleasure=jnp.where(oriented, state.pleasure[attended], 0.0),
             looked_fear=jnp.where(oriented, state.fear[attended], 0.0),
+            looked_eye=(oriented & eye).astype(jnp.float32),
+            looked_size=jnp.where(oriented, sizes(p)[attended], 0.0),
         )
         return state, views.reshape(n, -1), oriented.astype(jnp.float32)
 

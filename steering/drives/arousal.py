@@ -2,7 +2,8 @@
 
 Arousal:
     innate_t  = clip(a_spider * spider_detected_t + a_bite * bitten_t
-                     + oriented_t * (a_orient + a_eye * eye_contact_t + a_size * relu(size_t - 1)), 0, 1)
+                     + oriented_t * (a_orient + a_eye * eye_t + a_size * relu(size_t - 1)), 0, 1)
+(eye contact with and size of the body the oriented thought is about)
     phasic_t  = max(innate_t, a_defer * clip(p_arousal_t, 0, 1))     (deferred part: learned importance)
     tonic_t   = decay * tonic_{t-1} + (1 - decay) * phasic_t
     arousal_t = phasic_t + tonic_t
@@ -13,7 +14,7 @@ Arousal × valence ("arousal makes good things better and bad things worse"; "ov
 logged as its own additive contribution, ``kappa * arousal * r - rho * relu(...) * [r < theta_pos]``.
 
 The social terms (orienting to a conspecific, eye contact, its size; 001 §5.3, §6.1, §6.3) are 0 by default and
-read ``oriented``, ``eye_contact``, ``conspecific_size`` only when their gain is non-zero.
+read ``oriented``, ``looked_eye_contact``, ``looked_size`` only when their gain is non-zero.
 
 References: 001 §5.3 (phasic arousal), §5.3.1 (general arousal-valence interaction, being overwhelmed).
 """
@@ -34,8 +35,8 @@ def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float, a
     def step(tonic_tm1, senses, predictions):
         innate = a_spider * senses["spider_detected"] + a_bite * senses["bitten"]
         if social:
-            size = jax.nn.relu(senses["conspecific_size"] - 1.0)
-            innate = innate + senses["oriented"] * (a_orient + a_eye * senses["eye_contact"] + a_size * size)
+            size = jax.nn.relu(senses["looked_size"] - 1.0)
+            innate = innate + senses["oriented"] * (a_orient + a_eye * senses["looked_eye_contact"] + a_size * size)
         innate = jnp.clip(innate, 0.0, 1.0)
         phasic = jnp.maximum(innate, a_defer * jnp.clip(predictions["arousal"], 0.0, 1.0))
         tonic = decay * tonic_tm1 + (1.0 - decay) * phasic

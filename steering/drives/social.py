@@ -86,6 +86,7 @@ def make_friend_enemy(priors, rate: float, baseline_rate: float) -> Drive:
     """The friend (+) / enemy (−) parameter per conspecific (001 §5.2), with innate priors.
 
         fe[c] ← clip(fe[c] + η · (r_t − r̄) · attended[c], −1, 1);    r̄ ← r̄ + max(β, 1/n) (r_t − r̄)
+    Writes ``fe_attended`` (the body attended now) and ``fe_looked`` (the body the current thought is about).
     ``r_t`` is the reward of the drives before this one. ``rate = 0`` fixes fe at its prior.
     """
     priors = jnp.asarray(priors, F32)
@@ -95,7 +96,8 @@ def make_friend_enemy(priors, rate: float, baseline_rate: float) -> Drive:
         att, r = senses["attended"], senses["reward"]
         fe = jnp.clip(fe + rate * (r - rbar) * att * (n > 0), -1.0, 1.0)
         rbar, n = running_mean(rbar, n, r, baseline_rate)
-        return (fe, rbar, n), drive_out(diagnostics={"fe_attended": jnp.dot(fe, att), "friend_enemy": fe})
+        diags = {"fe_attended": jnp.dot(fe, att), "fe_looked": jnp.dot(fe, senses["looked"]), "friend_enemy": fe}
+        return (fe, rbar, n), drive_out(diagnostics=diags)
 
     return Drive("friend_enemy", lambda: (priors, jnp.zeros((), F32), jnp.zeros((), F32)), step)
 
@@ -136,14 +138,15 @@ def make_empathy_readout(readout: str = "learned") -> Drive:
 
 
 def make_compassion_spite(w: float) -> Drive:
-    """The compassion / spite circuit (001 §5, §5.3): ``r += w · fe[c] · phasic_arousal · conspecific_pleasure``.
+    """The compassion / spite circuit (001 §5, §5.3): ``r += w · fe[c] · phasic_arousal · conspecific_pleasure``,
+    ``c`` the body the current (reflex-shaped) thought is about (``senses["looked"]``).
 
     With fe > 0 a conspecific's apparent pleasure is rewarding (compassion); with fe < 0 the sign flips (spite,
     schadenfreude). Phasic arousal scales it by how high-stakes the interaction is.
     """
 
     def fn(senses, predictions):
-        r = w * senses["fe_attended"] * senses["phasic_arousal"] * senses["conspecific_pleasure"]
+        r = w * senses["fe_looked"] * senses["phasic_arousal"] * senses["conspecific_pleasure"]
         return drive_out(r)
 
     return stateless("compassion_spite", fn)
@@ -159,8 +162,8 @@ def make_liked_admired(w: float, adapt: float) -> Drive:
     """
 
     def step(b, senses, predictions):
-        eye, cp = senses["eye_contact"], senses["conspecific_pleasure"]
-        r = w * jax.nn.relu(senses["fe_attended"]) * eye * (cp - b)
+        eye, cp = senses["looked_eye_contact"], senses["conspecific_pleasure"]
+        r = w * jax.nn.relu(senses["fe_looked"]) * eye * (cp - b)
         return b + adapt * eye * (cp - b), drive_out(r)
 
     return Drive("liked_admired", lambda: jnp.zeros((), F32), step)

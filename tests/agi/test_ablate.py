@@ -38,6 +38,7 @@ def test_parser_covers_every_ablation():
         ("base; frobnicate", "frobnicate"),
         ("x.gain=lots", "x.gain=lots"),
         ("drop:", "drop:"),
+        ("base; train.seed=3", "train.seed=3"),
     ],
 )
 def test_parser_errors_name_the_bad_token(text, token):

@@ -75,6 +75,10 @@ def test_the_mirror_and_the_orienting_reflex():
     assert oriented.tolist() == [1.0, 0.0]
     assert v[0, 2, 2, C["displeased"]] == 1.0 and v[0, 2, 2, C["ident"]] == pytest.approx(2 / 3)
     assert int(s3.looked_at[0]) == 1 and float(s3.looked_pleasure[0]) == pytest.approx(-0.9)
+    assert float(s3.looked_eye[0]) == 1.0 and float(s3.looked_size[0]) == 1.0  # they face each other
+    s4, senses = _step(w, s3, [STAY, STAY])
+    np.testing.assert_array_equal(senses["looked"][0], [0.0, 1.0, 0.0])  # who the next thought is about
+    np.testing.assert_array_equal(senses["looked"][1], [0.0, 0.0, 0.0])
     assert int(s3.looked_at[1]) == -1 and float(s3.looked_pleasure[1]) == 0.0
 
 

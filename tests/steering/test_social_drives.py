@@ -92,12 +92,12 @@ def test_empathy_readout_is_zero_unless_the_thought_was_oriented(readout):
 def test_compassion_flips_to_spite_with_an_enemy():
     d = make_compassion_spite(w=2.0)
     senses = _senses(phasic_arousal=0.5, conspecific_pleasure=0.8)
-    _, friend = d.step((), {**senses, "fe_attended": f(0.6)}, {})
-    _, enemy = d.step((), {**senses, "fe_attended": f(-0.6)}, {})
+    _, friend = d.step((), {**senses, "fe_looked": f(0.6)}, {})
+    _, enemy = d.step((), {**senses, "fe_looked": f(-0.6)}, {})
     np.testing.assert_allclose(friend.reward, 2.0 * 0.6 * 0.5 * 0.8, rtol=1e-6)
     np.testing.assert_allclose(enemy.reward, -friend.reward, rtol=1e-6)
     # Schadenfreude: an enemy's displeasure is rewarding.
-    _, out = d.step((), {**senses, "fe_attended": f(-0.6), "conspecific_pleasure": f(-0.8)}, {})
+    _, out = d.step((), {**senses, "fe_looked": f(-0.6), "conspecific_pleasure": f(-0.8)}, {})
     assert out.reward > 0
 
 
@@ -112,18 +112,19 @@ def test_feared_is_silent_while_afraid():
 
 def test_friend_enemy_moves_with_valence_of_the_attended_conspecific_only():
     d = make_friend_enemy(priors=[0.0, 0.5, -0.2], rate=0.1, baseline_rate=0.0)
-    att = f([0.0, 1.0, 0.0])
+    att, looked = f([0.0, 1.0, 0.0]), f([0.0, 0.0, 1.0])
     state = (f([0.0, 0.5, -0.2]), f(0.0), f(10.0))  # a baseline of 0 after 10 steps
-    state, out = d.step(state, {**_senses(reward=1.0), "attended": att}, {})
+    state, out = d.step(state, {**_senses(reward=1.0), "attended": att, "looked": looked}, {})
     np.testing.assert_allclose(state[0], [0.0, 0.6, -0.2], rtol=1e-6)  # good things with c=1: more of a friend
     assert out.diagnostics["fe_attended"] == np.float32(0.6)
-    state, _ = d.step((state[0], f(0.0), f(10.0)), {**_senses(reward=-3.0), "attended": att}, {})
+    assert out.diagnostics["fe_looked"] == np.float32(-0.2)  # the body the thought is about may be another
+    state, _ = d.step((state[0], f(0.0), f(10.0)), {**_senses(reward=-3.0), "attended": att, "looked": looked}, {})
     np.testing.assert_allclose(state[0], [0.0, 0.3, -0.2], rtol=1e-6)
-    first, _ = d.step(d.init(), {**_senses(reward=-3.0), "attended": att}, {})
+    first, _ = d.step(d.init(), {**_senses(reward=-3.0), "attended": att, "looked": looked}, {})
     np.testing.assert_allclose(first[0], [0.0, 0.5, -0.2])  # the first step only sets the baseline
     assert first[1] == -3.0
     fixed = make_friend_enemy(priors=[-1.0, -1.0, -1.0], rate=0.0, baseline_rate=0.01)
-    (fe, _, _), _ = fixed.step(fixed.init(), {**_senses(reward=5.0), "attended": att}, {})
+    (fe, _, _), _ = fixed.step(fixed.init(), {**_senses(reward=5.0), "attended": att, "looked": looked}, {})
     np.testing.assert_array_equal(fe, [-1.0, -1.0, -1.0])
 
 
@@ -142,11 +143,11 @@ def test_familiarity_makes_a_stranger_stop_triggering_fear_after_benign_encounte
 
 def test_liked_admired_rewards_approval_above_an_adapting_baseline():
     d = make_liked_admired(w=1.0, adapt=0.5)
-    senses = _senses(eye_contact=1.0, conspecific_pleasure=0.8, fe_attended=0.5)
+    senses = _senses(looked_eye_contact=1.0, conspecific_pleasure=0.8, fe_looked=0.5)
     b, out1 = d.step(d.init(), senses, {})
     b, out2 = d.step(b, senses, {})
     np.testing.assert_allclose([out1.reward, out2.reward, b], [0.4, 0.2, 0.6], rtol=1e-6)
-    _, out = d.step(b, {**senses, "eye_contact": f(0.0)}, {})
+    _, out = d.step(b, {**senses, "looked_eye_contact": f(0.0)}, {})
     assert out.reward == 0.0
 
 
@@ -161,17 +162,17 @@ def test_mood_follows_reward_relative_to_its_baseline():
 
 def test_orienting_to_a_conspecific_is_arousing_more_so_under_eye_contact_and_with_size():
     d = make_arousal(a_spider=0.8, a_bite=1.0, a_defer=0.3, decay=0.9, a_orient=0.2, a_eye=0.3, a_size=0.1)
-    base = _senses(spider_detected=0.0, conspecific_size=3.0)
+    base = _senses(spider_detected=0.0, looked_size=3.0, looked_eye_contact=0.0)
     pred = {"arousal": f(0.0)}
     innate = lambda **kw: float(d.step(d.init(), {**base, **{k: f(v) for k, v in kw.items()}}, pred)[1]
                                 .diagnostics["innate_arousal"])  # fmt: skip
     assert innate() == 0.0
     np.testing.assert_allclose(innate(oriented=1.0), 0.2 + 0.1 * 2.0, rtol=1e-6)
-    np.testing.assert_allclose(innate(oriented=1.0, eye_contact=1.0), 0.2 + 0.3 + 0.2, rtol=1e-6)
+    np.testing.assert_allclose(innate(oriented=1.0, looked_eye_contact=1.0), 0.2 + 0.3 + 0.2, rtol=1e-6)
 
 
 def test_social_drives_are_jittable():
     d = make_friend_enemy(priors=[0.0, 0.0], rate=0.1, baseline_rate=0.1)
     step = jax.jit(d.step)
-    (fe, rbar, _), _ = step(d.init(), {**_senses(reward=1.0), "attended": f([1.0, 0.0])}, {})
+    (fe, rbar, _), _ = step(d.init(), {**_senses(reward=1.0), "attended": f([1.0, 0.0]), "looked": f([1.0, 0.0])}, {})
     assert fe.shape == (2,) and rbar.shape == ()
