@@ -23,6 +23,14 @@ WALL, FOOD, LEGS, DARK = range(4)
 MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], np.int32)
 
 
+def wander(key, pos, params):
+    """Critters (spiders, decoys) each move one random step with probability ``params.critter_move_prob``."""
+    km, kd = jax.random.split(key)
+    moving = jax.random.uniform(km, (pos.shape[0], 1)) < params.critter_move_prob
+    step = jnp.asarray(MOVES)[jax.random.randint(kd, (pos.shape[0],), 1, 5)]
+    return jnp.clip(pos + moving * step, 0, params.size - 1)
+
+
 class ForagingParams(NamedTuple):
     size: int = 7
     view_radius: int = 2
@@ -64,20 +72,14 @@ class Foraging:
         )
         return self.observe(state, params), state
 
-    def _wander(self, key, pos, params):
-        km, kd = jax.random.split(key)
-        moving = jax.random.uniform(km, (pos.shape[0], 1)) < params.critter_move_prob
-        step = jnp.asarray(MOVES)[jax.random.randint(kd, (pos.shape[0],), 1, 5)]
-        return jnp.clip(pos + moving * step, 0, params.size - 1)
-
     def step(self, key, state: ForagingState, action, params: ForagingParams):
         """Returns ``(view, state, reward=0, terminated=False, truncated=False, info)`` (info: ``ate``, ``bitten``)."""
         kf, ks, kd = jax.random.split(key, 3)
         agent = jnp.clip(state.agent + jnp.asarray(MOVES)[action], 0, params.size - 1)
         eaten = jnp.all(state.food == agent[None, :], axis=-1)  # [n_food]
         food = jnp.where(eaten[:, None], self._cells(kf, params.n_food, params), state.food)
-        spiders = self._wander(ks, state.spiders, params)
-        decoys = self._wander(kd, state.decoys, params)
+        spiders = wander(ks, state.spiders, params)
+        decoys = wander(kd, state.decoys, params)
         bitten = jnp.any(jnp.all(spiders == agent[None, :], axis=-1))
         state = ForagingState(agent, food, spiders, decoys)
         info = {"ate": jnp.any(eaten).astype(jnp.float32), "bitten": bitten.astype(jnp.float32)}

@@ -30,7 +30,7 @@ import jax
 import jax.numpy as jnp
 
 from agi.worlds import characters as chars
-from agi.worlds.foraging import MOVES
+from agi.worlds.foraging import MOVES, wander
 
 CHANNELS = ("wall", "food", "legs", "dark", "body", "pleased", "displeased", "afraid",
             "face_up", "face_down", "face_left", "face_right", "big", "carrying", "ident")  # fmt: skip
@@ -185,8 +185,8 @@ class Social:
         lost = jnp.zeros((m,)).at[target].max(take.astype(jnp.float32))
         carry = jnp.where(take, 1.0, jnp.where(lost > 0, 0.0, carry))
 
-        spiders = _wander(ks, state.spiders, p)
-        decoys = _wander(kd, state.decoys, p)
+        spiders = wander(ks, state.spiders, p)
+        decoys = wander(kd, state.decoys, p)
         bitten = jnp.any(jnp.all(spiders[:, None, :] == pos[None, :, :], axis=-1), axis=0).astype(jnp.float32)
         events = {
             "ate": jnp.maximum(ate_own.astype(jnp.float32), received),
@@ -267,13 +267,6 @@ def _watched_by_elder(state, p: SocialParams):
     elder = jnp.asarray(p.kinds) == chars.ELDER
     cheb = jnp.max(jnp.abs(state.pos[:, None, :] - state.pos[None, :n, :]), axis=-1)  # [M, N]
     return jnp.any(elder[:, None] & (cheb <= p.view_radius), axis=0).astype(jnp.float32)
-
-
-def _wander(key, pos, p):
-    km, kd = jax.random.split(key)
-    moving = jax.random.uniform(km, (pos.shape[0], 1)) < p.critter_move_prob
-    step = jnp.asarray(MOVES)[jax.random.randint(kd, (pos.shape[0],), 1, 5)]
-    return jnp.clip(pos + moving * step, 0, p.size - 1)
 
 
 def _grid(state: SocialState, p: SocialParams):
