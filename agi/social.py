@@ -15,6 +15,7 @@ import functools
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 import steering as st
@@ -233,8 +234,6 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
 
 def correlation(mean):
     """Pearson correlation per seed from windowed means of the moments written by ``empathy_moments``."""
-    import numpy as np
-
     def corr(name):
         g = lambda k: np.asarray(mean(f"empathy/{name}/{k}"), np.float64)
         n = np.maximum(g("n"), 1e-12)
@@ -249,8 +248,6 @@ def correlation(mean):
 
 def social_summary(mean, cfg: RunConfig, stat) -> dict:
     """The ``social`` object of summary.json from per-seed window means (``mean(key) -> [seeds]``)."""
-    import numpy as np
-
     kinds = [KINDS[k] for k in _kinds(cfg)]
     names = [f"{j}:{k}" for j, k in enumerate(kinds)]
     agents = []
