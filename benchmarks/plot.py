@@ -22,6 +22,10 @@ def plot_td_update(rows, path):
             a.loglog(*zip(*pts, strict=True), style, color=color, label=f"B={bsz} {impl}")
         fr = sorted((r["d"], r["bandwidth_fraction"]) for r in rows if r["impl"] == "fused" and r["B"] == bsz)
         b.semilogx(*zip(*fr, strict=True), "o-", color=color, label=f"B={bsz} fused")
+        fused = [r for r in rows if r["impl"] == "fused" and r["B"] == bsz and "pass_bound" in r]
+        bound = sorted((r["d"], r["pass_bound"]) for r in fused)
+        if bound:
+            b.semilogx(*zip(*bound, strict=True), ":", color=color, label=f"B={bsz} predict + 1 pass bound")
     a.set(xlabel="features d", ylabel="agent-updates/s (H=8 heads)", title="TD(λ) update throughput")
     b.axhline(0.5, color="grey", ls="--", lw=1, label="target 50%")
     b.set(xlabel="features d", ylabel="fraction of bandwidth ceiling", title="fused scan vs the same run's ceiling")

@@ -8,7 +8,10 @@ Implementations (each agent has its own weights ``[d, H]``):
   numpy     the same update in NumPy, vectorised over agents and heads
 
 Ceilings measured in the same run: ``ceiling_bandwidth`` (an in-place read+write pass over an array the size
-of the update's state, in a jitted loop) and ``ceiling_matmul`` (a large f32 matmul, in GFLOP/s).
+of the update's state, in a jitted loop), ``ceiling_predict`` (one pass of the batched matrix-vector product
+``W φ`` that every exact update needs before it can write, in GB/s of W read) and ``ceiling_matmul`` (a large
+f32 matmul, in GFLOP/s). ``pass_bound`` is the fraction of the bandwidth ceiling that an update made of one
+prediction pass plus one read+write pass at ceiling speed would reach: ``t_ceiling / (t_predict + t_ceiling)``.
 Bytes per update = read and write of W and z (4 · B·d·H floats) plus reading φ (B·d floats), f32.
 ``heads`` = time of H separate one-head fused updates / time of one H-head update (> 1: the heads share work).
 Each figure is the median of ``--repeats`` timings.
@@ -110,6 +113,21 @@ def ceiling_bandwidth(b, d, steps, repeats):
             "gbytes_per_s": steps * 2 * x.size * 4 / sec / 1e9}  # fmt: skip
 
 
+def ceiling_predict(b, d, steps, repeats):
+    """One batched matrix-vector pass ``p = W φ`` per step (W ``[B, H, d]``), ``steps`` times in one jitted scan."""
+    w = jnp.ones((b, H, d), jnp.float32)
+    phis = jnp.asarray(_inputs(b, d, steps, H)[0])
+    f = jax.jit(lambda w, phis: jax.lax.scan(lambda p, x: (p + jnp.einsum("bhd,bd->bh", w, x), None),
+                                             jnp.zeros((b, H)), phis)[0])  # fmt: skip
+
+    def run():
+        jax.block_until_ready(f(w, phis))
+
+    sec = median_time(run, repeats)
+    return {"B": b, "d": d, "H": H, "impl": "ceiling_predict", "updates_per_s": steps / sec,
+            "gbytes_per_s": steps * w.size * 4 / sec / 1e9}  # fmt: skip
+
+
 def ceiling_matmul(repeats, n=1024):
     a = jnp.ones((n, n), jnp.float32)
     f = jax.jit(lambda a: a @ a)
@@ -134,15 +152,20 @@ def main(argv=None):
             # H heads at once vs H separate one-head updates: time(H x one head) / time(H heads)
             sized[0]["heads_speedup"] = sized[0]["updates_per_s"] * H / one_head["updates_per_s"]
             ceil = ceiling_bandwidth(b, d, steps, repeats)
+            pred = ceiling_predict(b, d, steps, repeats)
+            # t_ceil / (t_predict + t_ceil), with t = 1 / updates_per_s
+            sized[0]["pass_bound"] = pred["updates_per_s"] / (pred["updates_per_s"] + ceil["updates_per_s"])
             for r in sized:
                 r["bandwidth_fraction"] = r["gbytes_per_s"] / ceil["gbytes_per_s"]
                 r["x_per_step"] = (
                     r["updates_per_s"] / next(s for s in sized if s["impl"] == "per_step")["updates_per_s"]
                 )
-            rows += sized + [ceil]
+            pred["bandwidth_fraction"] = pred["gbytes_per_s"] / ceil["gbytes_per_s"]
+            rows += sized + [ceil, pred]
     rows.append(ceiling_matmul(repeats))
     print(
-        f"{'B':>5} {'d':>5} {'impl':>18} {'updates/s':>12} {'GB/s':>8} {'bw frac':>8} {'x per_step':>10} {'heads':>6}"
+        f"{'B':>5} {'d':>5} {'impl':>18} {'updates/s':>12} {'GB/s':>8} {'bw frac':>8} {'x per_step':>10} "
+        f"{'heads':>6} {'bound':>6}"
     )
     for r in rows:
         if r["impl"] == "ceiling_matmul":
@@ -150,7 +173,7 @@ def main(argv=None):
             continue
         print(f"{r['B']:>5} {r['d']:>5} {r['impl']:>18} {r['updates_per_s']:>12,.0f} {r['gbytes_per_s']:>8.2f} "
               f"{r.get('bandwidth_fraction', 1.0):>8.2f} {r.get('x_per_step', float('nan')):>10.1f} "
-              f"{r.get('heads_speedup', float('nan')):>6.2f}")  # fmt: skip
+              f"{r.get('heads_speedup', float('nan')):>6.2f} {r.get('pass_bound', float('nan')):>6.2f}")  # fmt: skip
     write_json(args.json, rows)
     return rows
 
