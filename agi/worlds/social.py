@@ -182,6 +182,9 @@ class Social:
         threat = (act == THREATEN) & has_target
         threatened = jnp.zeros((m,)).at[target].max(threat.astype(jnp.float32))
         take = threat & (carry[target] > 0) & (size >= size[target]) & (carry == 0)
+        # One item has one taker: when several threaten the same carrier, the first of them takes it.
+        claims = take[:, None] & (target[:, None] == jnp.arange(m)[None, :])  # [taker, carrier]
+        take = take & (jnp.argmax(claims, axis=0)[target] == jnp.arange(m))
         lost = jnp.zeros((m,)).at[target].max(take.astype(jnp.float32))
         carry = jnp.where(take, 1.0, jnp.where(lost > 0, 0.0, carry))
 

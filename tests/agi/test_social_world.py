@@ -62,6 +62,20 @@ def test_pick_up_eat_give_and_threaten():
     assert float(s4.carry[1]) == 1.0 and float(s4.carry[0]) == 0.0
 
 
+def test_two_threateners_of_one_carrier_do_not_duplicate_its_food():
+    p3 = SocialParams(size=5, view_radius=2, n_food=1, n_spiders=1, n_decoys=0, critter_move_prob=0.0, n_agents=3,
+                      characters=())  # fmt: skip
+    w = Social(p3)
+    s, _, _ = w.reset(jax.random.PRNGKey(0))
+    i = lambda x: jnp.asarray(x, jnp.int32)
+    s = s._replace(pos=i([[2, 2], [2, 1], [2, 3]]), facing=i([0, 3, 2]), carry=jnp.asarray([1.0, 0.0, 0.0]),
+                   food=i([[4, 4]]), spiders=i([[0, 4]]))  # fmt: skip
+    s2, senses = w.step(jax.random.PRNGKey(1), s, jnp.asarray([STAY, THREATEN, THREATEN], jnp.int32))
+    assert float(senses["did_threaten"][1]) == 1.0 and float(senses["did_threaten"][2]) == 1.0
+    np.testing.assert_array_equal(np.asarray(s2.carry), [0.0, 1.0, 0.0])  # one item, one taker: the first
+    np.testing.assert_array_equal(np.asarray(senses["took"]), [0.0, 1.0, 0.0])
+
+
 def test_the_mirror_and_the_orienting_reflex():
     w, s = _state(pos=[[2, 2], [2, 3], [4, 0]], facing=[3, 2, 0])
     pleasure, fear = jnp.array([0.9, -0.9]), jnp.array([0.0, 0.8])
