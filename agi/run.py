@@ -184,6 +184,11 @@ def _stat(x):
     return mean_ci(x)
 
 
+def _is_primary() -> bool:
+    """True on the process that writes a run's small files (the first one; the only one on a single host)."""
+    return jax.process_index() == 0
+
+
 def train_and_evaluate(
     cfg: RunConfig,
     out_dir,
@@ -207,6 +212,9 @@ def train_and_evaluate(
     if every % chunk_len:
         raise ConfigError(f"checkpoint_every={every} is not a multiple of the chunk length {chunk_len}")
     out.mkdir(parents=True, exist_ok=True)
+    # Over several hosts every process trains its share, but only the first writes the run's small files:
+    # processes writing one shared folder at once could leave a torn summary.json (checkpoints are orbax's own).
+    primary = _is_primary()
     ckpt = Checkpointer(out / "checkpoints")
     history = []
     if resume:
@@ -215,9 +223,9 @@ def train_and_evaluate(
             raise CheckpointError(f"no checkpoint to resume in {out / 'checkpoints'}")
         history = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
         history = [row for row in history if row["step"] <= latest]
-    else:
+    elif primary:
         (out / "config.json").write_text(cfg.to_json())
-    log = open(out / "metrics.jsonl", "w")
+    log = open(out / "metrics.jsonl" if primary else os.devnull, "w")
     for row in history:
         log.write(json.dumps(row) + "\n")
 
@@ -293,9 +301,10 @@ def train_and_evaluate(
         final = multihost_utils.process_allgather(final, tiled=True)
     summary["state_digest"] = state_digest(final)
     summary["plots"] = [str(out / "reward.png")]
-    plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
-                 random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    if primary:
+        plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
+                     random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
+        (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 
 

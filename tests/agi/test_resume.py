@@ -122,3 +122,15 @@ def test_non_finite_stops_at_the_right_step_and_keeps_the_last_good_checkpoint(t
     saved = sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit())
     assert saved[-1] == 500 and str(d / "checkpoints" / "500") in err
     assert not (d / "summary.json").exists()
+
+
+def test_only_the_first_process_writes_the_run_files(tmp_path, monkeypatch):
+    import agi.run
+    from agi import preset
+
+    monkeypatch.setattr(agi.run, "_is_primary", lambda: False)  # as if this were the second host of several
+    out = tmp_path / "run"
+    summary = agi.run.train_and_evaluate(preset("tiny"), out, progress=False, baseline=False)
+    assert summary["steps"] == preset("tiny").train.steps  # it trained and summarised its share
+    assert not any((out / f).exists() for f in ("config.json", "metrics.jsonl", "summary.json", "reward.png"))
+    assert (out / "checkpoints").is_dir()  # checkpoints are written by every process together (orbax)

@@ -191,6 +191,10 @@ def test_two_hosts_train_resume_exactly_and_evaluate_on_one(tmp_path):
     run = tmp_path / "run"
     _two_hosts(["train", "--preset", "tiny", "--set", "train.num_envs=4", "--quiet", "--no-baseline", "--out",
                 str(run)], tmp_path)  # fmt: skip
+    # Only the first process writes the run's files: one row per chunk, not one per process.
+    steps = [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()]
+    chunks = json.loads((run / "config.json").read_text())["train"]["chunks"]
+    assert steps == sorted(set(steps)) and len(steps) == chunks
     shutil.copytree(run, tmp_path / "resumed")
     shutil.rmtree(tmp_path / "resumed" / "checkpoints" / "200")
     _two_hosts(["train", "--resume", str(tmp_path / "resumed"), "--quiet", "--no-baseline"], tmp_path)
