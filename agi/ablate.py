@@ -308,7 +308,8 @@ def _plot_metrics(results, path):
                 continue
             ax.errorbar([i], [s["mean"]], yerr=[[abs(s["ci95"])] if np.isfinite(s["ci95"]) else [0]], fmt="o",
                         capsize=4)  # fmt: skip
-            ax.scatter([i] * len(s["per_seed"]), s["per_seed"], s=8, color="grey", alpha=0.6)
+            seeds = [v for v in s["per_seed"] if v is not None]
+            ax.scatter([i] * len(seeds), seeds, s=8, color="grey", alpha=0.6)
         ax.set_xticks(range(len(variants)), [v["label"] for v in variants], rotation=30, ha="right", fontsize=8)
         ax.set_title(k, fontsize=9)
     fig.tight_layout()

@@ -25,15 +25,17 @@ def t95(df: int) -> float:
 
 
 def mean_ci(x) -> dict | None:
-    """``{"mean", "ci95", "lo", "hi", "per_seed"}`` over the finite values of ``x`` (None if there are none);
-    ``ci95`` is the half-width ``t95(n−1) · sd / √n`` (nan for a single value)."""
-    x = np.asarray(x, np.float64).ravel()
-    x = x[np.isfinite(x)]
+    """``{"mean", "ci95", "lo", "hi", "n", "per_seed"}`` over the ``n`` finite values of ``x`` (None if there are
+    none); ``ci95`` is the half-width ``t95(n−1) · sd / √n`` (nan for a single value). ``per_seed`` keeps every
+    seed in its place, ``None`` where the value was not finite, so seeds stay aligned across variants."""
+    everything = np.asarray(x, np.float64).ravel()
+    x = everything[np.isfinite(everything)]
     if x.size == 0:
         return None
     m = float(x.mean())
     half = t95(x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size) if x.size > 1 else math.nan
-    return {"mean": m, "ci95": half, "lo": m - half, "hi": m + half, "per_seed": [float(v) for v in x]}
+    per_seed = [float(v) if np.isfinite(v) else None for v in everything]
+    return {"mean": m, "ci95": half, "lo": m - half, "hi": m + half, "n": int(x.size), "per_seed": per_seed}
 
 
 def paired(x, y) -> dict | None:
