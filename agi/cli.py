@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         help="length of the animation (default: 200; episodic worlds: one episode, at most 500)",
     )
     e.add_argument("--no-gif", action="store_true", help="skip the animation")
+    e.add_argument(
+        "--keep-state",
+        action="store_true",
+        help="go on from the trained agents' state (memory, traces, friend/enemy values, their worlds) instead of "
+        "starting them afresh",
+    )
     e.add_argument("--out", default=None, help="output folder (default: DIR/eval)")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(e)
@@ -146,6 +152,7 @@ def _eval(args) -> int:
         result = evaluate(
             args.run, args.out, episodes=args.episodes, steps=args.steps, gif_steps=args.gif_steps,
             gif=not args.no_gif, progress=not args.quiet, shard=False if args.no_shard else None,
+            keep_state=args.keep_state,
         )  # fmt: skip
     except (ConfigError, CheckpointError) as e:
         sys.stderr.write(f"agi: error: {e}\n")

@@ -3,10 +3,12 @@
 ``evaluate(run_dir)`` restores the latest checkpoint of a run written by ``agi train`` and builds the system
 from the run's own config with ``agent.learn=False`` (the state has the same structure; the brain and the
 optimiser state are the checkpoint's and stay unchanged). Every agent starts afresh in a new world (a new
-episode) and runs for ``steps`` steps, or, in episodic worlds, until every seed has finished ``episodes``
-episodes. It writes ``eval.json`` (reward per step, reward by drive, episode return, as ``summary.json`` does
-for training) and ``episode.gif``: seed 0, environment 0, the world beside strips of its valence guess,
-arousal and each drive's reward over time.
+episode), or, with ``keep_state=True`` (``--keep-state``), goes on from where training left it: its memory,
+traces, Steering's running estimates (the friend/enemy values, the hedonic baseline) and its world. It runs
+for ``steps`` steps, or, in episodic worlds, until every seed has finished ``episodes`` episodes. It writes
+``eval.json`` (reward per step, reward by drive, episode return, as ``summary.json`` does for training) and
+``episode.gif``: seed 0, environment 0, the world beside strips of its valence guess, arousal and each
+drive's reward over time.
 
 References: DESIGN.md §8; issue 6 ("looking at a trained agent").
 """
@@ -98,6 +100,17 @@ def _with_brain(fresh, trained):
     return fresh._replace(brain=trained.brain, opt_state=trained.opt_state, step=trained.step)
 
 
+def start_state(fresh, trained, keep_state: bool):
+    """Where an evaluation starts: ``trained`` as it is (``keep_state``), else ``fresh`` agents and worlds under
+    its brain. With ``keep_state``, a ``fresh`` state with fewer environments (the animation's one) takes the
+    first of ``trained``'s environments."""
+    if not keep_state:
+        return _with_brain(fresh, trained)
+    envs = jax.tree.leaves(fresh.agents)[0].shape[0]
+    first = lambda tree: jax.tree.map(lambda x: x[:envs], tree)
+    return trained._replace(agents=first(trained.agents), world=first(trained.world))
+
+
 def evaluate(
     run_dir,
     out_dir=None,
@@ -108,13 +121,15 @@ def evaluate(
     gif: bool = True,
     progress: bool = True,
     shard: bool | None = None,
+    keep_state: bool = False,
 ) -> Evaluation:
     """Runs the trained agents of ``run_dir`` with learning frozen; writes ``eval.json`` and ``episode.gif``.
 
     ``out_dir`` defaults to ``run_dir/eval``. ``steps`` (default 1000) is the length of the run in a world
     without episodes and a cap (default 10,000) in an episodic one, which stops once every seed has finished
     ``episodes`` episodes. ``gif_steps`` is the animation's length (default 200; episodic: one episode, at
-    most 500 steps). Returns the summary and the final state.
+    most 500 steps). ``keep_state`` continues the trained agents and worlds instead of starting them afresh.
+    Returns the summary and the final state.
     """
     for name, value in (("episodes", episodes), ("steps", steps), ("gif_steps", gif_steps)):
         if value is not None and value < 1:
@@ -135,7 +150,7 @@ def evaluate(
 
     def fresh_state(abstract):
         fresh = jax.jit(lambda k: jax.lax.map(init, k))(jax.random.split(k_fresh, t.num_seeds))
-        return 0, _with_brain(fresh, jax.tree.map(jnp.copy, trained))  # copies: the run donates its state
+        return 0, start_state(fresh, jax.tree.map(jnp.copy, trained), keep_state)  # copies: the run donates
 
     def enough_episodes():
         n = window.sums.get("episodes")
@@ -152,6 +167,7 @@ def evaluate(
         "world": cfg.world.name,
         "checkpoint_step": ckpt_step,
         "learning": "frozen",
+        "agents": "continued from the checkpoint" if keep_state else "fresh",
         "steps": result.steps,
         "num_seeds": t.num_seeds,
         "num_envs": t.num_envs,
@@ -172,7 +188,7 @@ def evaluate(
     out.mkdir(parents=True, exist_ok=True)
     if gif:
         length = gif_steps or (GIF_EPISODE_STEPS if episodic else GIF_STEPS)
-        env_states, metrics = record(fcfg, trained, k_gif, length)
+        env_states, metrics = record(fcfg, trained, k_gif, length, keep_state)
         if episodic:  # one episode: up to its end (the state after the end is already the next episode's start)
             ends = np.flatnonzero(metrics["episodes"] > 0)
             keep = max(int(ends[0]), 1) if ends.size else length
@@ -188,8 +204,9 @@ def evaluate(
     return Evaluation(summary, result.state)
 
 
-def record(cfg: RunConfig, trained, key, num_steps: int):
-    """One environment of seed 0 run for ``num_steps`` steps with the system's own step and no learning.
+def record(cfg: RunConfig, trained, key, num_steps: int, keep_state: bool = False):
+    """One environment of seed 0 run for ``num_steps`` steps with the system's own step and no learning
+    (``keep_state``: its first environment as training left it, else a fresh one).
 
     The system is built for one environment (``train.num_envs=1``), so its per-step metrics are that
     environment's own. Returns ``(env_states, metrics)``: the environment's state after each step (NumPy
@@ -202,7 +219,7 @@ def record(cfg: RunConfig, trained, key, num_steps: int):
     @jax.jit
     def roll(key):
         k_init, k_run = jax.random.split(key)
-        state = _with_brain(init(k_init), seed0)
+        state = start_state(init(k_init), seed0, keep_state)
 
         def body(s, k):
             s, metrics = step(s, k)
@@ -243,7 +260,9 @@ def strips(metrics: dict) -> dict:
 def format_eval(s: dict) -> str:
     """A few readable lines for the terminal."""
     lines = [
-        f"{s['world']}, checkpoint at step {s['checkpoint_step']:,}, learning frozen: {s['steps']:,} steps x "
+        f"{s['world']}, checkpoint at step {s['checkpoint_step']:,}, learning frozen"
+        + (", agents continued" if s.get("agents", "fresh") != "fresh" else "")
+        + f": {s['steps']:,} steps x "
         f"{s['num_envs']} envs x {s['num_seeds']} seeds ({s['agent_steps_per_second']:,.0f} agent-steps/s)",
         f"reward per agent-step: {s['reward_per_step']:+.4f}"
         + (f" ± {s['reward_per_step_by_seed']['ci95']:.4f}" if s["reward_per_step_by_seed"] else ""),

@@ -45,6 +45,26 @@ def test_the_frozen_brain_is_unchanged(trained, tmp_path):
     assert not (tmp_path / "episode.gif").exists() and (tmp_path / "eval.json").exists()
 
 
+def test_keep_state_starts_from_the_trained_agents_and_worlds(trained, tmp_path):
+    from agi.evaluate import frozen, start_state
+    from agi.system import make_agent, make_system
+
+    cfg, _, state = load_run(trained)
+    init, _ = make_system(make_agent(frozen(cfg)))
+    fresh = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(7), cfg.train.num_seeds))
+    equal = lambda a, b: all(np.array_equal(x, y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True))
+    kept, new = start_state(fresh, state, True), start_state(fresh, state, False)
+    assert equal(kept, state) and equal(new.agents, fresh.agents) and equal(new.brain, state.brain)
+    assert not equal(new.agents, state.agents)
+    one = jax.tree.map(lambda x: x[0], state)  # one seed; an animation's system has one environment
+    one_env = jax.tree.map(lambda x: x[:1], one.agents)
+    fresh_one = one._replace(agents=jax.tree.map(lambda x: x[:1] * 0, one.agents))
+    assert equal(start_state(fresh_one, one, True).agents, one_env)
+    assert main(["eval", "--run", str(trained), "--steps", "100", "--gif-steps", "3", "--keep-state", "--quiet",
+                 "--out", str(tmp_path)]) == 0  # fmt: skip
+    assert json.loads((tmp_path / "eval.json").read_text())["agents"] == "continued from the checkpoint"
+
+
 def test_eval_errors_are_one_line_with_status_2(tmp_path, trained, capsys):
     assert main(["eval", "--run", str(tmp_path / "nothing")]) == 2
     assert "no such folder" in capsys.readouterr().err
