@@ -89,6 +89,7 @@ class Pending(NamedTuple):
     action: jax.Array  # [] int, a_{t-1}
     cumulants: jax.Array  # [H] ground truths c_{t-1} (column 0 = reward r_{t-1})
     gates: jax.Array  # [H] learning-rate gates of step t-1
+    discounts: jax.Array  # [H] discounts on the heads' next predictions for t-1 -> t (Steering's defer/override)
     cont: jax.Array  # [] 1 - done_{t-1}
     v_bar: jax.Array  # [] situation valence V̄(h_{t-1})
     on_policy: jax.Array  # [] 1 if a_{t-1} was a fresh proposal from π (not the kept plan)
@@ -192,7 +193,7 @@ class Agent(NamedTuple):
         f0, i0 = jnp.zeros(()), jnp.zeros((), jnp.int32)
         pending = Pending(
             jnp.zeros((g.hidden,)), i0, jnp.zeros_like(extero), jnp.zeros((i,)), jnp.zeros((i,)), f0 + 1.0, i0,
-            jnp.zeros((h,)), jnp.zeros((h,)), f0, f0, f0, f0,
+            jnp.zeros((h,)), jnp.zeros((h,)), self.heads.gamma, f0, f0, f0, f0,
         )  # fmt: skip
         return AgentState(
             h=jnp.zeros((g.hidden,)),
@@ -266,10 +267,12 @@ class Agent(NamedTuple):
         if a.assessor_stabilizer == "obgd":
             tx = optax.chain(scale_by_obgd(heads.alpha, a.obgd_kappa), heads_sgd(heads.alpha))
             dw, traces, delta, _ = td_lambda_step(
-                w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace, tx, tx.init(w)
-            )
+                w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace, tx, tx.init(w),
+                gamma_t=pend.discounts,
+            )  # fmt: skip
         else:
-            dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace)
+            dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace,
+                                               gamma_t=pend.discounts)  # fmt: skip
         dw = dw * pend.valid
         advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]
@@ -296,13 +299,17 @@ class Agent(NamedTuple):
         steer_state, out = st.step(self.steering, s.steering, senses, preds)
         steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
         one = jnp.ones((), jnp.float32)
-        cumulants = jnp.stack([out.reward] + [out.signals[n] for n in self.head_names[1:]])
+        # A head's TD target is its signal, unless Steering says otherwise for this step: in defer-to-predictor
+        # mode the cumulant is 0 and the target bootstraps on the head's next prediction (002 "Big picture").
+        cumulants = jnp.stack([out.reward] + [out.cumulants.get(n, out.signals[n]) for n in self.head_names[1:]])
         gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
+        gamma = self.heads.gamma
+        discounts = jnp.stack([out.discounts.get(n, gamma[i]) for i, n in enumerate(self.head_names)])
 
         cont = 1.0 - done.astype(jnp.float32)
         ep_return = s.episode_return + senses["env_reward"]
         pending = Pending(t.h_in, t.a_in, s.extero, s.intero, t.mask, jnp.min(s.attention, initial=1.0), t.action,
-                          cumulants, gates, cont, t.v_bar, t.fresh, one)  # fmt: skip
+                          cumulants, gates, discounts, cont, t.v_bar, t.fresh, one)  # fmt: skip
         new = AgentState(
             h=t.h,
             action=t.action,

@@ -15,8 +15,12 @@ equals the online λ-return algorithm exactly (with gates of 1):
     W_i ← W_i + α_i g_i [(δ_i + p_i(φ_t) − v_old,i) z_i − (p_i(φ_t) − v_old,i) m_i ⊙ φ_t],   v_old ← p_i(φ_{t+1})
     z_i ← γ_i λ_i cont_t · z_i + (1 − α_i γ_i λ_i cont_t · z_i·φ_{t+1}) m_i ⊙ φ_{t+1}
 
-``γ_i = 0`` makes head i a short-term predictor (the delta rule on ``c_i``). ``m_i`` is the head's read mask:
-interoceptive concept finders read only the interoceptive block of φ (001 §3.2), other heads read all of φ.
+``γ_i = 0`` makes head i a short-term predictor (the delta rule on ``c_i``). A per-step discount ``γ_i,t``
+(``gamma_t``) replaces γ_i for one transition, in δ and in the trace decay (a state-dependent discount, as in
+general value functions): Steering's defer-to-predictor mode (002 "Big picture") sets it > 0 so the head's
+target bootstraps on its own next prediction, and override mode sets it to 0 with the innate value as ``c``.
+``m_i`` is the head's read mask: interoceptive concept finders read only the interoceptive block of φ
+(001 §3.2), other heads read all of φ.
 
 References: Sutton & Barto (2018) §12.2 (semi-gradient TD(λ)); DESIGN.md §6; 001 §2 (short-term predictors);
 002 "Big picture" (long-term predictors; valence guess).
@@ -65,7 +69,17 @@ def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
 
 
 def td_lambda_step(
-    w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, trace="accumulating", tx=None, tx_state=None
+    w,
+    traces: TraceState,
+    phi_tp1,
+    c_t,
+    cont_t,
+    gate_t,
+    heads: HeadParams,
+    trace="accumulating",
+    tx=None,
+    tx_state=None,
+    gamma_t=None,
 ):
     """One online TD(λ) step for one agent, for all heads.
 
@@ -81,6 +95,7 @@ def td_lambda_step(
       tx: optional optax transformation of the pseudo-gradient ``u = −Δw/α`` (see ``learning.stabilizers``),
         called with extra arguments ``delta`` and ``traces``; it must include the step size (``heads_sgd``).
       tx_state: its state.
+      gamma_t: optional ``[H]`` discounts for this transition, in place of ``heads.gamma`` (see above).
 
     Returns:
       ``(dw, traces', delta)``: the weight increment ``[H, d]`` (add it to ``w``; average it over agents that
@@ -89,12 +104,13 @@ def td_lambda_step(
     chex.assert_rank([w, phi_tp1, c_t, gate_t], [2, 1, 1, 1])
     if trace not in ("accumulating", "dutch"):
         raise ValueError(f"trace must be 'accumulating' or 'dutch', got {trace!r}")
+    gamma = heads.gamma if gamma_t is None else gamma_t
     p_t = predict(w, traces.phi_t, heads.read_mask)
     p_tp1 = predict(w, phi_tp1, heads.read_mask)
-    delta = td_errors(c_t, cont_t, p_tp1, p_t, heads.gamma)
+    delta = td_errors(c_t, cont_t, p_tp1, p_t, gamma)
     step = gate_t if tx is not None else heads.alpha * gate_t  # with tx the chain applies the step size
     x_tp1 = phi_tp1[None, :] * heads.read_mask  # [H, d] each head's view of φ_{t+1}
-    decay = heads.gamma * heads.lam * cont_t
+    decay = gamma * heads.lam * cont_t
     if trace == "accumulating":
         dw = traces.z * (step * delta)[:, None]
         z = decay[:, None] * traces.z + x_tp1

@@ -7,11 +7,13 @@ strings::
     gain:NAME=G               multiply drive NAME's reward contribution by G (0 silences it but keeps its signals)
     gain:NAME=@KNOB           the same with G read at run time from ``senses["knob/KNOB"]`` (so variants that differ
                               only in G can share one compiled program)
-    clamp:SIGNAL=V            the signal is V wherever it is produced (later drives and the assessors see V)
+    clamp:SIGNAL=V            the signal is V wherever it is produced (later drives that read the signal and the
+                              assessor head see V; drives that read the owner's diagnostics, e.g.
+                              ``phasic_arousal`` or ``social_reflex``, are not affected)
     cut_gate:SIGNAL           the learning-rate gate of SIGNAL's assessor head is 0 (the head stops learning)
     open_gate:SIGNAL          the gate is 1 always (the head learns on every step: its gating mechanism is removed)
     mode:SIGNAL=override      the ground truth is the innate circuit's value (``innate_SIGNAL``)
-    mode:SIGNAL=defer         the ground truth is the head's own prediction (defer-to-predictor)
+    mode:SIGNAL=defer         felt value = the head's prediction; target = its own next prediction (defer)
 
 ``clamp`` and ``mode`` change the signal as the rest of the system sees it (later drives, the assessor heads,
 the body state); the owning drive's own reward contribution is computed before, from its internal value. To
@@ -94,8 +96,13 @@ def knob_names(specs) -> tuple[str, ...]:
 def clamp_signal(steering: SteeringSubsystem, signal: str, value: float) -> SteeringSubsystem:
     """Fixes ``signal`` to ``value`` at the drive that produces it."""
     i = _owner(steering, signal)
-    v = jnp.asarray(value, jnp.float32)
-    return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: o._replace(signals={**o.signals, signal: v})))
+    v, zero = jnp.asarray(value, jnp.float32), jnp.zeros((), jnp.float32)
+
+    def edit(o: DriveOut, predictions) -> DriveOut:  # the head's target is V too: no bootstrapping
+        return o._replace(signals={**o.signals, signal: v}, cumulants={**o.cumulants, signal: v},
+                          discounts={**o.discounts, signal: zero})  # fmt: skip
+
+    return _replace(steering, i, _wrap(steering.drives[i], edit))
 
 
 def cut_gate(steering: SteeringSubsystem, signal: str) -> SteeringSubsystem:
@@ -119,11 +126,14 @@ def force_mode(steering: SteeringSubsystem, signal: str, mode: str) -> SteeringS
     i = _owner(steering, signal)
 
     def edit(out: DriveOut, predictions) -> DriveOut:
-        if mode == "defer":
-            value = jnp.asarray(predictions[signal], jnp.float32)
+        if mode == "defer":  # felt: the current prediction; target: the head's own next prediction
+            value, cumulant, discount = jnp.asarray(predictions[signal], jnp.float32), 0.0, 1.0
         else:  # a drive without a separate innate value is already in override mode
             value = out.diagnostics.get(f"innate_{signal}", out.signals[signal])
-        return out._replace(signals={**out.signals, signal: value})
+            cumulant, discount = value, 0.0
+        f = lambda x: jnp.asarray(x, jnp.float32)
+        return out._replace(signals={**out.signals, signal: value}, cumulants={**out.cumulants, signal: f(cumulant)},
+                            discounts={**out.discounts, signal: f(discount)})  # fmt: skip
 
     return _replace(steering, i, _wrap(steering.drives[i], edit))
 

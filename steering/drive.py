@@ -30,6 +30,12 @@ class DriveOut(NamedTuple):
     """Learning-rate gates in [0, 1] for assessor heads, keyed by signal; absent means 1."""
     diagnostics: dict[str, jax.Array]
     """Named values for logging and for later drives (e.g. ``spider_detected``, ``innate_fear``)."""
+    cumulants: dict[str, jax.Array] = {}
+    """TD cumulants for heads whose training target is not the signal's value itself; absent means the signal.
+    In defer-to-predictor mode the cumulant is 0 and the target is carried by ``discounts``."""
+    discounts: dict[str, jax.Array] = {}
+    """Per-step discounts on a head's own next prediction (defer-to-predictor: the target bootstraps on it;
+    override: 0); absent means the head's configured γ. Never mutated: the empty defaults are shared."""
 
 
 class Drive(NamedTuple):
@@ -45,15 +51,11 @@ class Drive(NamedTuple):
     provides: tuple[str, ...] = ()
 
 
-def drive_out(reward=0.0, signals=None, gates=None, diagnostics=None) -> DriveOut:
+def drive_out(reward=0.0, signals=None, gates=None, diagnostics=None, cumulants=None, discounts=None) -> DriveOut:
     """Builds a ``DriveOut`` with float32 scalars and empty dicts by default."""
     f = lambda x: jnp.asarray(x, jnp.float32)
-    return DriveOut(
-        reward=f(reward),
-        signals={k: f(v) for k, v in (signals or {}).items()},
-        gates={k: f(v) for k, v in (gates or {}).items()},
-        diagnostics={k: f(v) for k, v in (diagnostics or {}).items()},
-    )
+    d = lambda x: {k: f(v) for k, v in (x or {}).items()}
+    return DriveOut(f(reward), d(signals), d(gates), d(diagnostics), d(cumulants), d(discounts))
 
 
 def stateless(name: str, fn: Callable[[Senses, Predictions], DriveOut], provides=()) -> Drive:

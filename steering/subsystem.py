@@ -42,6 +42,8 @@ class SteeringOut(NamedTuple):
     interoception: jax.Array  # [len(body)] body state, the Thought Generator's interoceptive input
     attention_mask: jax.Array  # [len(body)] 1 = attend to that interoceptive channel
     diagnostics: dict[str, jax.Array]
+    cumulants: dict[str, jax.Array] = {}  # TD cumulants that differ from the signal (defer mode); never mutated
+    discounts: dict[str, jax.Array] = {}  # per-step discounts on a head's next prediction (defer / override)
 
 
 def make_steering(drives, body=()) -> SteeringSubsystem:
@@ -63,12 +65,14 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
     """Runs every drive once. Returns ``(state, SteeringOut)``; pure, jit-safe, written for one agent."""
     board = dict(senses)
     board["reward"] = jnp.zeros((), jnp.float32)
-    new_state, by_drive, signals, gates, diags = {}, {}, {}, {}, {}
+    new_state, by_drive, signals, gates, diags, cumulants, discounts = {}, {}, {}, {}, {}, {}, {}
     for drive in steering.drives:
         new_state[drive.name], out = drive.step(state[drive.name], board, predictions)
         by_drive[drive.name] = out.reward
         signals.update(out.signals)
         gates.update(out.gates)
+        cumulants.update(out.cumulants)
+        discounts.update(out.discounts)
         diags.update(out.diagnostics)
         board.update(out.diagnostics)
         board.update(out.signals)
@@ -77,4 +81,4 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
     n = len(steering.body)
     intero = jnp.stack([signals.get(k, jnp.zeros(())) for k in steering.body]) if n else jnp.zeros((0,))
     mask = jnp.ones((n,), jnp.float32) if mask is None else jnp.broadcast_to(mask, (n,))
-    return new_state, SteeringOut(board["reward"], by_drive, signals, gates, intero, mask, diags)
+    return new_state, SteeringOut(board["reward"], by_drive, signals, gates, intero, mask, diags, cumulants, discounts)

@@ -1,14 +1,20 @@
 """Fear with override / defer-to-predictor: the "stranger danger" circuit, applied to spiders.
 
 When the innate spider detector fires, the circuit is in *override* mode and the fear ground truth is 1.
-Otherwise it *defers to the predictor*: fear is whatever the fear Thought Assessor predicts, pulled down by
-safety evidence (nothing bad has happened for a while):
+Otherwise it *defers to the predictor*: the felt fear is whatever the fear Thought Assessor predicts now, and
+the head's training target bootstraps on its own next prediction, both pulled down by safety evidence
+(nothing bad has happened for a while):
 
     override_t = any trigger fires (default: spider_detected_t; the social world adds stranger_close, threatened)
     safety_t   = 1 - exp(-steps_since_bad_t / tau_safe)
-    fear_t     = 1                                             if override_t
+    fear_t     = 1                                             if override_t      (felt; the body state)
                = clip(p_fear_t, 0, 1) * (1 - safety_pull * safety_t)   otherwise
+    target_t   = 1                                             if override_t      (the head's TD target)
+               = (1 - safety_pull * safety_t) * p_fear(φ_{t+1})          otherwise
     r_t       -= w_fear * fear_t
+
+The target is passed to the TD update as cumulant 1 / 0 with a per-step discount 0 / (1 − pull · safety):
+in defer mode the head is a long-term predictor of the next override (DESIGN.md §3, 002 "Big picture").
 
 A bite or a detection resets ``steps_since_bad``. Diagnostics ``innate_fear`` (what the innate circuit alone
 says) and ``fear_override`` let ablations force either mode.
@@ -36,6 +42,8 @@ def make_fear(w_fear: float, tau_safe: float, safety_pull: float, triggers=("spi
         return steps_since_bad, drive_out(
             -w_fear * fear,
             signals={"fear": fear},
+            cumulants={"fear": jnp.where(detected > 0, 1.0, 0.0)},
+            discounts={"fear": jnp.where(detected > 0, 0.0, 1.0 - safety_pull * safety)},
             diagnostics={"innate_fear": detected, "fear_override": detected, "safety": safety},
         )
 

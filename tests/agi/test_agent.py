@@ -38,6 +38,26 @@ def test_heads_follow_the_steering_signals(setup):
     assert agent.head_names == expected
 
 
+def test_pending_carries_steerings_per_step_discounts(setup):
+    """The fear head's TD discount comes from Steering each step (defer: bootstrap on its next prediction,
+    pulled down by safety; override: 0); every other head keeps its configured γ."""
+    cfg, agent = setup
+    brain = agent.init_brain(jax.random.PRNGKey(0))
+
+    def body(s, k):
+        s, _, _ = agent.step(brain, s, k)
+        return s, s.pending.discounts
+
+    _, d = jax.jit(lambda s: jax.lax.scan(body, s, jax.random.split(jax.random.PRNGKey(2), 40)))(
+        agent.init_state(jax.random.PRNGKey(1)))  # fmt: skip
+    d, gamma = np.asarray(d), np.asarray(agent.heads.gamma)
+    others = [i for i, n in enumerate(agent.head_names) if n != "fear"]
+    np.testing.assert_array_equal(d[:, others], np.broadcast_to(gamma[others], (40, len(others))))
+    if "fear" in agent.head_names:
+        fear = d[:, agent.head_names.index("fear")]
+        assert np.all((fear >= 0) & (fear <= 1)) and np.any(fear > 0.5)  # deferring steps bootstrap
+
+
 def test_system_many_steps_finite_and_no_recompile(setup):
     cfg, agent = setup
     init, step = make_system(agent)

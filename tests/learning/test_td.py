@@ -60,6 +60,40 @@ def test_matches_slow_reference(finders):
         assert np.all(np.asarray(heads.read_mask)[2, :3] == 0) and np.all(np.asarray(heads.read_mask)[2, 3:] == 1)
 
 
+def test_per_step_discounts_match_the_slow_reference():
+    """``gamma_t`` (Steering's defer / override modes) replaces each head's γ for one transition, in δ and in
+    the trace decay: a Python loop with γ indexed by step is the reference."""
+    phis, cs, conts, gates, w0 = _problem(4)
+    lam, alpha = [0.8, 0.0, 0.5], [0.05, 0.1, 0.02]
+    per_head = lambda xs: dict(zip("abc", xs, strict=True))
+    heads = make_heads(("a", "b", "c"), 0.9, per_head(lam), per_head(alpha), D)
+    gammas = np.random.default_rng(5).uniform(size=(T, H)).astype(np.float32)
+    gammas[::3, 1] = 0.0  # override steps: the innate value alone
+
+    def body(carry, x):
+        w, tr = carry
+        phi_tp1, c, cont, g, gamma = x
+        dw, tr, _ = td_lambda_step(w, tr, phi_tp1, c, cont, g, heads, gamma_t=gamma)
+        return (w + dw, tr), None
+
+    xs = (phis[1:], cs, conts, gates, gammas)
+    (w, _), _ = jax.jit(lambda w: jax.lax.scan(body, (w, init_traces(phis[0], heads)), xs))(jnp.asarray(w0))
+    ref = np.array(w0, np.float64)
+    z = [phis[0].astype(np.float64) for _ in range(H)]
+    for t in range(T):
+        old = ref.copy()
+        for i in range(H):
+            delta = cs[t, i] + gammas[t, i] * conts[t] * phis[t + 1] @ old[i] - phis[t] @ old[i]
+            ref[i] += alpha[i] * gates[t, i] * delta * z[i]
+            z[i] = gammas[t, i] * lam[i] * conts[t] * z[i] + phis[t + 1]
+    np.testing.assert_allclose(w, ref, rtol=1e-4, atol=1e-5)
+    # With the heads' own γ as gamma_t, the step is the plain one.
+    tr = init_traces(phis[0], heads)
+    a = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads)
+    b = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads, gamma_t=heads.gamma)
+    chex.assert_trees_all_close(a, b)
+
+
 def test_lambda_one_offline_equals_monte_carlo_regression():
     rng = np.random.default_rng(1)
     phis = rng.normal(size=(T + 1, D)).astype(np.float32)

@@ -45,12 +45,17 @@ def test_fear_override_then_defer_with_safety():
     d = make_fear(w_fear=1.0, tau_safe=10.0, safety_pull=0.5)
     s, out = d.step(d.init(), {"spider_detected": f(1.0), "bitten": f(0.0)}, {"fear": f(0.2)})
     assert out.signals["fear"] == 1.0 and out.diagnostics["fear_override"] == 1.0 and s == 0.0
+    # Override: the head's target is the innate 1, with nothing bootstrapped.
+    assert out.cumulants["fear"] == 1.0 and out.discounts["fear"] == 0.0
     # No spider: defer to the prediction, pulled down by one step of safety evidence.
     s, out = d.step(s, {"spider_detected": f(0.0), "bitten": f(0.0)}, {"fear": f(0.8)})
     safety = 1 - np.exp(-1 / 10)
     np.testing.assert_allclose(out.signals["fear"], 0.8 * (1 - 0.5 * safety), rtol=1e-6)
     np.testing.assert_allclose(out.reward, -out.signals["fear"])
     assert out.diagnostics["innate_fear"] == 0.0
+    # The head's target bootstraps on its own next prediction, pulled down the same way (DESIGN.md §3).
+    assert out.cumulants["fear"] == 0.0
+    np.testing.assert_allclose(out.discounts["fear"], 1 - 0.5 * safety, rtol=1e-6)
 
 
 def test_arousal_phasic_tonic():
@@ -139,6 +144,7 @@ def test_ablation_clamp_is_seen_downstream():
 def test_clamp_leaves_the_owning_drives_reward_alone():
     base, clamped = _run(_subsystem()), _run(st.clamp_signal(_subsystem(), "fear", 0.0))
     assert clamped.signals["fear"] == 0.0
+    assert clamped.cumulants["fear"] == 0.0 and clamped.discounts["fear"] == 0.0  # the head is taught V too
     np.testing.assert_allclose(clamped.reward_by_drive["fear"], base.reward_by_drive["fear"])  # documented
 
 
@@ -160,9 +166,13 @@ def test_ablation_force_mode():
     s = _subsystem()
     deferred = _run(st.force_mode(s, "fear", "defer"))
     np.testing.assert_allclose(deferred.signals["fear"], PREDS["fear"])
+    # Deferring: the target is the head's own next prediction (cumulant 0, discount 1), not its current one,
+    # which would give a TD error of 0 and freeze the head.
+    assert deferred.cumulants["fear"] == 0.0 and deferred.discounts["fear"] == 1.0
     no_spider = {**SENSES, "spider_detected": f(0.0), "bitten": f(0.0)}
     out = st.step(st.force_mode(s, "fear", "override"), st.init(s), no_spider, PREDS)[1]
     assert out.signals["fear"] == 0.0  # the innate circuit alone says: no spider, no fear
+    assert out.cumulants["fear"] == 0.0 and out.discounts["fear"] == 0.0
 
 
 @pytest.mark.parametrize(
