@@ -142,7 +142,7 @@ class SteeringConfig:
     ``mode:fear=defer`` (see steering.ablation)"""
 
     def validate(self):
-        for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay"):
+        for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay", "safety_pull"):
             _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
         _check(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
         _check(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")

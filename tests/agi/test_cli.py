@@ -46,6 +46,7 @@ def test_train_tiny_cartpole_reports_episodes(tmp_path):
         (["--set", "steering.ablations=drop:arousal"], "leave a drive without the signal"),
         (["--set", "steering.detect_radius=3"], "world.view_radius"),
         (["--set", "agent.entropy_coef=nan"], "agent.entropy_coef"),
+        (["--set", "steering.safety_pull=2"], "steering.safety_pull"),  # the fear head's discount leaves [0, 1]
         (["--seeds", "many"], "invalid int value"),
     ],
 )

@@ -87,11 +87,13 @@ def test_per_step_discounts_match_the_slow_reference():
             ref[i] += alpha[i] * gates[t, i] * delta * z[i]
             z[i] = gammas[t, i] * lam[i] * conts[t] * z[i] + phis[t + 1]
     np.testing.assert_allclose(w, ref, rtol=1e-4, atol=1e-5)
-    # With the heads' own γ as gamma_t, the step is the plain one.
-    tr = init_traces(phis[0], heads)
-    a = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads)
-    b = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads, gamma_t=heads.gamma)
-    chex.assert_trees_all_close(a, b)
+    # With the heads' own γ as gamma_t, the step is the plain one, for both kinds of trace.
+    tr = init_traces(phis[0], heads)._replace(z=jnp.ones((H, D)), v_old=jnp.full((H,), 0.3))
+    for trace in ("accumulating", "dutch"):
+        a = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads, trace)
+        b = td_lambda_step(jnp.asarray(w0), tr, phis[1], cs[0], conts[0], gates[0], heads, trace,
+                           gamma_t=heads.gamma)  # fmt: skip
+        chex.assert_trees_all_close(a, b)
 
 
 def test_lambda_one_offline_equals_monte_carlo_regression():
