@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     t = sub.add_parser("train", help="train on a world and write config, metrics, plots and a summary")
     t.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
-    t.add_argument("--world", default="foraging", help=f"one of {list(WORLDS)} (default: foraging)")
+    t.add_argument(
+        "--world", default="foraging", help=f"one of {list(WORLDS)} or gymnax:ENV_ID, e.g. gymnax:Acrobot-v1"
+    )
     t.add_argument("--steps", type=int, help="environment steps per agent")
     t.add_argument("--seeds", type=int, help="number of independent seeds")
     t.add_argument("--out", default=None, help="output folder (default: runs/WORLD)")
@@ -216,7 +218,7 @@ def main(argv=None) -> int:
     from agi.run import Interrupted, NonFinite, format_summary, train_and_evaluate
     from train import CheckpointError
 
-    out = args.resume or args.out or f"runs/{cfg.world.name}"
+    out = args.resume or args.out or f"runs/{cfg.world.name.replace(':', '-')}"
     try:
         summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
                                      checkpoint_every=args.checkpoint_every, resume=bool(args.resume),

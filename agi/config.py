@@ -40,10 +40,13 @@ class WorldConfig:
     """social: scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
 
     def validate(self):
-        from agi.worlds import WORLDS
+        from agi.worlds import check_world
         from agi.worlds.characters import KINDS
 
-        _check(self.name in WORLDS, "world.name", self.name, f"one of {WORLDS}")
+        try:
+            check_world(self.name)
+        except ValueError as e:
+            raise ConfigError(f"world.name: {e}") from None
         _check(self.n_agents >= 1, "world.n_agents", self.n_agents, ">= 1")
         for c in self.characters:
             _check(c in KINDS[1:], "world.characters", c, f"names from {KINDS[1:]}")
@@ -313,8 +316,9 @@ def _preset_tiny(world: str) -> RunConfig:
 
 
 def _preset_default(world: str) -> RunConfig:
-    if world == "cartpole":
-        # Longer horizon, more agents per brain and an annealed step size: see README "Results".
+    if world == "cartpole" or world.startswith("gymnax:"):
+        # Longer horizon, more agents per brain and an annealed step size: see README "Results". Other gymnax
+        # environments start from CartPole's settings.
         agent = AgentConfig(gamma=0.99, lam=0.9, entropy_coef=0.01, lr_anneal=True, intero_mask_prob=0.0)
         train = TrainConfig(steps=60_000, num_envs=64)
         return RunConfig(WorldConfig(name=world), SteeringConfig(w_env=0.1), agent, train)
@@ -341,10 +345,12 @@ def preset(name: str, world: str = "foraging") -> RunConfig:
     """The named preset for ``world``."""
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
-    from agi.worlds import WORLDS
+    from agi.worlds import check_world
 
-    if world not in WORLDS:
-        raise ConfigError(f"unknown world {world!r}; choose from {list(WORLDS)}")
+    try:
+        check_world(world)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     return PRESETS[name](world)
 
 

@@ -20,8 +20,21 @@ def render_world(world_name: str, env_state, world_cfg, ax) -> None:
         _social(env_state, world_cfg, ax)
     elif world_name == "cartpole":
         _cartpole(env_state, ax)
-    else:
-        raise NotImplementedError(f"agi.render has no drawing of the world {world_name!r}: add a case to render_world")
+    else:  # another gymnax environment: its state's numbers, as text
+        _state_as_text(world_name, env_state, ax)
+
+
+def _state_as_text(world_name, s, ax) -> None:
+    """A world without a drawing of its own: each small leaf of its state, ``name = value``."""
+    import jax
+
+    lines = [world_name]
+    for path, leaf in jax.tree_util.tree_flatten_with_path(s)[0]:
+        x = np.asarray(leaf)
+        if x.size <= 8:
+            lines.append(f"{jax.tree_util.keystr(path).lstrip('.')} = {np.array2string(x, precision=3)}")
+    ax.axis("off")
+    ax.text(0.02, 0.98, "\n".join(lines[:24]), va="top", family="monospace", fontsize=8, transform=ax.transAxes)
 
 
 def _foraging(s, cfg, ax) -> None:

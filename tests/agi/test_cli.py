@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from agi.cli import main
@@ -31,11 +32,24 @@ def test_train_tiny_cartpole_reports_episodes(tmp_path):
     assert s["steps"] == 300 and s["episode_return_last"] > 0
 
 
+def test_any_discrete_gymnax_environment_trains_and_evaluates(tmp_path):
+    out = tmp_path / "acrobot"
+    assert main(["train", "--preset", "tiny", "--world", "gymnax:Acrobot-v1", "--steps", "200", "--out", str(out),
+                 "--quiet", "--no-baseline"]) == 0  # fmt: skip
+    s = json.loads((out / "summary.json").read_text())
+    assert s["world"] == "gymnax:Acrobot-v1" and np.isfinite(s["reward_per_step_last"])
+    assert set(s["reward_by_drive"]) == {"env_reward"}  # steered by the environment's reward alone
+    assert main(["eval", "--run", str(out), "--steps", "100", "--episodes", "1", "--gif-steps", "3", "--quiet"]) == 0
+    assert (out / "eval" / "episode.gif").exists()  # drawn as the state's numbers
+
+
 @pytest.mark.parametrize(
     "args,needle",
     [
         (["--preset", "huge"], "unknown preset"),
         (["--world", "mars"], "unknown world"),
+        (["--world", "gymnax:Mars-v0"], "gymnax has no 'Mars-v0'"),
+        (["--world", "gymnax:Pendulum-v1"], "continuous actions"),
         (["--set", "agent.nope=1"], "unknown config key"),
         (["--set", "agent.lr=fast"], "expected a value of type float"),
         (["--set", "agent.gamma=1.5"], "out of range"),
