@@ -32,7 +32,8 @@ def _state_as_text(world_name, s, ax) -> None:
     for path, leaf in jax.tree_util.tree_flatten_with_path(s)[0]:
         x = np.asarray(leaf)
         if x.size <= 8:
-            lines.append(f"{jax.tree_util.keystr(path).lstrip('.')} = {np.array2string(x, precision=3)}")
+            name = ".".join(str(getattr(k, "name", getattr(k, "key", getattr(k, "idx", k)))) for k in path)
+            lines.append(f"{name} = {np.array2string(x, precision=3)}")
     ax.axis("off")
     ax.text(0.02, 0.98, "\n".join(lines[:24]), va="top", family="monospace", fontsize=8, transform=ax.transAxes)
 

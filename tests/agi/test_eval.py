@@ -94,9 +94,12 @@ def test_render_dispatch(tmp_path):
     fig, ax = plt.subplots()
     cart = types.SimpleNamespace(x=np.float32(0.3), theta=np.float32(-0.1))
     render_world("cartpole", cart, None, ax)
-    with pytest.raises(NotImplementedError, match="no drawing of the world 'nowhere'"):
-        render_world("nowhere", cart, None, ax)
+    fig2, ax2 = plt.subplots()  # a world without a drawing of its own (another gymnax environment): its numbers
+    render_world("gymnax:Nowhere-v0", {"x": np.float32(0.3), "big": np.zeros(100)}, None, ax2)
+    text = ax2.texts[0].get_text()
+    assert "gymnax:Nowhere-v0" in text and "x = 0.3" in text and "big" not in text  # large leaves left out
     plt.close(fig)
+    plt.close(fig2)
 
 
 def test_strips_and_env_state_helpers():
