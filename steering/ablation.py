@@ -93,16 +93,17 @@ def knob_names(specs) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _set_signal(out: DriveOut, signal: str, value, cumulant, discount) -> DriveOut:
+    """``out`` with ``signal``'s felt value and its head's TD cumulant and per-step discount replaced."""
+    f = lambda x: jnp.asarray(x, jnp.float32)
+    return out._replace(signals={**out.signals, signal: f(value)}, cumulants={**out.cumulants, signal: f(cumulant)},
+                        discounts={**out.discounts, signal: f(discount)})  # fmt: skip
+
+
 def clamp_signal(steering: SteeringSubsystem, signal: str, value: float) -> SteeringSubsystem:
-    """Fixes ``signal`` to ``value`` at the drive that produces it."""
+    """Fixes ``signal`` to ``value`` at the drive that produces it (its head is taught V too: no bootstrapping)."""
     i = _owner(steering, signal)
-    v, zero = jnp.asarray(value, jnp.float32), jnp.zeros((), jnp.float32)
-
-    def edit(o: DriveOut, predictions) -> DriveOut:  # the head's target is V too: no bootstrapping
-        return o._replace(signals={**o.signals, signal: v}, cumulants={**o.cumulants, signal: v},
-                          discounts={**o.discounts, signal: zero})  # fmt: skip
-
-    return _replace(steering, i, _wrap(steering.drives[i], edit))
+    return _replace(steering, i, _wrap(steering.drives[i], lambda o, p: _set_signal(o, signal, value, value, 0.0)))
 
 
 def cut_gate(steering: SteeringSubsystem, signal: str) -> SteeringSubsystem:
@@ -127,13 +128,10 @@ def force_mode(steering: SteeringSubsystem, signal: str, mode: str) -> SteeringS
 
     def edit(out: DriveOut, predictions) -> DriveOut:
         if mode == "defer":  # felt: the current prediction; target: the head's own next prediction
-            value, cumulant, discount = jnp.asarray(predictions[signal], jnp.float32), 0.0, 1.0
-        else:  # a drive without a separate innate value is already in override mode
-            value = out.diagnostics.get(f"innate_{signal}", out.signals[signal])
-            cumulant, discount = value, 0.0
-        f = lambda x: jnp.asarray(x, jnp.float32)
-        return out._replace(signals={**out.signals, signal: value}, cumulants={**out.cumulants, signal: f(cumulant)},
-                            discounts={**out.discounts, signal: f(discount)})  # fmt: skip
+            return _set_signal(out, signal, predictions[signal], 0.0, 1.0)
+        # a drive without a separate innate value is already in override mode
+        value = out.diagnostics.get(f"innate_{signal}", out.signals[signal])
+        return _set_signal(out, signal, value, value, 0.0)
 
     return _replace(steering, i, _wrap(steering.drives[i], edit))
 
