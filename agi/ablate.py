@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from agi.config import ConfigError, RunConfig, override
+from agi.rundir import claim, save_figure, write_atomic, write_json
 from agi.stats import mean_ci, paired
 
 SECTIONS = ("world", "steering", "agent", "train")
@@ -168,35 +169,69 @@ def plan(base: RunConfig, variants) -> list[_Group]:
     return out
 
 
-def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None) -> list[VariantRun]:
+def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None, save_dir=None,
+                 should_stop=None) -> list[VariantRun]:  # fmt: skip
     """Trains every variant on the same seeds, variants that differ only in gains inside one program (configs
-    are all checked before anything trains). Returns the runs in the order of ``variants``."""
-    from agi.run import _measure
+    are all checked before anything trains). Returns the runs in the order of ``variants``.
+
+    ``save_dir``: each finished program's windows and curves are saved there (``program-I.json``) and read back
+    instead of trained again when the same program is asked for, so an interrupted suite resumes where it
+    stopped. ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
+    """
+    from agi.run import Interrupted, _measure, _Window
 
     groups = plan(base, variants)
     runs = {}
     for program, g in enumerate(groups):
         s, v = g.cfg.train.num_seeds, len(g.members)
-        knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members],
-                                                        np.float32), s) for d in g.drives}  # fmt: skip
-        histories = [[] for _ in g.members]
+        key = {"config": json.loads(g.cfg.to_json()), "members": [m[0].text for m in g.members],
+               "gains": [m[2] for m in g.members]}  # fmt: skip
+        saved = _load_program(save_dir, program, key)
+        if saved is None:
+            knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members],
+                                                            np.float32), s) for d in g.drives}  # fmt: skip
+            histories = [[] for _ in g.members]
 
-        def on_chunk(end, m, histories=histories, s=s):
-            for i, h in enumerate(histories):
-                rows = {k: float(x[i * s:(i + 1) * s].mean()) for k, x in m.items() if k.startswith("reward")}
-                h.append({"step": end, **rows})
+            def on_chunk(end, m, histories=histories, s=s):
+                for i, h in enumerate(histories):
+                    rows = {k: float(x[i * s:(i + 1) * s].mean()) for k, x in m.items() if k.startswith("reward")}
+                    h.append({"step": end, **rows})
 
-        t0 = time.perf_counter()
-        desc = " | ".join(m[0].label for m in g.members)
-        _, result, first, last = _measure(g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, shard=shard,
-                                          num_slots=s * v, seed_index=np.tile(np.arange(s), v),
-                                          init_args=knobs if knobs else None)  # fmt: skip
-        wall = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            desc = " | ".join(m[0].label for m in g.members)
+            _, result, first, last, _ = _measure(
+                g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, shard=shard, num_slots=s * v,
+                seed_index=np.tile(np.arange(s), v), init_args=knobs if knobs else None, should_stop=should_stop,
+            )  # fmt: skip
+            if result.steps < g.cfg.train.steps:
+                done = f"{program} of {len(groups)} programs saved in {save_dir}" if save_dir else "nothing saved"
+                raise Interrupted(f"interrupted in program {program + 1} of {len(groups)} ({desc}) at step "
+                                  f"{result.steps:,}; {done}", result.steps)  # fmt: skip
+            saved = {**key, "first": first.to_json(), "last": last.to_json(), "histories": histories,
+                     "compile_seconds": result.compile_seconds, "wall_seconds": time.perf_counter() - t0}  # fmt: skip
+            if save_dir is not None:
+                Path(save_dir).mkdir(parents=True, exist_ok=True)
+                write_json(Path(save_dir) / f"program-{program}.json", saved)
+        first, last = _Window(0, 0), _Window(0, 0)
+        first.load(saved["first"])
+        last.load(saved["last"])
         for i, (variant, cfg, _) in enumerate(g.members):
             idx = np.arange(i * s, (i + 1) * s)
-            runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx), histories[i],
-                                             result.compile_seconds, wall, program)  # fmt: skip
+            runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx), saved["histories"][i],
+                                             saved["compile_seconds"], saved["wall_seconds"], program)  # fmt: skip
     return [runs[v.label] for v in variants]
+
+
+def _load_program(save_dir, program: int, key: dict) -> dict | None:
+    """The saved results of ``program`` if ``save_dir`` holds them for the same config, variants and gains."""
+    if save_dir is None:
+        return None
+    path = Path(save_dir) / f"program-{program}.json"
+    try:
+        saved = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return saved if all(saved.get(k) == json.loads(json.dumps(v)) for k, v in key.items()) else None
 
 
 def behaviour(window, cfg: RunConfig) -> dict[str, np.ndarray]:
@@ -262,7 +297,7 @@ KEY_METRICS = ("reward_per_step", "episode_return", "give_rate", "threaten_rate"
 def write_report(results: dict, runs: list[VariantRun], out: Path, command: str = "") -> list[Path]:
     """Writes results.json, report.md and the plots into ``out``; returns the plot paths."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=2))
+    write_json(out / "results.json", results)
     plots = [_plot_metrics(results, out / "metrics.png"), _plot_rewards(runs, out / "reward_by_drive.png")]
     variants = results["variants"]
     metrics = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
@@ -285,7 +320,7 @@ def write_report(results: dict, runs: list[VariantRun], out: Path, command: str 
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
     lines += ["", "Δ: paired difference from the first variant, seed by seed.", ""]
     lines += [f"![{p.stem}]({p.name})" for p in plots]
-    (out / "report.md").write_text("\n".join(lines) + "\n")
+    write_atomic(out / "report.md", "\n".join(lines) + "\n")
     return plots
 
 
@@ -313,8 +348,7 @@ def _plot_metrics(results, path):
         ax.set_xticks(range(len(variants)), [v["label"] for v in variants], rotation=30, ha="right", fontsize=8)
         ax.set_title(k, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, dpi=100)
     return path
 
 
@@ -332,16 +366,50 @@ def _plot_rewards(runs, path):
     axes[0, 0].set_ylabel("reward per agent-step")
     axes[0, -1].legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, dpi=100)
     return path
 
 
+ABLATE_FILES = ("ablate.json", "programs", "results.json", "report.md", "metrics.png", "reward_by_drive.png")
+
+
 def ablate(base: RunConfig, variants_text: str, out_dir, *, progress: bool = True, command: str = "",
-           shard: bool | None = None) -> dict:  # fmt: skip
-    """Parses, runs and reports; returns results.json's content."""
+           shard: bool | None = None, resume: bool = False, overwrite: bool = False) -> dict:  # fmt: skip
+    """Parses, runs and reports; returns results.json's content.
+
+    The folder is claimed as a run folder is (``agi.rundir.claim``): locked while written, refused if it holds
+    another suite unless ``overwrite``. Each finished program is saved under ``out_dir/programs``;
+    ``resume=True`` reads the suite's own ``ablate.json`` (its config and variants) and trains only what is
+    missing. Ctrl-C or SIGTERM stops after the current program's chunk: ``agi.run.Interrupted``.
+    """
+    from agi.run import stop_on_signals
+
+    out = Path(out_dir)
+    if resume:
+        base, variants_text, command = _stored_suite(out)
     variants = parse_variants(variants_text)
-    runs = run_variants(base, variants, progress=progress, shard=shard)
-    results = summarize(runs)
-    write_report(results, runs, Path(out_dir), command)
+    for v in variants:
+        variant_config(base, v)  # every variant is checked before the folder is touched
+    with claim(out, fresh=not resume, overwrite=overwrite, files=ABLATE_FILES,
+               resume_hint="agi ablate --resume {out}"), stop_on_signals() as should_stop:  # fmt: skip
+        if not resume:
+            write_json(out / "ablate.json", {"config": base.to_dict(), "variants": variants_text,
+                                             "command": command})  # fmt: skip
+        runs = run_variants(base, variants, progress=progress, shard=shard, save_dir=out / "programs",
+                            should_stop=should_stop)  # fmt: skip
+        results = summarize(runs)
+        write_report(results, runs, out, command)
     return results
+
+
+def _stored_suite(out: Path):
+    """``(config, variants text, command)`` of the suite in ``out``, from its ``ablate.json``."""
+    from agi.config import from_dict
+
+    try:
+        d = json.loads((out / "ablate.json").read_text())
+        return from_dict(d["config"]), d["variants"], d.get("command", "")
+    except FileNotFoundError:
+        raise ConfigError(f"--resume {out}: no ablate.json there (not a folder written by agi ablate)") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise ConfigError(f"--resume {out}: ablate.json is unreadable ({e})") from None

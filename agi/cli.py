@@ -9,14 +9,16 @@ one-line error and exit status 2, with nothing written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import errno
 import json
 import os
 import sys
 from pathlib import Path
 
 from agi.agent import make_agent
-from agi.config import PRESETS, ConfigError, from_dict, override, preset
+from agi.config import PRESETS, ConfigError, field_docs, from_dict, override, preset
 from agi.worlds import WORLDS
 
 
@@ -26,18 +28,39 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+EXIT_STATUS = """exit status: 0 done (or nothing to do); 2 bad input, a folder in use or holding another run, an
+unusable checkpoint, a failed write (full disk, read-only); 3 a NaN or infinity stopped the run (the last good
+checkpoint is kept); 130 interrupted by Ctrl-C or SIGTERM after saving (the message gives the resume command)"""
+
+
+def _config_help() -> str:
+    """Every config field with its type, default (of the ``default`` preset's foraging world) and docstring."""
+    lines = ["config fields (--set SECTION.FIELD=VALUE; presets and worlds change some defaults):"]
+    for key, typ, default, doc in field_docs():
+        lines.append(f"  {key} ({typ}, default {default!r}): {doc}")
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="agi", description="A brain-like agent: train, ablate, compare.")
+    p = _Parser(prog="agi", description="A brain-like agent: train, ablate, compare.", epilog=EXIT_STATUS)
+    p.add_argument("--version", action="version", version=f"agi (brainlike-agi) {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    t = sub.add_parser("train", help="train on a world and write config, metrics, plots and a summary")
-    t.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
+    t = sub.add_parser("train", help="train on a world and write config, metrics, plots and a summary",
+                       epilog=_config_help() + "\n\n" + EXIT_STATUS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    t.add_argument("--preset", default=None, help=f"one of {sorted(PRESETS)} (default: default)")
     t.add_argument(
-        "--world", default="foraging", help=f"one of {list(WORLDS)} or gymnax:ENV_ID, e.g. gymnax:Acrobot-v1"
+        "--world", default=None, help=f"one of {list(WORLDS)} or gymnax:ENV_ID, e.g. gymnax:Acrobot-v1 "
+        "(default: foraging)"
     )
-    t.add_argument("--steps", type=int, help="environment steps per agent")
+    t.add_argument("--config", metavar="FILE", help="start from a run's config.json (then --steps, --seeds, --set)")
+    t.add_argument("--steps", type=int, help="environment steps per agent (with --resume: extend the run to N)")
     t.add_argument("--seeds", type=int, help="number of independent seeds")
-    t.add_argument("--out", default=None, help="output folder (default: runs/WORLD)")
-    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field")
+    t.add_argument("--out", default=None, help="output folder (default: a new runs/WORLD-DATE-TIME)")
+    t.add_argument("--overwrite", action="store_true", help="replace the run already in --out (its files only)")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config field (listed below)")  # fmt: skip
+    t.add_argument("--tensorboard", action="store_true", help="also log every chunk's metrics to OUT/tensorboard")
     t.add_argument("--no-baseline", action="store_true", help="skip the random-policy baseline")
     t.add_argument(
         "--checkpoint-every",
@@ -46,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="save the whole training state every N steps (default: every chunk); keeps the last 3",
     )
-    t.add_argument("--resume", metavar="DIR", help="continue the run stored in DIR with its own config")  # fmt: skip
+    t.add_argument("--resume", metavar="DIR", help="continue the run stored in DIR with its own config (and --steps "
+                   "to extend it)")  # fmt: skip
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(t)
     e = sub.add_parser("eval", help="run a trained run's agents with learning frozen: statistics and a GIF")
@@ -78,18 +102,22 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ablate", help="train variants of one config on the same seeds; paired differences, report")
     a.add_argument("--world", default="social", help=f"one of {list(WORLDS)} (default: social)")
     a.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
-    a.add_argument("--variants", required=True, help='e.g. "base; -compassion_spite; compassion_spite.gain=0.5; '
+    a.add_argument("--variants", help='e.g. "base; -compassion_spite; compassion_spite.gain=0.5; '
                    'gate:finder_pleasure=open" (see agi.ablate for the language)')  # fmt: skip
     a.add_argument("--seeds", type=int, default=8, help="seeds per variant, paired across variants (default: 8)")
     a.add_argument("--steps", type=int, help="environment steps per agent")
     a.add_argument("--out", default="runs/ablate", help="output folder (default: runs/ablate)")
+    a.add_argument("--overwrite", action="store_true", help="replace the suite already in --out (its files only)")
+    a.add_argument("--resume", metavar="DIR", help="finish the suite in DIR: train only the programs not yet saved")
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override the base config")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(a)
     x = sub.add_parser("experiment", help="run the built-in experiments of DESIGN.md §9: PASS/FAIL per prediction")
-    x.add_argument("name", help="an experiment name or all")
+    x.add_argument("name", nargs="?", help="an experiment name or all")
     x.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
     x.add_argument("--out", default="runs/experiments", help="output folder (default: runs/experiments)")
+    x.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
+    x.add_argument("--resume", metavar="DIR", help="finish the experiments in DIR: train only what is not saved")
     x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override every config")
     x.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(x)
@@ -110,8 +138,22 @@ def _chunks_for(steps: int, chunks: int) -> int:
     return next(c for c in range(min(chunks, steps), 0, -1) if steps % c == 0)
 
 
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("brainlike-agi")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def build_config(args):
-    cfg = preset(args.preset, args.world)
+    if getattr(args, "config", None):
+        if args.preset or args.world:
+            raise ConfigError("--config FILE already holds the preset's values and the world; drop --preset/--world")
+        cfg = _config_file(args.config)
+    else:
+        cfg = preset(args.preset or "default", args.world or ("social" if args.command == "ablate" else "foraging"))
     train = cfg.train
     if args.steps is not None:
         if args.steps < 1:
@@ -124,14 +166,45 @@ def build_config(args):
     return cfg
 
 
-def _resume_config(directory):
-    path = Path(directory) / "config.json"
+def _config_file(path, what="--config"):
+    path = Path(path)
     try:
         return from_dict(json.loads(path.read_text()))
     except FileNotFoundError:
-        raise ConfigError(f"--resume {directory}: no config.json there") from None
-    except (json.JSONDecodeError, TypeError) as e:
-        raise ConfigError(f"--resume {directory}: config.json is unreadable ({e})") from None
+        raise ConfigError(f"{what}: no {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{what}: {path} is unreadable ({e})") from None
+    except ConfigError as e:
+        raise ConfigError(f"{what}: {path}: {e}") from None
+
+
+def _resume_config(args):
+    """The stored config of ``--resume DIR``, extended to ``--steps``; any other change is refused, since it
+    would change the compiled program the checkpoints belong to."""
+    given = [f for f, v in (("--preset", args.preset), ("--world", args.world), ("--seeds", args.seeds),
+                            ("--out", args.out), ("--config", args.config), ("--overwrite", args.overwrite),
+                            ("--set", args.set)) if v]  # fmt: skip
+    if given:
+        raise ConfigError(f"--resume continues DIR with its own config; {', '.join(given)} would change it (only "
+                          "--steps may extend it); start a new run instead")  # fmt: skip
+    directory = Path(args.resume)
+    if not (directory / "config.json").exists():
+        raise ConfigError(f"--resume {directory}: no config.json there")
+    cfg = _config_file(directory / "config.json", f"--resume {directory}")
+    if args.steps is None or args.steps == cfg.train.steps:
+        return cfg
+    t = cfg.train
+    chunk_len = t.steps // t.chunks
+    if args.steps < t.steps:
+        raise ConfigError(f"--steps {args.steps:,}: the run in {directory} is {t.steps:,} steps long; a run can be "
+                          "extended, not shortened")  # fmt: skip
+    if args.steps % chunk_len:
+        raise ConfigError(f"--steps {args.steps:,} must be a multiple of the run's chunk length {chunk_len:,}")
+    if cfg.agent.lr_anneal:
+        raise ConfigError("--steps: agent.lr_anneal=True anneals the step size over train.steps, so extending the "
+                          "run would change its schedule; start a new run instead")  # fmt: skip
+    train = dataclasses.replace(t, steps=args.steps, chunks=args.steps // chunk_len)
+    return dataclasses.replace(cfg, train=train).validate()
 
 
 def _initialize_distributed():
@@ -148,17 +221,15 @@ def _initialize_distributed():
 
 def _eval(args) -> int:
     from agi.evaluate import evaluate, format_eval
-    from train import CheckpointError
 
-    try:
+    with _outcomes() as status:
         result = evaluate(
             args.run, args.out, episodes=args.episodes, steps=args.steps, gif_steps=args.gif_steps,
             gif=not args.no_gif, progress=not args.quiet, shard=False if args.no_shard else None,
             keep_state=args.keep_state,
         )  # fmt: skip
-    except (ConfigError, CheckpointError) as e:
-        sys.stderr.write(f"agi: error: {e}\n")
-        return 2
+    if status.code:
+        return status.code
     print(format_eval(result.summary))
     print(f"eval: {Path(args.out or Path(args.run) / 'eval') / 'eval.json'}")
     return 0
@@ -167,37 +238,70 @@ def _eval(args) -> int:
 def _ablate(args, argv) -> int:
     from agi.ablate import ablate
 
-    try:
-        cfg = build_config(args)
-        command = "agi " + " ".join(argv if argv is not None else sys.argv[1:])
-        results = ablate(cfg, args.variants, args.out, progress=not args.quiet, command=command,
-                         shard=False if args.no_shard else None)  # fmt: skip
-    except (ConfigError, ValueError) as e:
-        sys.stderr.write(f"agi: error: {e}\n")
-        return 2
+    with _outcomes() as status:
+        if args.resume:
+            given = [f for f, v in (("--variants", args.variants), ("--set", args.set), ("--steps", args.steps),
+                                    ("--overwrite", args.overwrite)) if v]  # fmt: skip
+            if given:
+                raise ConfigError(f"--resume finishes the suite in DIR as it was started; drop {', '.join(given)}")
+            cfg, out, text, command = None, args.resume, None, ""
+        else:
+            if not args.variants:
+                raise ConfigError("--variants is required (or --resume DIR)")
+            cfg, out, text = build_config(args), args.out, args.variants
+            command = "agi " + " ".join(argv if argv is not None else sys.argv[1:])
+        results = ablate(cfg, text, out, progress=not args.quiet, command=command, resume=bool(args.resume),
+                         overwrite=args.overwrite, shard=False if args.no_shard else None)  # fmt: skip
+    if status.code:
+        return status.code
     for v in results["variants"]:
         r = v["metrics"]["reward_per_step"]
         print(f"{v['label']:>24}: reward/step {r['mean']:+.4f} ± {r['ci95']:.4f}")
-    print(f"report: {Path(args.out) / 'report.md'}")
+    print(f"report: {Path(out) / 'report.md'}")
     return 0
 
 
 def _experiment(args) -> int:
     from agi.experiments import run_experiments
 
-    try:
-        run_experiments([args.name], args.preset, args.out, progress=not args.quiet, sets=args.set,
-                        shard=False if args.no_shard else None)  # fmt: skip
-    except ConfigError as e:
-        sys.stderr.write(f"agi: error: {e}\n")
-        return 2
-    print(f"results: {Path(args.out) / 'results.json'}")
+    with _outcomes() as status:
+        if args.resume and (args.name or args.set or args.overwrite):
+            raise ConfigError("--resume finishes the experiments in DIR as they were started; drop the name, --set "
+                              "and --overwrite")  # fmt: skip
+        if not args.resume and not args.name:
+            raise ConfigError("name an experiment (or all), or give --resume DIR")
+        out = args.resume or args.out
+        run_experiments([args.name], args.preset, out, progress=not args.quiet, sets=args.set, resume=bool(args.resume),
+                        overwrite=args.overwrite, shard=False if args.no_shard else None)  # fmt: skip
+    if status.code:
+        return status.code
+    print(f"results: {Path(out) / 'results.json'}")
     return 0
 
 
 def main(argv=None) -> int:
-    """Entry point of the `agi` command; returns the exit status."""
+    """Entry point of the `agi` command; returns the exit status.
+
+    SIGINT and SIGTERM are counted for the whole command (``agi.run.stop_on_signals``): the first lets the
+    current chunk finish and save, the second exits at once.
+    """
     args = _parser().parse_args(argv)
+    from agi.run import stop_on_signals
+
+    with stop_on_signals():
+        return _dispatch(args, argv)
+
+
+def script() -> None:
+    """The console script: ``main``, then no traceback from a late Ctrl-C while the interpreter shuts down."""
+    import signal
+
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
+def _dispatch(args, argv) -> int:
     if args.distributed:
         try:
             _initialize_distributed()
@@ -209,33 +313,70 @@ def main(argv=None) -> int:
     if args.command in ("ablate", "experiment"):
         return _ablate(args, argv) if args.command == "ablate" else _experiment(args)
     try:
-        cfg = _resume_config(args.resume) if args.resume else build_config(args)
+        cfg = _resume_config(args) if args.resume else build_config(args)
         if args.resume:
             make_agent(cfg)
     except (ConfigError, ValueError, KeyError) as e:
         sys.stderr.write(f"agi: error: {e}\n")
         return 2
-    from agi.run import Interrupted, NonFinite, format_summary, train_and_evaluate
-    from train import CheckpointError
+    from agi.run import Complete, format_summary, train_and_evaluate
+    from agi.rundir import default_out
 
-    out = args.resume or args.out or f"runs/{cfg.world.name.replace(':', '-')}"
+    out = Path(args.resume or args.out or default_out(cfg.world.name))
+    sinks = []
+    if args.tensorboard:
+        from agi.sinks import TensorBoard
+
+        sinks.append(TensorBoard(out / "tensorboard"))
     try:
-        summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
-                                     checkpoint_every=args.checkpoint_every, resume=bool(args.resume),
-                                     shard=False if args.no_shard else None)  # fmt: skip
-    except (ConfigError, CheckpointError) as e:
-        sys.stderr.write(f"agi: error: {e}\n")
-        return 2
-    except NonFinite as e:
-        sys.stderr.write(f"agi: error: {e}\n")
-        return 3
-    except Interrupted as e:
-        sys.stderr.write(f"agi: {e}\n")
-        return 130
+        with _outcomes() as status:
+            summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
+                                         checkpoint_every=args.checkpoint_every, resume=bool(args.resume),
+                                         shard=False if args.no_shard else None, overwrite=args.overwrite,
+                                         sinks=sinks)  # fmt: skip
+    except Complete as e:
+        print(f"agi: {e}")
+        return 0
+    finally:
+        for sink in sinks:
+            sink.close()
+    if status.code:
+        return status.code
     print(format_summary(summary))
     print(f"summary: {out}/summary.json")
     return 0
 
 
+class _Status:
+    code = 0
+
+
+@contextlib.contextmanager
+def _outcomes():
+    """Turns the ways a long command can end into one line on stderr and an exit status (``EXIT_STATUS``)."""
+    from agi.run import Interrupted, NonFinite
+    from train import CheckpointError
+
+    status = _Status()
+    try:
+        yield status
+    except (ConfigError, CheckpointError, ValueError) as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        status.code = 2
+    except NonFinite as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        status.code = 3
+    except Interrupted as e:
+        sys.stderr.write(f"agi: {e}\n")
+        status.code = 130
+    except KeyboardInterrupt:
+        sys.stderr.write("agi: interrupted\n")
+        status.code = 130
+    except OSError as e:
+        what = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
+        sys.stderr.write(f"agi: error: writing {e.filename or 'the output'} failed: {what}\n")
+        status.code = 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    script()

@@ -285,6 +285,7 @@ class RunConfig:
 
     def validate(self) -> RunConfig:
         for part in (self.world, self.steering, self.agent, self.train):
+            _check_numbers(part)
             part.validate()
         if self.world.name in ("foraging", "social"):
             _check(self.steering.detect_radius <= self.world.view_radius, "steering.detect_radius",
@@ -297,6 +298,46 @@ class RunConfig:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
+
+
+INT_MAX = 2**31 - 1  # every integer field ends up in an int32 array or shape
+
+
+def _section(part) -> str:
+    return {f.type: f.name for f in dataclasses.fields(RunConfig)}.get(type(part).__name__, type(part).__name__)
+
+
+def _check_numbers(part) -> None:
+    """Every number of a config section is finite and fits the int32 it becomes (a NaN, an infinity or a huge
+    integer otherwise fails only after compiling, or overflows)."""
+    for f in dataclasses.fields(part):
+        v = getattr(part, f.name)
+        key = f"{_section(part)}.{f.name}"
+        if isinstance(v, float):
+            _check(math.isfinite(v), key, v, "a finite number")
+        elif isinstance(v, int) and not isinstance(v, bool):
+            _check(abs(v) <= INT_MAX, key, v, f"at most {INT_MAX:,} in absolute value")
+
+
+def field_docs() -> list[tuple[str, str, object, str]]:
+    """``(section.field, type, default, docstring)`` for every config field, from the dataclasses' attribute
+    docstrings (for ``--help``)."""
+    import ast
+    import inspect
+
+    rows = []
+    for f in dataclasses.fields(RunConfig):
+        cls = type(getattr(RunConfig(), f.name))
+        body = ast.parse(inspect.getsource(cls)).body[0].body
+        docs = {}
+        for a, b in zip(body, body[1:], strict=False):
+            if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant):
+                docs[a.target.id] = " ".join(str(b.value.value).split())
+        hints = typing.get_type_hints(cls)
+        for g in dataclasses.fields(cls):
+            typ = getattr(hints[g.name], "__name__", str(hints[g.name]))
+            rows.append((f"{f.name}.{g.name}", typ, getattr(cls(), g.name), docs.get(g.name, "")))
+    return rows
 
 
 def _check(ok, key, value, expected):
@@ -398,13 +439,40 @@ def override(cfg: RunConfig, assignments) -> RunConfig:
 
 def from_dict(d: dict) -> RunConfig:
     """The ``RunConfig`` stored by ``to_dict``/``to_json`` (e.g. a run's ``config.json``), validated."""
+    if not isinstance(d, dict):
+        raise ConfigError(f"a config is a JSON object of sections {[f.name for f in dataclasses.fields(RunConfig)]}, "
+                          f"not a {type(d).__name__}")  # fmt: skip
+    unknown = set(d) - {f.name for f in dataclasses.fields(RunConfig)}
+    if unknown:
+        raise ConfigError(f"unknown config sections {sorted(unknown)}")
     parts = {}
     for f in dataclasses.fields(RunConfig):
         cls = type(getattr(RunConfig(), f.name))
         hints = typing.get_type_hints(cls)
         sub = d.get(f.name, {})
+        if not isinstance(sub, dict):
+            raise ConfigError(f"config section {f.name!r} must be a JSON object, not a {type(sub).__name__}")
         unknown = set(sub) - set(hints)
         if unknown:
             raise ConfigError(f"unknown config keys {sorted(f'{f.name}.{k}' for k in unknown)}")
-        parts[f.name] = cls(**{k: tuple(v) if typing.get_origin(hints[k]) is tuple else v for k, v in sub.items()})
+        parts[f.name] = cls(**{k: _typed(f"{f.name}.{k}", v, hints[k]) for k, v in sub.items()})
     return RunConfig(**parts).validate()
+
+
+def _typed(key: str, v, typ):
+    """``v`` (from JSON) as a value of ``typ``, or ``ConfigError`` naming ``key``."""
+    origin = typing.get_origin(typ)
+    ok = {
+        bool: isinstance(v, bool),
+        int: isinstance(v, int) and not isinstance(v, bool),
+        float: isinstance(v, int | float) and not isinstance(v, bool),
+        str: isinstance(v, str),
+    }.get(typ)
+    if origin is tuple:
+        ok = isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
+        v = tuple(v) if ok else v
+    elif origin in (types.UnionType, typing.Union):
+        ok = v is None or any(isinstance(v, a) for a in typing.get_args(typ) if isinstance(a, type))
+    if ok is False:
+        raise ConfigError(f"{key}={v!r}: expected a value of type {getattr(typ, '__name__', typ)}")
+    return float(v) if typ is float else v

@@ -28,6 +28,7 @@ import numpy as np
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig, from_dict
 from agi.run import _stat, _Window, agents_per_world
+from agi.rundir import write_json
 from agi.sharding import env_sharding
 from agi.system import make_system
 from train import Checkpointer, CheckpointError, run
@@ -156,12 +157,13 @@ def evaluate(
         n = window.sums.get("episodes")
         return episodic and n is not None and bool(np.min(n) >= episodes)
 
-    result = run(
-        init, step, k_run, num_seeds=t.num_seeds, num_steps=num_steps, chunk_len=chunk_len,
-        on_chunk=lambda end, m: window.add(end - chunk_len, m), resume=fresh_state, should_stop=enough_episodes,
-        progress=progress, desc="eval", agent_steps_per_step=t.num_envs * agents_per_world(cfg),
-        sharding=env_sharding(t.num_envs, shard),
-    )  # fmt: skip
+    from agi.run import Interrupted, stop_on_signals
+
+    with stop_on_signals() as interrupted:
+        result = _run_eval(init, step, k_run, t, num_steps, chunk_len, window, fresh_state, progress, cfg, shard,
+                           lambda: enough_episodes() or interrupted())  # fmt: skip
+        stopped = interrupted()
+
     summary = {
         "run": str(run_dir),
         "world": cfg.world.name,
@@ -186,6 +188,10 @@ def evaluate(
         summary["episode_return"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
         summary["episode_return_by_seed"] = _stat(ret)
     out.mkdir(parents=True, exist_ok=True)
+    if stopped:
+        summary["interrupted"] = True
+        write_json(out / "eval.json", summary)
+        raise Interrupted(f"eval interrupted after {result.steps:,} steps; what it measured is in {out / 'eval.json'}")
     if gif:
         length = gif_steps or (GIF_EPISODE_STEPS if episodic else GIF_STEPS)
         env_states, metrics = record(fcfg, trained, k_gif, length, keep_state)
@@ -200,8 +206,17 @@ def evaluate(
         frames = animate(cfg.world.name, cfg.world, env_states, strips(metrics), path, progress=progress)
         summary["animation"] = str(path)
         summary["animation_frames"] = frames
-    (out / "eval.json").write_text(json.dumps(summary, indent=2))
+    write_json(out / "eval.json", summary)
     return Evaluation(summary, result.state)
+
+
+def _run_eval(init, step, key, t, num_steps, chunk_len, window, fresh_state, progress, cfg, shard, should_stop):
+    return run(
+        init, step, key, num_seeds=t.num_seeds, num_steps=num_steps, chunk_len=chunk_len,
+        on_chunk=lambda end, m: window.add(end - chunk_len, m), resume=fresh_state, should_stop=should_stop,
+        progress=progress, desc="eval", agent_steps_per_step=t.num_envs * agents_per_world(cfg),
+        sharding=env_sharding(t.num_envs, shard),
+    )  # fmt: skip
 
 
 def record(cfg: RunConfig, trained, key, num_steps: int, keep_state: bool = False):

@@ -18,6 +18,7 @@ import numpy as np
 
 from agi.ablate import behaviour, parse_variants, run_variants
 from agi.config import ConfigError, override, preset
+from agi.rundir import claim, write_atomic, write_json
 from agi.stats import excludes_zero, mean_ci
 
 
@@ -157,11 +158,13 @@ EXPERIMENTS = {
 
 
 def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
-                   shard: bool | None = None) -> dict:  # fmt: skip
-    """Trains the experiment's variants and evaluates its predictions."""
+                   shard: bool | None = None, save_dir=None, should_stop=None) -> dict:  # fmt: skip
+    """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``: see
+    ``agi.ablate.run_variants``)."""
     cfg = override(preset(preset_name, "social"), [*e.overrides, *sets])
     t0 = time.perf_counter()
-    runs = run_variants(cfg, parse_variants(e.variants), progress=progress, shard=shard)
+    runs = run_variants(cfg, parse_variants(e.variants), progress=progress, shard=shard, save_dir=save_dir,
+                        should_stop=should_stop)  # fmt: skip
     by_label = {r.variant.label: r for r in runs}
     results = []
     for p in e.predictions:
@@ -178,29 +181,50 @@ def run_experiment(e: Experiment, preset_name: str = "default", *, progress: boo
         "config": {"preset": preset_name, "overrides": [*e.overrides, *sets], "variants": e.variants},
         "seeds": cfg.train.num_seeds,
         "steps": cfg.train.steps,
-        "wall_seconds": time.perf_counter() - t0,
+        "wall_seconds": sum(r.run_seconds for r in {r.program: r for r in runs}.values()) or time.perf_counter() - t0,
         "predictions": results,
         "variants": {r.variant.label: {k: mean_ci(v) for k, v in behaviour(r.last, r.cfg).items()} for r in runs},
     }
 
 
+EXPERIMENT_FILES = ("experiment.json", "results.json", "results.md", *EXPERIMENTS)
+
+
 def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, sets=(), echo=print,
-                    shard: bool | None = None) -> dict:  # fmt: skip
-    """Runs ``names`` (or ``["all"]``), printing PASS/FAIL per prediction; writes ``out_dir/results.json``."""
+                    shard: bool | None = None, resume: bool = False, overwrite: bool = False) -> dict:  # fmt: skip
+    """Runs ``names`` (or ``["all"]``), printing PASS/FAIL per prediction; writes ``out_dir/results.json``.
+
+    Each experiment's finished programs are saved under ``out_dir/NAME/programs``; ``resume=True`` reads the
+    names, preset and overrides from ``out_dir/experiment.json`` and trains only what is missing.
+    """
+    from agi.run import stop_on_signals
+
+    out = Path(out_dir)
+    if resume:
+        try:
+            stored = json.loads((out / "experiment.json").read_text())
+            names, preset_name, sets = stored["names"], stored["preset"], stored["sets"]
+        except (OSError, ValueError, KeyError) as e:
+            raise ConfigError(f"--resume {out}: no readable experiment.json there ({e})") from None
     if list(names) == ["all"]:
         names = list(EXPERIMENTS)
     unknown = [n for n in names if n not in EXPERIMENTS]
     if unknown:
         raise ConfigError(f"unknown experiment {unknown[0]!r}; choose from {list(EXPERIMENTS)} or all")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    done = {}
     for n in names:
-        done[n] = run_experiment(EXPERIMENTS[n], preset_name, progress=progress, sets=sets, shard=shard)
-        for p in done[n]["predictions"]:
-            echo(format_prediction(p))
-        (out / "results.json").write_text(json.dumps({"preset": preset_name, "experiments": done}, indent=2))
-        (out / "results.md").write_text(to_markdown(done, preset_name))
+        override(preset(preset_name, "social"), [*EXPERIMENTS[n].overrides, *sets])  # checked before any work
+    done = {}
+    with claim(out, fresh=not resume, overwrite=overwrite, files=EXPERIMENT_FILES,
+               resume_hint="agi experiment --resume {out}"), stop_on_signals() as should_stop:  # fmt: skip
+        if not resume:
+            write_json(out / "experiment.json", {"names": list(names), "preset": preset_name, "sets": list(sets)})
+        for n in names:
+            done[n] = run_experiment(EXPERIMENTS[n], preset_name, progress=progress, sets=sets, shard=shard,
+                                     save_dir=out / n / "programs", should_stop=should_stop)  # fmt: skip
+            for p in done[n]["predictions"]:
+                echo(format_prediction(p))
+            write_json(out / "results.json", {"preset": preset_name, "experiments": done})
+            write_atomic(out / "results.md", to_markdown(done, preset_name))
     return done
 
 

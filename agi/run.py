@@ -22,6 +22,8 @@ from tqdm.auto import tqdm
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig
+from agi.memory import check_memory
+from agi.rundir import MetricsLog, claim, provenance, save_figure, write_atomic, write_json
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
 from agi.system import make_system
@@ -87,50 +89,118 @@ def _first_non_finite(end, metrics):
 
 
 class Interrupted(Exception):
-    """The run was stopped by SIGINT or SIGTERM after saving a checkpoint at ``step``."""
+    """The run was stopped by SIGINT or SIGTERM after saving what it had done."""
 
-    def __init__(self, step: int, out_dir):
-        super().__init__(f"interrupted at step {step:,}; resume with: agi train --resume {out_dir}")
+    def __init__(self, message: str, step: int = 0, out_dir=None):
+        super().__init__(message)
         self.step, self.out_dir = step, out_dir
 
 
+class Complete(Exception):
+    """``--resume`` of a run that has already run to its length and written its summary: nothing to do."""
+
+
+_active_stop = None
+
+
 @contextlib.contextmanager
-def _stop_on_signals():
-    """SIGINT and SIGTERM set a flag instead of killing the process, so the current chunk finishes and saves."""
+def stop_on_signals():
+    """SIGINT and SIGTERM set a flag instead of killing the process, so the current chunk finishes and saves; a
+    second signal exits at once (status 130), keeping the last checkpoint and every line already written.
+
+    The signals are counted by a thread reading Python's wakeup fd, not by a Python handler: a handler runs only
+    when the main thread is back in the interpreter, which it is not while a compiled chunk runs.
+    """
+    global _active_stop
+    if _active_stop is not None:  # an outer command already counts the signals
+        yield _active_stop
+        return
     flag = {"stop": False}
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return
+    r, w = os.pipe()
+    os.set_blocking(w, False)
 
-    def handler(signum, frame):
-        flag["stop"] = True
+    def count():
+        while data := os.read(r, 64):
+            for _ in data:
+                if flag["stop"]:
+                    os.write(2, b"\nagi: second interrupt: exiting now; the last checkpoint is kept\n")
+                    os._exit(130)
+                flag["stop"] = True
+                os.write(2, b"\nagi: stopping after this chunk (interrupt again to exit at once)\n")
 
-    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    old = {sig: signal.signal(sig, lambda signum, frame: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=count, daemon=True, name="agi-signals")
+    watcher.start()
+    _active_stop = lambda: flag["stop"]
     try:
-        yield lambda: flag["stop"]
+        yield _active_stop
     finally:
+        _active_stop = None
+        signal.set_wakeup_fd(old_fd)
         for sig, h in old.items():
             signal.signal(sig, h)
+        os.close(w)
+        watcher.join(timeout=1)
+        os.close(r)
+
+
+def same_program(a: dict, b: dict) -> list[str]:
+    """The config keys (``section.field``) in which two ``to_dict`` configs differ, leaving out the run's length
+    (``train.steps``, ``train.chunks``), which a resume may extend without changing the compiled chunk."""
+    diff = []
+    for section in sorted(set(a) | set(b)):
+        x, y = a.get(section, {}), b.get(section, {})
+        for k in sorted(set(x) | set(y)):
+            if section == "train" and k in ("steps", "chunks"):
+                continue
+            if _plain(x.get(k)) != _plain(y.get(k)):
+                diff.append(f"{section}.{k}")
+    return diff
+
+
+def _plain(v):
+    return list(v) if isinstance(v, tuple | list) else v
+
+
+def _last_window(t, start: int, host_last: dict | None) -> _Window:
+    """The last-10% window of a run of ``t.steps``; on a resume the saved one if it ends where this run ends,
+    else (an extended run) a fresh one that starts no earlier than the resumed step."""
+    lo, hi = t.steps - math.ceil(EDGE * t.steps), t.steps
+    w = _Window(max(lo, start), hi)
+    if host_last is not None and host_last["hi"] == hi:
+        w.load(host_last)
+    return w
 
 
 def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None, should_stop=None,
              shard: bool | None = None, num_slots: int | None = None, seed_index=None, init_args=None):  # fmt: skip
-    """Trains ``cfg``; ``checkpoint = (Checkpointer, every, host_extra, resume)`` saves and restores the run.
+    """Trains ``cfg``; ``checkpoint = (Checkpointer, every, resume)`` saves and restores the run.
 
     ``shard``: split the environments over all devices (None: when there are several and they divide
-    ``num_envs``; see ``agi.sharding``).
+    ``num_envs``; see ``agi.sharding``). Returns ``(agent, result, first, last, timing)``, ``timing`` holding the
+    seconds and steps of every session of the run (a resumed run adds to the saved ones).
     """
     agent = make_agent(cfg)
     init, step = make_system(agent)
     t = cfg.train
-    first, last = _Window(0, math.ceil(EDGE * t.steps)), _Window(t.steps - math.ceil(EDGE * t.steps), t.steps)
+    first, last = _Window(0, math.ceil(EDGE * t.steps)), _last_window(t, 0, None)
     chunk_len = t.steps // t.chunks
+    timing = {"run_seconds": 0.0, "steps_run": 0, "compile_seconds": None}
+    before = dict(timing)
+
+    def where():
+        latest = checkpoint[0].latest_step() if checkpoint is not None else None
+        return (f"; the last good checkpoint is {checkpoint[0].directory / str(latest)}" if latest is not None
+                else "; no checkpoint was saved before it")  # fmt: skip
 
     def collect(end, metrics):
         bad = _first_non_finite(end, metrics)
-        if bad is not None and checkpoint is not None:
-            where = checkpoint[0].directory / str(checkpoint[0].latest_step())
-            raise NonFinite(f"non-finite {bad[1]} at step {bad[0]:,}; the last good checkpoint is {where}")
+        if bad is not None:
+            raise NonFinite(f"non-finite {bad[1]} at step {bad[0]:,}" + where())
         for w in (first, last):
             w.add(end - chunk_len, metrics)
         if on_chunk is not None:
@@ -138,26 +208,35 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
 
     on_chunk_end = resume = None
     if checkpoint is not None:
-        ckpt, every, host_extra, resuming = checkpoint
+        ckpt, every, resuming = checkpoint
 
-        def on_chunk_end(end, state):
+        def on_chunk_end(end, state, run_seconds):
             leaves = jax.tree_util.tree_leaves_with_path(state.brain)
             bad = [jax.tree_util.keystr(p) for p, x in leaves if not np.isfinite(np.asarray(x)).all()]
             if bad:
-                raise NonFinite(f"non-finite parameters brain{bad[0]} after step {end:,}; the last good checkpoint "
-                                f"is {ckpt.directory / str(ckpt.latest_step())}")  # fmt: skip
+                raise NonFinite(f"non-finite parameters brain{bad[0]} after step {end:,}" + where())
+            timing["run_seconds"] = before["run_seconds"] + run_seconds
+            timing["steps_run"] = before["steps_run"] + end - start_step[0]
             if end % every == 0 or end == t.steps or (should_stop is not None and should_stop()):
-                host = {"step": end, "config": cfg.to_dict(), "first": first.to_json(), "last": last.to_json()}
-                ckpt.save(end, state, {**host, **host_extra()})
+                host = {"step": end, "config": cfg.to_dict(), "first": first.to_json(), "last": last.to_json(),
+                        "timing": timing}  # fmt: skip
+                ckpt.save(end, state, host)
 
+        start_step = [0]
         if resuming:
 
             def resume(abstract):
+                nonlocal last
                 start, state, host = ckpt.restore(abstract)
-                if host.get("config") != json.loads(cfg.to_json()):
-                    raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different config")
+                changed = same_program(host.get("config") or {}, json.loads(cfg.to_json()))
+                if changed:
+                    raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different config "
+                                          f"({', '.join(changed[:4])} differ)")  # fmt: skip
                 first.load(host["first"])
-                last.load(host["last"])
+                last = _last_window(t, start, host["last"])
+                before.update(host.get("timing") or {})
+                timing.update(before)
+                start_step[0] = start
                 return start, state
 
     result = run(
@@ -166,7 +245,10 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
         on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
         desc=desc, agent_steps_per_step=t.num_envs * agents_per_world(cfg), sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip
-    return agent, result, first, last
+    if checkpoint is None:
+        timing.update(run_seconds=result.run_seconds, steps_run=result.steps - result.start_step)
+    timing["compile_seconds"] = timing["compile_seconds"] or result.compile_seconds
+    return agent, result, first, last, timing
 
 
 def agents_per_world(cfg: RunConfig) -> int:
@@ -189,6 +271,21 @@ def _is_primary() -> bool:
     return jax.process_index() == 0
 
 
+def chunk_row(end: int, metrics: dict) -> dict:
+    """One ``metrics.jsonl`` line: the chunk's mean over seeds of every metric, and ``per_seed`` values, so curves
+    can be compared across seeds and variants."""
+    per_seed = {k: v.mean(axis=1) for k, v in metrics.items() if not k.startswith("episode")}
+    row = {"step": end, **{k: float(v.mean()) for k, v in per_seed.items()}}
+    if "episodes" in metrics:
+        n, total = metrics["episodes"].sum(axis=1), metrics["episode_return_sum"].sum(axis=1)
+        if n.sum() > 0:
+            row["episode_return"] = float(total.sum() / n.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_seed["episode_return"] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+    row["per_seed"] = {k: [float(x) if np.isfinite(x) else None for x in v] for k, v in per_seed.items()}
+    return row
+
+
 def train_and_evaluate(
     cfg: RunConfig,
     out_dir,
@@ -198,12 +295,20 @@ def train_and_evaluate(
     checkpoint_every: int | None = None,
     resume: bool = False,
     shard: bool | None = None,
+    overwrite: bool = False,
+    sinks=(),
 ) -> dict:
     """Trains ``cfg``, measures the random baseline, writes the run's files into ``out_dir``; returns the summary.
 
     ``checkpoint_every`` (steps, a multiple of the chunk length; default: every chunk) saves the whole state to
-    ``out_dir/checkpoints``; ``resume=True`` continues from the latest checkpoint there. ``shard=None`` splits
-    the environments over all devices when there are several and they divide ``num_envs``; ``False`` never.
+    ``out_dir/checkpoints``; ``resume=True`` continues from the latest checkpoint there, to ``cfg.train.steps``
+    (which may extend the run). ``shard=None`` splits the environments over all devices when there are several
+    and they divide ``num_envs``; ``False`` never. A fresh run refuses a folder that holds one unless
+    ``overwrite``; the folder is locked while the run writes it (``agi.rundir``). ``sinks``: callables
+    ``sink(step, row)`` called with each chunk's ``metrics.jsonl`` row (e.g. ``agi.sinks.TensorBoard``).
+
+    Raises ``Interrupted`` after SIGINT/SIGTERM (everything done is saved), ``NonFinite`` on a NaN or infinity,
+    ``Complete`` when resuming a finished run (nothing is rewritten).
     """
     cfg.validate()
     out = Path(out_dir)
@@ -211,63 +316,100 @@ def train_and_evaluate(
     every = checkpoint_every or chunk_len
     if every % chunk_len:
         raise ConfigError(f"checkpoint_every={every} is not a multiple of the chunk length {chunk_len}")
-    out.mkdir(parents=True, exist_ok=True)
+    sharded = env_sharding(cfg.train.num_envs, shard) is not None
+    check_memory(cfg, *make_system(make_agent(cfg)), devices=len(jax.devices()) if sharded else 1)
     # Over several hosts every process trains its share, but only the first writes the run's small files:
     # processes writing one shared folder at once could leave a torn summary.json (checkpoints are orbax's own).
     primary = _is_primary()
+    with claim(out, fresh=not resume, overwrite=overwrite, primary=primary), stop_on_signals() as should_stop:
+        return _train_in(cfg, out, primary=primary, progress=progress, baseline=baseline, every=every,
+                         resume=resume, shard=shard, sinks=sinks, should_stop=should_stop)  # fmt: skip
+
+
+def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, sinks, should_stop) -> dict:
     ckpt = Checkpointer(out / "checkpoints")
-    history = []
-    if resume:
-        latest = ckpt.latest_step()
-        if latest is None:
-            raise CheckpointError(f"no checkpoint to resume in {out / 'checkpoints'}")
-        history = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
-        history = [row for row in history if row["step"] <= latest]
-    elif primary:
-        (out / "config.json").write_text(cfg.to_json())
-    log = open(out / "metrics.jsonl" if primary else os.devnull, "w")
-    for row in history:
-        log.write(json.dumps(row) + "\n")
-
-    def on_chunk(end, metrics):
-        row = {"step": end, **{k: float(v.mean()) for k, v in metrics.items() if not k.startswith("episode")}}
-        if "episodes" in metrics and metrics["episodes"].sum() > 0:
-            row["episode_return"] = float(metrics["episode_return_sum"].sum() / metrics["episodes"].sum())
-        history.append(row)
-        log.write(json.dumps(row) + "\n")
-        log.flush()
-        if progress:
-            tqdm.write(
-                f"step {end:>9,}  reward/step {row['reward']:+.4f}"
-                + (f"  episode return {row['episode_return']:.1f}" if "episode_return" in row else "")
-            )
-
     try:
-        with log, _stop_on_signals() as should_stop:
-            agent, result, first, last = _measure(
-                cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, dict, resume),
+        if resume:
+            latest = ckpt.latest_step()
+            if latest is None:
+                raise CheckpointError(f"no checkpoint to resume in {out / 'checkpoints'}")
+            if latest > cfg.train.steps:
+                raise ConfigError(f"--steps {cfg.train.steps:,} is shorter than the {latest:,} steps {out} has run")
+            if latest == cfg.train.steps and (out / "summary.json").exists():
+                raise Complete(f"{out} is complete at {latest:,} steps; nothing to do (to go on, add --steps N "
+                               f"with N > {latest:,})")  # fmt: skip
+            log, history = MetricsLog.recover(out / "metrics.jsonl", latest, enabled=primary)
+        else:
+            log, history = MetricsLog(out / "metrics.jsonl", enabled=primary), []
+        if primary:
+            write_atomic(out / "config.json", cfg.to_json())
+
+        def on_chunk(end, metrics):
+            row = chunk_row(end, metrics)
+            history.append(row)
+            log.append(row)
+            for sink in sinks:
+                sink(end, row)
+            if progress:
+                tqdm.write(
+                    f"step {end:>9,}  reward/step {row['reward']:+.4f}"
+                    + (f"  episode return {row['episode_return']:.1f}" if "episode_return" in row else "")
+                )
+
+        try:
+            agent, result, first, last, timing = _measure(
+                cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, resume),
                 should_stop=should_stop, shard=shard,
             )  # fmt: skip
+        finally:
+            log.close()
     finally:
         ckpt.close()
     if result.steps < cfg.train.steps:
-        raise Interrupted(result.steps, out)
+        raise Interrupted(f"interrupted at step {result.steps:,}; resume with: agi train --resume {out}",
+                          result.steps, out)  # fmt: skip
+    summary = _summary(cfg, agent, result, first, last, timing)
+    if baseline:
+        summary.update(_baseline(cfg, out, agent, progress=progress, shard=shard, should_stop=should_stop,
+                                 primary=primary))  # fmt: skip
+    if cfg.world.name == "social":
+        from agi.social import describe, social_summary
+
+        social = social_summary(last.mean, cfg, _stat)
+        social["random_policy"] = summary.pop("_random_social", None)
+        social["learned"] = describe(social, social["random_policy"])
+        social["random_policy"] = social["random_policy"] and social["random_policy"]["agents"]
+        summary["social"] = social
+    summary.pop("_random_social", None)
+    final = result.state
+    if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
+        from jax.experimental import multihost_utils
+
+        final = multihost_utils.process_allgather(final, tiled=True)
+    summary["state_digest"] = state_digest(final)
+    summary["plots"] = [str(out / "reward.png")]
+    summary["provenance"] = provenance()
+    if primary:
+        plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
+                     random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
+        write_json(out / "summary.json", summary)
+    return summary
+
+
+def _summary(cfg, agent, result, first, last, timing) -> dict:
     t = cfg.train
-    agent_steps = t.steps * t.num_envs * t.num_seeds * agents_per_world(cfg)
+    per_step = t.num_envs * agents_per_world(cfg) * t.num_seeds
     summary = {
         "world": cfg.world.name,
         "steps": t.steps,
         "num_seeds": t.num_seeds,
         "num_envs": t.num_envs,
-        "agent_steps": agent_steps,
-        "compile_seconds": result.compile_seconds,
-        "run_seconds": result.run_seconds,
-        "agent_steps_per_second": (t.steps - result.start_step)
-        * t.num_envs
-        * agents_per_world(cfg)
-        * t.num_seeds
-        / max(result.run_seconds, 1e-9),
+        "agent_steps": t.steps * per_step,
+        "compile_seconds": timing["compile_seconds"],
+        "run_seconds": timing["run_seconds"],
+        "agent_steps_per_second": timing["steps_run"] * per_step / max(timing["run_seconds"], 1e-9),
         "resumed_from_step": result.start_step,
+        "windows": {"first": [first.lo, first.hi], "last": [last.lo, last.hi]},
         "reward_per_step_first": float(first.mean("reward").mean()),
         "reward_per_step_last": float(last.mean("reward").mean()),
         "reward_per_step_last_by_seed": _stat(last.mean("reward")),
@@ -279,33 +421,38 @@ def train_and_evaluate(
         ret = last.episode_return()
         summary["episode_return_last"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
         summary["episode_return_last_by_seed"] = _stat(ret)
-    if baseline:
-        _, _, _, rlast = _measure(random_baseline(cfg), progress=progress, desc="random baseline", shard=shard)
-        summary["random_policy_reward_per_step"] = float(rlast.mean("reward").mean())
-        summary["random_policy_reward_per_step_by_seed"] = _stat(rlast.mean("reward"))
-        if agent.world.episodic:
-            rret = rlast.episode_return()
-            summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
-    if cfg.world.name == "social":
-        from agi.social import describe, social_summary
-
-        social = social_summary(last.mean, cfg, _stat)
-        social["random_policy"] = social_summary(rlast.mean, cfg, _stat) if baseline else None
-        social["learned"] = describe(social, social["random_policy"])
-        social["random_policy"] = social["random_policy"] and social["random_policy"]["agents"]
-        summary["social"] = social
-    final = result.state
-    if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
-        from jax.experimental import multihost_utils
-
-        final = multihost_utils.process_allgather(final, tiled=True)
-    summary["state_digest"] = state_digest(final)
-    summary["plots"] = [str(out / "reward.png")]
-    if primary:
-        plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
-                     random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
-        (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def _baseline(cfg, out, agent, *, progress, shard, should_stop, primary) -> dict:
+    """The random-policy fields of the summary, measured now or read back from ``baseline.json`` (written by an
+    earlier session of this run with the same config)."""
+    rcfg = random_baseline(cfg)
+    saved = out / "baseline.json"
+    if saved.exists():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            d = json.loads(saved.read_text())
+            if d["config"] == json.loads(rcfg.to_json()):
+                return d["fields"]
+    _, result, _, rlast, _ = _measure(rcfg, progress=progress, desc="random baseline", shard=shard,
+                                      should_stop=should_stop)  # fmt: skip
+    if result.steps < cfg.train.steps:
+        raise Interrupted(f"training is complete and saved; its random-policy baseline was interrupted at step "
+                          f"{result.steps:,}; finish with: agi train --resume {out}", result.steps, out)  # fmt: skip
+    fields = {
+        "random_policy_reward_per_step": float(rlast.mean("reward").mean()),
+        "random_policy_reward_per_step_by_seed": _stat(rlast.mean("reward")),
+    }
+    if agent.world.episodic:
+        rret = rlast.episode_return()
+        fields["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
+    if cfg.world.name == "social":
+        from agi.social import social_summary
+
+        fields["_random_social"] = social_summary(rlast.mean, cfg, _stat)
+    if primary:
+        write_json(saved, {"config": json.loads(rcfg.to_json()), "fields": fields})
+    return fields
 
 
 def plot_rewards(history, path, title="", random_reward=None):
@@ -332,8 +479,7 @@ def plot_rewards(history, path, title="", random_reward=None):
         axes[0, 1].plot(*zip(*pts, strict=True), color="tab:blue")
         axes[0, 1].set(xlabel="step", ylabel="episode return", title="episodes ending in each chunk")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def format_summary(s: dict) -> str:

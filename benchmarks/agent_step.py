@@ -14,6 +14,7 @@ import statistics
 import time
 
 import jax
+import numpy as np
 from common import parse_args, write_json
 
 from agi import make_agent, make_system, preset
@@ -27,13 +28,13 @@ def bench(world: str, b: int, steps: int, repeats: int) -> dict:
     state = jax.jit(lambda k: jax.lax.map(init, k))(jax.random.split(jax.random.PRNGKey(0), 1))
     keys = jax.random.split(jax.random.PRNGKey(1), 1)
     t = time.perf_counter()
-    chunk = make_chunk(step, steps).lower(state, keys).compile()
+    chunk = make_chunk(step, steps).lower(state, keys, np.uint32(0)).compile()
     compile_s = time.perf_counter() - t
-    state, _ = jax.block_until_ready(chunk(state, keys))  # warm-up
+    state, _ = jax.block_until_ready(chunk(state, keys, np.uint32(0)))  # warm-up
     times = []
     for r in range(repeats):
         t = time.perf_counter()
-        state, m = chunk(state, jax.random.split(jax.random.PRNGKey(2 + r), 1))
+        state, m = chunk(state, keys, np.uint32((r + 1) * steps))
         jax.block_until_ready(m)
         times.append(time.perf_counter() - t)
     sec = statistics.median(times)

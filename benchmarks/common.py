@@ -31,6 +31,15 @@ def median_time(fn, repeats: int) -> float:
 
 
 def write_json(path, rows):
+    """``{"provenance": code commit, versions, devices; "rows": rows}`` (``agi.rundir.provenance``)."""
     if path:
+        from agi.rundir import provenance, write_json
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rows, indent=2))
+        write_json(path, {"provenance": provenance(), "rows": rows})
+
+
+def read_rows(path) -> list:
+    """The rows of a file written by ``write_json`` (or of an older one that held only the list)."""
+    data = json.loads(Path(path).read_text())
+    return data["rows"] if isinstance(data, dict) else data

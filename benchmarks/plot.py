@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
+from common import read_rows
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -52,7 +52,7 @@ def main():
     for name, fn in (("td_update", plot_td_update), ("agent_step", plot_agent_step)):
         src = RESULTS / f"{name}.json"
         if src.exists():
-            fn(json.loads(src.read_text()), RESULTS / f"{name}.png")
+            fn(read_rows(src), RESULTS / f"{name}.png")
             print(RESULTS / f"{name}.png")
 
 

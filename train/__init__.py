@@ -3,7 +3,7 @@
 Knows nothing of agi."""
 
 from train.checkpoint import Checkpointer, CheckpointError, state_digest
-from train.loop import RunResult, make_chunk, make_train, run
+from train.loop import RunResult, make_chunk, make_train, run, seed_keys, step_keys
 from train.sharding import make_mesh, mesh_of, put, replicated, split_axis, with_shardings
 
 __all__ = [
@@ -17,7 +17,9 @@ __all__ = [
     "put",
     "replicated",
     "run",
+    "seed_keys",
     "split_axis",
     "state_digest",
+    "step_keys",
     "with_shardings",
 ]

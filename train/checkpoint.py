@@ -33,7 +33,9 @@ class Checkpointer:
         )
 
     def save(self, step: int, state, host: dict) -> None:
-        """Saves and waits until the checkpoint is complete on disk."""
+        """Saves and waits until the checkpoint is complete on disk. The host JSON also records the state's
+        layout (every leaf's path, shape and dtype), so a restore into another layout names what differs."""
+        host = {**host, "_layout": layout(state)}
         args = ocp.args.Composite(state=ocp.args.StandardSave(_nonempty(state)), host=ocp.args.JsonSave(host))
         self._manager.save(step, args=args)
         self._manager.wait_until_finished()
@@ -46,6 +48,15 @@ class Checkpointer:
         step = self.latest_step() if step is None else step
         if step is None:
             raise CheckpointError(f"no checkpoint in {self.directory}")
+        try:
+            saved = self._manager.restore(step, args=ocp.args.Composite(host=ocp.args.JsonRestore())).host
+        except Exception:  # unreadable bookkeeping: the full restore below says so in one line
+            saved = {}
+        if saved and "_layout" in saved:
+            differ = _first_difference(saved["_layout"], layout(abstract_state))
+            if differ:
+                raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {differ} (was it "
+                                      "written by another world, config or version?)")  # fmt: skip
         args = ocp.args.Composite(
             state=ocp.args.StandardRestore(_nonempty(abstract_state)), host=ocp.args.JsonRestore()
         )
@@ -60,6 +71,24 @@ class Checkpointer:
 
     def close(self):
         self._manager.close()
+
+
+def layout(state) -> list:
+    """``[[path, shape, dtype], ...]`` of every leaf of ``state`` (arrays or ``ShapeDtypeStruct``s)."""
+    leaves = jax.tree_util.tree_leaves_with_path(state)
+    return [[jax.tree_util.keystr(p), list(x.shape), str(x.dtype)] for p, x in leaves]
+
+
+def _first_difference(saved: list, wanted: list) -> str | None:
+    """A readable account of the first way two layouts differ, or None."""
+    for (p, shape, dtype), (q, shape2, dtype2) in zip(saved, wanted, strict=False):
+        if p != q:
+            return f"it holds {p} where this run has {q}"
+        if shape != shape2 or dtype != dtype2:
+            return f"{p} is {dtype}{shape} there and {dtype2}{shape2} here"
+    if len(saved) != len(wanted):
+        return f"it holds {len(saved)} arrays, this run's state {len(wanted)}"
+    return None
 
 
 def _size(leaf) -> int:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -31,30 +32,49 @@ class RunResult(NamedTuple):
     start_step: int = 0  # > 0 for a resumed run
 
 
+def step_keys(run_key, start, length: int):
+    """The PRNG keys of steps ``start .. start + length - 1``: ``fold_in(run_key, t)`` for global step t.
+
+    A step's key depends only on the seed's run key and the step's number, never on how the run is cut into
+    chunks or how long it is, so chunking, checkpointing and extending a run leave its results unchanged.
+    """
+    return jax.vmap(lambda t: jax.random.fold_in(run_key, t))(start + jnp.arange(length, dtype=jnp.uint32))
+
+
+def seed_keys(key, seed_numbers):
+    """``(init_keys, run_keys)`` of the given seed numbers: seed s is ``fold_in(key, s)`` whatever the number of
+    seeds, so seed 0 of a 4-seed run is seed 0 of an 8-seed run."""
+    keys = jax.vmap(lambda s: jax.random.split(jax.random.fold_in(key, s)))(jnp.asarray(seed_numbers, jnp.uint32))
+    return keys[:, 0], keys[:, 1]
+
+
 def make_chunk(step: Callable, chunk_len: int, shardings=None):
-    """``chunk(states, keys) -> (states, metrics)`` over ``chunk_len`` steps for every seed (jitted, donated).
+    """``chunk(states, run_keys, start) -> (states, metrics)``: steps ``start .. start + chunk_len - 1`` for every
+    seed (jitted, donated; ``start`` is traced, so every chunk reuses one compiled program).
 
     ``shardings`` (a tree of ``NamedSharding`` matching the states) fixes the states' layout on the way in and
     out; the keys and the metrics are then replicated on the same mesh.
     """
 
-    def one_seed(state, key):
-        return jax.lax.scan(step, state, jax.random.split(key, chunk_len))
+    def one_seed(state, run_key, start):
+        return jax.lax.scan(step, state, step_keys(run_key, start, chunk_len))
 
+    chunk = jax.vmap(one_seed, in_axes=(0, 0, None))
     if shardings is None:
-        return jax.jit(jax.vmap(one_seed), donate_argnums=0)
+        return jax.jit(chunk, donate_argnums=0)
     rep = replicated(mesh_of(shardings))
-    return jax.jit(jax.vmap(one_seed), donate_argnums=0, in_shardings=(shardings, rep), out_shardings=(shardings, rep))
+    return jax.jit(chunk, donate_argnums=0, in_shardings=(shardings, rep, rep), out_shardings=(shardings, rep))
 
 
 def make_train(init: Callable, step: Callable, num_steps: int, chunk_len: int):
-    """``train(key) -> (state, metrics)``: the whole run as one compiled program for one seed."""
+    """``train(key) -> (state, metrics)``: the whole run as one compiled program for one seed, with the keys a
+    chunked ``run`` gives seed 0 of ``key``."""
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
 
     def train(key):
-        k_init, k_run = jax.random.split(key)
-        return jax.lax.scan(step, init(k_init), jax.random.split(k_run, num_steps))
+        k_init, k_run = jax.random.split(jax.random.fold_in(key, 0))
+        return jax.lax.scan(step, init(k_init), step_keys(k_run, 0, num_steps))
 
     return train
 
@@ -68,7 +88,7 @@ def run(
     num_steps: int,
     chunk_len: int,
     on_chunk: Callable[[int, dict], None] | None = None,
-    on_chunk_end: Callable[[int, Any], None] | None = None,
+    on_chunk_end: Callable[[int, Any, float], None] | None = None,
     resume: Callable[[Any], tuple[int, Any]] | None = None,
     should_stop: Callable[[], bool] | None = None,
     progress: bool = True,
@@ -81,10 +101,12 @@ def run(
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
     ``on_chunk(end_step, metrics)`` receives each chunk's metrics as ``{name: np.ndarray [seeds, chunk_len]}``;
-    ``on_chunk_end(end_step, state)`` then sees the state (to checkpoint it). ``should_stop()`` is asked after
+    ``on_chunk_end(end_step, state, run_seconds)`` then sees the state (to checkpoint it) and the seconds spent
+    in chunks so far. ``should_stop()`` is asked after
     each chunk (e.g. set by a signal handler) and ends the run early, ``RunResult.steps`` saying how far it got.
-    ``resume(abstract_state) -> (start_step, state)`` continues a run: the chunk keys are derived from ``key`` up
-    front, so a resumed run uses the same keys as one never interrupted; the abstract state it receives carries
+    ``resume(abstract_state) -> (start_step, state)`` continues a run: step t of seed s uses the key
+    ``fold_in(run_key(s), t)`` (``seed_keys``, ``step_keys``), so a resumed, re-chunked or extended run uses the
+    same keys as one never interrupted; the abstract state it receives carries
     the shardings the state will have, so a restore can place it directly. ``sharding(abstract_state) -> tree of
     NamedSharding`` spreads the state over devices (``train.sharding``); None keeps it on one device.
     ``seed_index [num_seeds]`` makes batch slot i use the PRNG keys of seed ``seed_index[i]`` (so several
@@ -94,18 +116,16 @@ def run(
     """
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
-    k_init, k_run = jax.random.split(key)
     index = np.arange(num_seeds) if seed_index is None else np.asarray(seed_index)
     if index.shape != (num_seeds,) or index.min() < 0:
         raise ValueError(f"seed_index must hold {num_seeds} non-negative seed numbers, got {index}")
-    distinct = int(index.max()) + 1
     # lax.map, not vmap: a batched QR (flax's orthogonal initialiser) deadlocks jaxlib's CPU thread pool on
     # small machines, and initialisation is cheap.
     if init_args is None:
         init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
     else:
         init_all = jax.jit(lambda keys: jax.lax.map(lambda ka: init(*ka), (keys, init_args)))
-    init_keys = jax.random.split(k_init, distinct)[index]
+    init_keys, run_keys = seed_keys(key, index)
     abstract = jax.eval_shape(init_all, init_keys)
     shardings = sharding(abstract) if sharding is not None else None
     start = 0
@@ -115,18 +135,17 @@ def run(
             raise ValueError(f"cannot resume at step {start}: not a chunk boundary of a {num_steps}-step run")
     else:
         state = init_all(init_keys)
-    chunk_keys = jax.random.split(k_run, (num_steps // chunk_len, distinct))[:, index]
     if shardings is not None:
         state = put(state, shardings)
-        chunk_keys = put(chunk_keys, replicated(mesh_of(shardings)))
+        run_keys = put(run_keys, replicated(mesh_of(shardings)))
     t0 = time.perf_counter()
-    chunk = make_chunk(step, chunk_len, shardings).lower(state, chunk_keys[0]).compile()
+    chunk = make_chunk(step, chunk_len, shardings).lower(state, run_keys, np.uint32(start)).compile()
     compile_seconds = time.perf_counter() - t0
     run_seconds = 0.0
     bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
     for c in range(start // chunk_len, num_steps // chunk_len):
         t = time.perf_counter()
-        state, metrics = chunk(state, chunk_keys[c])
+        state, metrics = chunk(state, run_keys, np.uint32(c * chunk_len))
         metrics = jax.device_get(metrics)  # blocks until the chunk is done
         dt = time.perf_counter() - t
         run_seconds += dt
@@ -136,7 +155,7 @@ def run(
         if on_chunk is not None:
             on_chunk(end, {k: np.asarray(v) for k, v in metrics.items()})
         if on_chunk_end is not None:
-            on_chunk_end(end, state)
+            on_chunk_end(end, state, run_seconds)
         if should_stop is not None and should_stop():
             bar.close()
             return RunResult(state, compile_seconds, run_seconds, end, start)

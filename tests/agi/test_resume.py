@@ -57,17 +57,19 @@ def test_kill_9_then_resume_is_bit_exact(straight, tmp_path):
 def test_resume_with_a_changed_config_is_refused(straight, tmp_path, capsys):
     d = tmp_path / "changed"
     shutil.copytree(straight, d)
+    shutil.rmtree(d / "checkpoints" / "2000")
     cfg = json.loads((d / "config.json").read_text())
     cfg["agent"]["lr"] = 0.5
     (d / "config.json").write_text(json.dumps(cfg))
     assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "different config" in err and len(err.splitlines()) == 1
+    assert "different config (agent.lr differ)" in err and len(err.splitlines()) == 1
 
 
 def test_corrupted_checkpoint_gets_a_clear_error(straight, tmp_path, capsys):
     d = tmp_path / "corrupt"
     shutil.copytree(straight, d)
+    (d / "summary.json").unlink()  # the run died after saving its last checkpoint
     shutil.rmtree(d / "checkpoints" / "1000")
     for f in (d / "checkpoints" / "2000").rglob("*"):
         if f.is_file():
@@ -134,3 +136,15 @@ def test_only_the_first_process_writes_the_run_files(tmp_path, monkeypatch):
     assert summary["steps"] == preset("tiny").train.steps  # it trained and summarised its share
     assert not any((out / f).exists() for f in ("config.json", "metrics.jsonl", "summary.json", "reward.png"))
     assert (out / "checkpoints").is_dir()  # checkpoints are written by every process together (orbax)
+
+
+def test_a_checkpoint_of_another_layout_names_what_differs(straight, tmp_path, capsys):
+    d = tmp_path / "other"
+    shutil.copytree(straight, d)
+    shutil.rmtree(d / "checkpoints" / "2000")
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["agent"]["hidden"] = 8  # as a config.json from another version of the run would
+    (d / "config.json").write_text(json.dumps(cfg))
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "does not fit this run" in err and "brain" in err and len(err.splitlines()) == 1, err

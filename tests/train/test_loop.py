@@ -60,3 +60,35 @@ def test_seed_index_and_init_args_let_variants_share_seeds():
     scaled = run(init, step, key, num_seeds=2, num_steps=4, chunk_len=2, progress=False,
                  init_args=jnp.asarray([0.0, 0.0]))  # fmt: skip
     assert not np.allclose(scaled.state["x"], plain.state["x"])
+
+
+def test_results_do_not_depend_on_chunking_or_on_the_number_of_seeds():
+    key = jax.random.PRNGKey(7)
+    one = run(_init, _step, key, num_seeds=2, num_steps=40, chunk_len=40, progress=False)
+    many = run(_init, _step, key, num_seeds=2, num_steps=40, chunk_len=8, progress=False)
+    np.testing.assert_array_equal(one.state["x"], many.state["x"])
+    four = run(_init, _step, key, num_seeds=4, num_steps=40, chunk_len=10, progress=False)
+    np.testing.assert_array_equal(four.state["x"][:2], one.state["x"])  # seed 0 of 4 is seed 0 of 2
+    seen = []
+    run(_init, _step, key, num_seeds=2, num_steps=80, chunk_len=40, progress=False,
+        on_chunk=lambda end, m: seen.append(m["mean"]))  # fmt: skip
+    shorter = []
+    run(_init, _step, key, num_seeds=2, num_steps=40, chunk_len=40, progress=False,
+        on_chunk=lambda end, m: shorter.append(m["mean"]))  # fmt: skip
+    np.testing.assert_array_equal(seen[0], shorter[0])  # a longer run begins as the shorter one did
+
+
+def test_make_train_is_seed_0_of_a_chunked_run():
+    key = jax.random.PRNGKey(5)
+    state, _ = jax.jit(make_train(_init, _step, num_steps=12, chunk_len=4))(key)
+    res = run(_init, _step, key, num_seeds=1, num_steps=12, chunk_len=4, progress=False)
+    np.testing.assert_allclose(state["x"], res.state["x"][0], rtol=1e-6)
+
+
+def test_step_keys_are_fold_in_of_the_global_step():
+    from train import step_keys
+
+    k = jax.random.PRNGKey(1)
+    got = step_keys(k, jnp.uint32(5), 3)
+    want = [jax.random.fold_in(k, t) for t in (5, 6, 7)]
+    np.testing.assert_array_equal(np.asarray(got), np.stack([np.asarray(w) for w in want]))
