@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/agi train --preset default --world social --out runs/demo
+	$(BIN)/agi train --preset default --world social --out runs/demo --overwrite
 
 test: $(STAMP)
 	$(BIN)/ruff check .
