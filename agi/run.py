@@ -228,12 +228,17 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
             def resume(abstract):
                 nonlocal last
                 start, state, host = ckpt.restore(abstract)
-                changed = same_program(host.get("config") or {}, json.loads(cfg.to_json()))
-                if changed:
-                    raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different config "
-                                          f"({', '.join(changed[:4])} differ)")  # fmt: skip
-                first.load(host["first"])
-                last = _last_window(t, start, host["last"])
+                try:
+                    changed = same_program(host["config"], json.loads(cfg.to_json()))
+                    if changed:
+                        raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different "
+                                              f"config ({', '.join(changed[:4])} differ)")  # fmt: skip
+                    first.load(host["first"])
+                    last = _last_window(t, start, host["last"])
+                except (KeyError, TypeError, AttributeError) as e:
+                    raise CheckpointError(f"checkpoint {ckpt.directory}/{start} lacks its bookkeeping "
+                                          f"({type(e).__name__}: {e}); resume from an earlier one by removing "
+                                          "this folder") from None  # fmt: skip
                 before.update(host.get("timing") or {})
                 timing.update(before)
                 start_step[0] = start

@@ -38,15 +38,17 @@ class TensorBoard:
         except ImportError:
             raise ConfigError("--tensorboard needs the tensorboard package: pip install 'brainlike-agi[tensorboard]'"
                               ) from None  # fmt: skip
-        Path(logdir).mkdir(parents=True, exist_ok=True)
         self._event, self._summary = event_pb2.Event, summary_pb2.Summary
-        self._writer = EventFileWriter(str(logdir))
+        self._logdir, self._make, self._writer = Path(logdir), EventFileWriter, None
 
     def _scalar(self, tag: str, value: float, step: int) -> None:
         summary = self._summary(value=[self._summary.Value(tag=tag, simple_value=value)])
         self._writer.add_event(self._event(wall_time=time.time(), step=step, summary=summary))
 
     def __call__(self, step: int, row: dict) -> None:
+        if self._writer is None:  # opened on the first chunk, once the run owns its folder
+            self._logdir.mkdir(parents=True, exist_ok=True)
+            self._writer = self._make(str(self._logdir))
         for name, value in row.items():
             if name != "step" and isinstance(value, int | float) and math.isfinite(value):
                 self._scalar(name, float(value), step)
@@ -57,4 +59,5 @@ class TensorBoard:
         self._writer.flush()
 
     def close(self) -> None:
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()

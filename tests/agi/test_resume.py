@@ -148,3 +148,31 @@ def test_a_checkpoint_of_another_layout_names_what_differs(straight, tmp_path, c
     assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
     err = capsys.readouterr().err.strip()
     assert "does not fit this run" in err and "brain" in err and len(err.splitlines()) == 1, err
+
+
+def test_a_checkpoint_whose_bookkeeping_lacks_a_key_is_one_line(straight, tmp_path, capsys):
+    d = tmp_path / "lacking"
+    shutil.copytree(straight, d)
+    (d / "summary.json").unlink()
+    meta = d / "checkpoints" / "2000" / "host" / "metadata"  # orbax's JsonSave file
+    host = json.loads(meta.read_text())
+    del host["first"]
+    meta.write_text(json.dumps(host))
+    assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "lacks its bookkeeping" in err and len(err.splitlines()) == 1, err
+
+
+def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import agi.run
+
+    def full(path, obj):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(agi.run, "write_json", full)
+    assert main(["train", "--preset", "tiny", "--quiet", "--no-baseline", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "the disk is full" in err and "summary.json" in err and len(err.splitlines()) == 1, err
+    assert (tmp_path / "r" / "checkpoints" / "200").is_dir()  # the training itself is kept
