@@ -61,9 +61,9 @@ def test_intervals_against_a_slow_reference():
         x = rng.normal(size=n)
         mean = sum(x) / n
         var = sum((v - mean) ** 2 for v in x) / (n - 1)
-        t = {2: 12.706, 4: 3.182, 8: 2.365, 40: 1.96}[n]
+        t = {2: 12.706, 4: 3.182, 8: 2.365, 40: 2.023}[n]  # printed t tables, df = n - 1
         s = mean_ci(x)
-        assert s["mean"] == pytest.approx(mean) and s["ci95"] == pytest.approx(t * math.sqrt(var / n))
+        assert s["mean"] == pytest.approx(mean) and s["ci95"] == pytest.approx(t * math.sqrt(var / n), rel=2e-4)
         assert s["lo"] == pytest.approx(mean - s["ci95"]) and s["per_seed"] == pytest.approx(list(x))
     y = rng.normal(size=4)
     x = y + np.array([1.0, 1.1, 0.9, 1.0])
