@@ -106,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
                    'gate:finder_pleasure=open" (see agi.ablate for the language)')  # fmt: skip
     a.add_argument("--seeds", type=int, default=8, help="seeds per variant, paired across variants (default: 8)")
     a.add_argument("--steps", type=int, help="environment steps per agent")
-    a.add_argument("--out", default="runs/ablate", help="output folder (default: runs/ablate)")
+    a.add_argument("--out", default=None, help="output folder (default: a new runs/ablate-DATE-TIME)")
     a.add_argument("--overwrite", action="store_true", help="replace the suite already in --out (its files only)")
     a.add_argument("--resume", metavar="DIR", help="finish the suite in DIR: train only the programs not yet saved")
     a.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override the base config")
@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("experiment", help="run the built-in experiments of DESIGN.md §9: PASS/FAIL per prediction")
     x.add_argument("name", nargs="?", help="an experiment name or all")
     x.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
-    x.add_argument("--out", default="runs/experiments", help="output folder (default: runs/experiments)")
+    x.add_argument("--out", default=None, help="output folder (default: a new runs/experiments-DATE-TIME)")
     x.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
     x.add_argument("--resume", metavar="DIR", help="finish the experiments in DIR: train only what is not saved")
     x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override every config")
@@ -237,6 +237,7 @@ def _eval(args) -> int:
 
 def _ablate(args, argv) -> int:
     from agi.ablate import ablate
+    from agi.rundir import default_out
 
     with _outcomes() as status:
         if args.resume:
@@ -248,7 +249,8 @@ def _ablate(args, argv) -> int:
         else:
             if not args.variants:
                 raise ConfigError("--variants is required (or --resume DIR)")
-            cfg, out, text = build_config(args), args.out, args.variants
+            cfg, text = build_config(args), args.variants
+            out = args.out or default_out("ablate")
             command = "agi " + " ".join(argv if argv is not None else sys.argv[1:])
         results = ablate(cfg, text, out, progress=not args.quiet, command=command, resume=bool(args.resume),
                          overwrite=args.overwrite, shard=False if args.no_shard else None)  # fmt: skip
@@ -263,6 +265,7 @@ def _ablate(args, argv) -> int:
 
 def _experiment(args) -> int:
     from agi.experiments import run_experiments
+    from agi.rundir import default_out
 
     with _outcomes() as status:
         if args.resume and (args.name or args.set or args.overwrite):
@@ -270,7 +273,7 @@ def _experiment(args) -> int:
                               "and --overwrite")  # fmt: skip
         if not args.resume and not args.name:
             raise ConfigError("name an experiment (or all), or give --resume DIR")
-        out = args.resume or args.out
+        out = args.resume or args.out or default_out("experiments")
         run_experiments([args.name], args.preset, out, progress=not args.quiet, sets=args.set, resume=bool(args.resume),
                         overwrite=args.overwrite, shard=False if args.no_shard else None)  # fmt: skip
     if status.code:
