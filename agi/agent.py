@@ -137,10 +137,21 @@ class Thought(NamedTuple):
     metrics: dict
 
 
-class Learning(NamedTuple):
-    """One agent's learning signals for one step; averaged over agents that share a brain."""
+class LossInputs(NamedTuple):
+    """What the Thought Generator's loss for one agent's previous transition needs (``Agent.generator_grads``)."""
 
-    generator_grads: Any
+    pending: Pending
+    extero: jax.Array  # [E] extero_t, the prediction target
+    intero: jax.Array  # [I] intero_t
+    advantage: jax.Array  # [] the actor's advantage (a constant of the loss)
+    value_target: jax.Array  # [] the valence head's TD target (a constant of the loss)
+
+
+class Learning(NamedTuple):
+    """One agent's learning signals for one step; combined over the agents that share a brain: the assessor
+    increments are averaged, the generator takes one gradient of the mean loss (``Agent.generator_grads``)."""
+
+    loss_inputs: LossInputs
     assessor_delta: jax.Array  # [H, d]
 
 
@@ -276,15 +287,23 @@ class Agent(NamedTuple):
         dw = dw * pend.valid
         advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]
-        if a.learn:
-            grads, lm = jax.grad(self._loss, has_aux=True)(params, w, pend, s.extero, s.intero, advantage, value_target)
-        else:
-            grads, lm = jax.tree.map(jnp.zeros_like, params), {}
+        inputs = LossInputs(pend, s.extero, s.intero, advantage, value_target)
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
         thought = Thought(h, h_in, a_in, mask, action, fresh, tumbled, q[action], v_bar, p, phi_int, traces, delta,
-                          Learning(grads, dw), lm)  # fmt: skip
+                          Learning(inputs, dw), {})  # fmt: skip
         return action, thought
+
+    def generator_grads(self, params, w, inputs: LossInputs):
+        """``(∇ mean loss, mean loss metrics)`` over the agents of ``inputs`` (a leading batch axis), which share
+        ``params``: one backward pass for all of them. The gradient of the mean equals the mean of per-agent
+        gradients, without forming a gradient per agent (which cost 78–94% of a step; benchmarks/README.md)."""
+
+        def mean_loss(p):
+            total, metrics = jax.vmap(self._loss, in_axes=(None, None, 0, 0, 0, 0, 0))(p, w, *inputs)
+            return jnp.mean(total), jax.tree.map(jnp.mean, metrics)
+
+        return jax.grad(mean_loss, has_aux=True)(params)
 
     @property
     def knobs(self) -> dict:

@@ -202,8 +202,12 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
         agents = agents._replace(extero=extero, orient=oriented, attention=attention)
 
         brain, opt_state = s.brain, s.opt_state
-        if learn:
-            grads = jax.tree.map(lambda g: jnp.mean(g, axis=0), learning.generator_grads)
+        loss_metrics = {}
+        if learn:  # learner n's brain: one gradient of its mean loss over the environments
+            grads, loss_metrics = jax.vmap(agent.generator_grads, in_axes=(0, 0, 1))(
+                brain.generator, brain.assessors, learning.loss_inputs
+            )
+            loss_metrics = {k: jnp.mean(v) for k, v in loss_metrics.items()}
             updates, opt_state = jax.vmap(tx.update)(grads, opt_state, brain.generator)
             brain = brain._replace(
                 generator=optax.apply_updates(brain.generator, updates),
@@ -216,6 +220,7 @@ def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
         social, fe = jax.vmap(jax.vmap(metrics_of))(senses, out, s.agents.orient, thoughts, s.agents.pending.action,
                                                     s.agents.pending.valid, fear_before, food_seen)  # fmt: skip
         flat = {k: jnp.mean(v) for k, v in metrics.items() if k not in ("episodes", "episode_return_sum")}
+        flat.update(loss_metrics)
         phi_pleasure = thoughts.phi_int[..., agent.steering.body.index("pleasure")]
         face = face_code(s.agents.extero, world.view_shape)
         names = agent.head_names

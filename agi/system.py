@@ -60,8 +60,9 @@ def make_system(agent: Agent):
             s.brain, s.agents, jax.random.split(key, num_envs), s.knobs
         )
         brain, opt_state = s.brain, s.opt_state
+        loss_metrics = {}
         if learn:
-            grads = jax.tree.map(lambda g: jnp.mean(g, axis=0), learning.generator_grads)
+            grads, loss_metrics = agent.generator_grads(brain.generator, brain.assessors, learning.loss_inputs)
             updates, opt_state = tx.update(grads, opt_state, brain.generator)
             brain = Brain(
                 optax.apply_updates(brain.generator, updates),
@@ -69,6 +70,7 @@ def make_system(agent: Agent):
             )
         summed = ("episodes", "episode_return_sum")
         metrics = {k: (jnp.sum(v) if k in summed else jnp.mean(v)) for k, v in metrics.items()}
+        metrics.update(loss_metrics)
         if nan_at > 0:  # a test switch: poison the assessors from this step on
             poison = jnp.where(s.step + 1 >= nan_at, jnp.nan, 1.0)
             brain = brain._replace(assessors=brain.assessors * poison)

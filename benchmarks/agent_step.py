@@ -22,14 +22,15 @@ import jax.numpy as jnp
 import numpy as np
 from common import parse_args, write_json
 
-from agi import make_agent, make_system, preset
+from agi import make_agent, make_system, override, preset
 from agi.run import agents_per_world
 from agi.worlds import MultiWorld
 from train import make_chunk
 
 
-def bench(world: str, b: int, steps: int, repeats: int) -> dict:
-    cfg = preset("default", world)
+def bench(world: str, b: int, steps: int, repeats: int, sets=()) -> dict:
+    """One row: the agent at the default preset of ``world`` (with ``sets`` overrides) and the world alone."""
+    cfg = override(preset("default", world), sets)
     cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=b, num_seeds=1))
     agent = make_agent(cfg)
     init, step = make_system(agent)

@@ -40,7 +40,11 @@ def plot_agent_step(rows, path):
     fig, ax = plt.subplots(figsize=(6, 4))
     for world in sorted({r["world"] for r in rows}):
         pts = sorted((r["B"], r["agent_steps_per_s"]) for r in rows if r["world"] == world)
-        ax.loglog(*zip(*pts, strict=True), "o-", label=world)
+        line = ax.loglog(*zip(*pts, strict=True), "o-", label=world)[0]
+        alone = sorted((r["B"], r["world_agent_steps_per_s"]) for r in rows if r["world"] == world
+                       and "world_agent_steps_per_s" in r)  # fmt: skip
+        if alone:
+            ax.loglog(*zip(*alone, strict=True), ":", color=line.get_color(), label=f"{world}: the world alone")
     ax.set(xlabel="agents sharing a brain (B)", ylabel="agent-steps/s", title="whole-agent step throughput")
     ax.legend()
     fig.tight_layout()

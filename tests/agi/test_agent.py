@@ -25,10 +25,28 @@ def test_agent_step_shapes(setup):
     s = agent.init_state(jax.random.PRNGKey(1))
     s2, learning, metrics = jax.jit(agent.step)(brain, s, jax.random.PRNGKey(2))
     chex.assert_trees_all_equal_shapes_and_dtypes(s, s2)
-    chex.assert_trees_all_equal_shapes(learning.generator_grads, brain.generator)
+    chex.assert_trees_all_equal_shapes_and_dtypes(learning.loss_inputs.pending, s.pending)
     chex.assert_shape(learning.assessor_delta, brain.assessors.shape)
     assert brain.assessors.shape == (len(agent.head_names), agent.generator.layout.dim)
     assert all(m.shape == () for m in metrics.values())
+
+
+def test_one_gradient_of_the_mean_loss_is_the_mean_of_per_agent_gradients(setup):
+    """``generator_grads`` takes one backward pass for all agents of a brain; the slow obvious reference takes
+    one per agent and averages."""
+    cfg, agent = setup
+    brain = agent.init_brain(jax.random.PRNGKey(0))
+    states = jax.vmap(agent.init_state)(jax.random.split(jax.random.PRNGKey(1), 3))
+    step = jax.jit(jax.vmap(agent.step, in_axes=(None, 0, 0)))
+    for i in range(3):  # past the first step, so every agent has a transition to learn from
+        states, learning, _ = step(brain, states, jax.random.split(jax.random.PRNGKey(10 + i), 3))
+    grads, metrics = jax.jit(agent.generator_grads)(brain.generator, brain.assessors, learning.loss_inputs)
+    one = lambda i: jax.tree.map(lambda x: x[i], learning.loss_inputs)
+    per_agent = [jax.grad(lambda p, i=i: agent._loss(p, brain.assessors, *one(i))[0])(brain.generator)
+                 for i in range(3)]  # fmt: skip
+    chex.assert_trees_all_close(grads, jax.tree.map(lambda *g: sum(g) / 3, *per_agent), rtol=1e-4, atol=1e-6)
+    assert any(float(np.abs(x).max()) > 0 for x in jax.tree.leaves(grads))
+    assert set(metrics) >= {"extero_loss", "value_loss"} and all(m.shape == () for m in metrics.values())
 
 
 def test_heads_follow_the_steering_signals(setup):
