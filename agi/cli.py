@@ -115,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("experiment", help="run the built-in experiments of DESIGN.md §9: PASS/FAIL per prediction")
     x.add_argument("name", nargs="?", help="an experiment name or all")
     x.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
+    x.add_argument("--seeds", type=int, default=8, help="seeds per variant, paired across variants (default: 8)")
     x.add_argument("--out", default=None, help="output folder (default: a new runs/experiments-DATE-TIME)")
     x.add_argument("--overwrite", action="store_true", help="replace the results already in --out")
     x.add_argument("--resume", metavar="DIR", help="finish the experiments in DIR: train only what is not saved")
@@ -275,7 +276,8 @@ def _experiment(args) -> int:
             raise ConfigError("name an experiment (or all), or give --resume DIR")
         out = args.resume or args.out or default_out("experiments")
         run_experiments([args.name], args.preset, out, progress=not args.quiet, sets=args.set, resume=bool(args.resume),
-                        overwrite=args.overwrite, shard=False if args.no_shard else None)  # fmt: skip
+                        overwrite=args.overwrite, shard=False if args.no_shard else None,
+                        seeds=None if args.resume else args.seeds)  # fmt: skip
     if status.code:
         return status.code
     print(f"results: {Path(out) / 'results.json'}")

@@ -8,6 +8,7 @@ A FAIL is a finding to report, not a reason to change the statistic, its directi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -157,11 +158,21 @@ EXPERIMENTS = {
 }  # fmt: skip
 
 
-def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
-                   shard: bool | None = None, save_dir=None, should_stop=None) -> dict:  # fmt: skip
-    """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``: see
-    ``agi.ablate.run_variants``)."""
+def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
     cfg = override(preset(preset_name, "social"), [*e.overrides, *sets])
+    if seeds is not None:
+        if seeds < 2:
+            raise ConfigError(f"--seeds={seeds} is out of range: a paired interval needs >= 2 seeds")
+        cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_seeds=seeds))
+    return cfg
+
+
+def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
+                   shard: bool | None = None, save_dir=None, should_stop=None,
+                   seeds: int | None = None) -> dict:  # fmt: skip
+    """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``: see
+    ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the preset's)."""
+    cfg = _config(e, preset_name, sets, seeds)
     t0 = time.perf_counter()
     runs = run_variants(cfg, parse_variants(e.variants), progress=progress, shard=shard, save_dir=save_dir,
                         should_stop=should_stop)  # fmt: skip
@@ -191,7 +202,8 @@ EXPERIMENT_FILES = ("experiment.json", "results.json", "results.md", *EXPERIMENT
 
 
 def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, sets=(), echo=print,
-                    shard: bool | None = None, resume: bool = False, overwrite: bool = False) -> dict:  # fmt: skip
+                    shard: bool | None = None, resume: bool = False, overwrite: bool = False,
+                    seeds: int | None = None) -> dict:  # fmt: skip
     """Runs ``names`` (or ``["all"]``), printing PASS/FAIL per prediction; writes ``out_dir/results.json``.
 
     Each experiment's finished programs are saved under ``out_dir/NAME/programs``; ``resume=True`` reads the
@@ -203,7 +215,7 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
     if resume:
         try:
             stored = json.loads((out / "experiment.json").read_text())
-            names, preset_name, sets = stored["names"], stored["preset"], stored["sets"]
+            names, preset_name, sets, seeds = stored["names"], stored["preset"], stored["sets"], stored.get("seeds")
         except (OSError, ValueError, KeyError) as e:
             raise ConfigError(f"--resume {out}: no readable experiment.json there ({e})") from None
     if list(names) == ["all"]:
@@ -212,15 +224,16 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
     if unknown:
         raise ConfigError(f"unknown experiment {unknown[0]!r}; choose from {list(EXPERIMENTS)} or all")
     for n in names:
-        override(preset(preset_name, "social"), [*EXPERIMENTS[n].overrides, *sets])  # checked before any work
+        _config(EXPERIMENTS[n], preset_name, sets, seeds)  # checked before any work
     done = {}
     with claim(out, fresh=not resume, overwrite=overwrite, files=EXPERIMENT_FILES,
                resume_hint="agi experiment --resume {out}"), stop_on_signals() as should_stop:  # fmt: skip
         if not resume:
-            write_json(out / "experiment.json", {"names": list(names), "preset": preset_name, "sets": list(sets)})
+            write_json(out / "experiment.json", {"names": list(names), "preset": preset_name, "sets": list(sets),
+                                                 "seeds": seeds})  # fmt: skip
         for n in names:
             done[n] = run_experiment(EXPERIMENTS[n], preset_name, progress=progress, sets=sets, shard=shard,
-                                     save_dir=out / n / "programs", should_stop=should_stop)  # fmt: skip
+                                     save_dir=out / n / "programs", should_stop=should_stop, seeds=seeds)  # fmt: skip
             for p in done[n]["predictions"]:
                 echo(format_prediction(p))
             write_json(out / "results.json", {"preset": preset_name, "experiments": done})

@@ -14,6 +14,7 @@ import math
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import jax
@@ -361,6 +362,7 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
                     + (f"  episode return {row['episode_return']:.1f}" if "episode_return" in row else "")
                 )
 
+        t0 = time.perf_counter()
         try:
             agent, result, first, last, timing = _measure(
                 cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, resume),
@@ -374,6 +376,11 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
         raise Interrupted(f"interrupted at step {result.steps:,}; resume with: agi train --resume {out}",
                           result.steps, out)  # fmt: skip
     summary = _summary(cfg, agent, result, first, last, timing)
+    # This session's training loop, compile excluded: the share spent inside compiled chunks (the rest is
+    # metrics, checkpoints and the progress bar between them).
+    loop = time.perf_counter() - t0 - result.compile_seconds
+    summary["session"] = {"loop_seconds": loop, "chunk_seconds": result.run_seconds,
+                          "chunk_share": result.run_seconds / max(loop, 1e-9)}  # fmt: skip
     if baseline:
         summary.update(_baseline(cfg, out, agent, progress=progress, shard=shard, should_stop=should_stop,
                                  primary=primary))  # fmt: skip

@@ -34,8 +34,10 @@ def test_seven_experiments_are_defined():
 def test_an_experiment_runs_on_tiny_and_writes_results(tmp_path):
     lines = []
     names = ["stranger_danger"]
-    done = run_experiments(names, "tiny", tmp_path, progress=False, sets=SHORT, echo=lines.append)
+    done = run_experiments(names, "tiny", tmp_path, progress=False, sets=SHORT, echo=lines.append, seeds=3)
     _check(done, names)
+    e = done["stranger_danger"]
+    assert e["seeds"] == 3 and len(e["variants"]["base"]["reward_per_step"]["per_seed"]) == 3
     assert len(lines) == 1
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["preset"] == "tiny" and set(saved["experiments"]) == set(names)
@@ -46,6 +48,9 @@ def test_an_experiment_runs_on_tiny_and_writes_results(tmp_path):
 def test_unknown_experiment_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="unknown experiment 'nope'"):
         run_experiments(["nope"], "tiny", tmp_path)
+    with pytest.raises(ConfigError, match="needs >= 2 seeds"):
+        run_experiments(["stranger_danger"], "tiny", tmp_path / "one", seeds=1)
+    assert not (tmp_path / "one").exists()
 
 
 @pytest.mark.slow
