@@ -303,3 +303,15 @@ def test_version_and_help_list_every_config_field(capsys):
     for key, _, _, doc in field_docs():
         assert f"{key} (" in out and doc[:40] in out
     assert "exit status" in out
+
+
+def test_ctrl_c_in_eval_writes_what_it_measured(straight, tmp_path):
+    out = tmp_path / "eval"
+    proc = subprocess.Popen([*CMD, "eval", "--run", str(straight), "--steps", "2000000", "--no-gif", "--quiet",
+                             "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    time.sleep(8)  # past the compile, inside the long evaluation
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "eval interrupted" in err and "Traceback" not in err, err
+    saved = json.loads((out / "eval.json").read_text())
+    assert saved["interrupted"] and 0 < saved["steps"] < 2_000_000
