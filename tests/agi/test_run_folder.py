@@ -307,8 +307,8 @@ def test_version_and_help_list_every_config_field(capsys):
 
 def test_ctrl_c_in_eval_writes_what_it_measured(straight, tmp_path):
     out = tmp_path / "eval"
-    proc = subprocess.Popen([*CMD, "eval", "--run", str(straight), "--steps", "2000000", "--no-gif", "--quiet",
-                             "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    args = ["eval", "--run", str(straight), "--steps", "2000000", "--no-gif", "--quiet", "--out", str(out)]
+    proc = subprocess.Popen([*CMD, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(8)  # past the compile, inside the long evaluation
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
