@@ -381,18 +381,22 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
     loop = time.perf_counter() - t0 - result.compile_seconds
     summary["session"] = {"loop_seconds": loop, "chunk_seconds": result.run_seconds,
                           "chunk_share": result.run_seconds / max(loop, 1e-9)}  # fmt: skip
+    rlast = None
     if baseline:
-        summary.update(_baseline(cfg, out, agent, progress=progress, shard=shard, should_stop=should_stop,
-                                 primary=primary))  # fmt: skip
+        rlast = _baseline(cfg, out, progress=progress, shard=shard, should_stop=should_stop, primary=primary)
+        summary["random_policy_reward_per_step"] = float(rlast.mean("reward").mean())
+        summary["random_policy_reward_per_step_by_seed"] = _stat(rlast.mean("reward"))
+        if agent.world.episodic:
+            rret = rlast.episode_return()
+            summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
     if cfg.world.name == "social":
         from agi.social import describe, social_summary
 
         social = social_summary(last.mean, cfg, _stat)
-        social["random_policy"] = summary.pop("_random_social", None)
+        social["random_policy"] = social_summary(rlast.mean, cfg, _stat) if rlast is not None else None
         social["learned"] = describe(social, social["random_policy"])
         social["random_policy"] = social["random_policy"] and social["random_policy"]["agents"]
         summary["social"] = social
-    summary.pop("_random_social", None)
     final = result.state
     if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
         from jax.experimental import multihost_utils
@@ -436,35 +440,26 @@ def _summary(cfg, agent, result, first, last, timing) -> dict:
     return summary
 
 
-def _baseline(cfg, out, agent, *, progress, shard, should_stop, primary) -> dict:
-    """The random-policy fields of the summary, measured now or read back from ``baseline.json`` (written by an
-    earlier session of this run with the same config)."""
+def _baseline(cfg, out, *, progress, shard, should_stop, primary) -> _Window:
+    """The random policy's last-10% window, measured now or read back from ``baseline.json`` (written by an
+    earlier session of this run with the same config, e.g. one interrupted after training)."""
     rcfg = random_baseline(cfg)
     saved = out / "baseline.json"
+    window = _Window(0, 0)
     if saved.exists():
         with contextlib.suppress(ValueError, KeyError, TypeError):
             d = json.loads(saved.read_text())
             if d["config"] == json.loads(rcfg.to_json()):
-                return d["fields"]
+                window.load(d["last"])
+                return window
     _, result, _, rlast, _ = _measure(rcfg, progress=progress, desc="random baseline", shard=shard,
                                       should_stop=should_stop)  # fmt: skip
     if result.steps < cfg.train.steps:
         raise Interrupted(f"training is complete and saved; its random-policy baseline was interrupted at step "
                           f"{result.steps:,}; finish with: agi train --resume {out}", result.steps, out)  # fmt: skip
-    fields = {
-        "random_policy_reward_per_step": float(rlast.mean("reward").mean()),
-        "random_policy_reward_per_step_by_seed": _stat(rlast.mean("reward")),
-    }
-    if agent.world.episodic:
-        rret = rlast.episode_return()
-        fields["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
-    if cfg.world.name == "social":
-        from agi.social import social_summary
-
-        fields["_random_social"] = social_summary(rlast.mean, cfg, _stat)
     if primary:
-        write_json(saved, {"config": json.loads(rcfg.to_json()), "fields": fields})
-    return fields
+        write_json(saved, {"config": json.loads(rcfg.to_json()), "last": rlast.to_json()})
+    return rlast
 
 
 def plot_rewards(history, path, title="", random_reward=None):
