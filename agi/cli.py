@@ -12,13 +12,12 @@ import argparse
 import contextlib
 import dataclasses
 import errno
-import json
 import os
 import sys
 from pathlib import Path
 
 from agi.agent import make_agent
-from agi.config import PRESETS, ConfigError, field_docs, from_dict, override, preset
+from agi.config import PRESETS, ConfigError, field_docs, load_config, override, preset
 from agi.worlds import WORLDS
 
 
@@ -152,7 +151,7 @@ def build_config(args):
     if getattr(args, "config", None):
         if args.preset or args.world:
             raise ConfigError("--config FILE already holds the preset's values and the world; drop --preset/--world")
-        cfg = _config_file(args.config)
+        cfg = load_config(args.config, "--config")
     else:
         cfg = preset(args.preset or "default", args.world or ("social" if args.command == "ablate" else "foraging"))
     train = cfg.train
@@ -167,18 +166,6 @@ def build_config(args):
     return cfg
 
 
-def _config_file(path, what="--config"):
-    path = Path(path)
-    try:
-        return from_dict(json.loads(path.read_text()))
-    except FileNotFoundError:
-        raise ConfigError(f"{what}: no {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ConfigError(f"{what}: {path} is unreadable ({e})") from None
-    except ConfigError as e:
-        raise ConfigError(f"{what}: {path}: {e}") from None
-
-
 def _resume_config(args):
     """The stored config of ``--resume DIR``, extended to ``--steps``; any other change is refused, since it
     would change the compiled program the checkpoints belong to."""
@@ -191,7 +178,7 @@ def _resume_config(args):
     directory = Path(args.resume)
     if not (directory / "config.json").exists():
         raise ConfigError(f"--resume {directory}: no config.json there")
-    cfg = _config_file(directory / "config.json", f"--resume {directory}")
+    cfg = load_config(directory / "config.json", f"--resume {directory}")
     if args.steps is None or args.steps == cfg.train.steps:
         return cfg
     t = cfg.train

@@ -476,3 +476,19 @@ def _typed(key: str, v, typ):
     if ok is False:
         raise ConfigError(f"{key}={v!r}: expected a value of type {getattr(typ, '__name__', typ)}")
     return float(v) if typ is float else v
+
+
+def load_config(path, what: str) -> RunConfig:
+    """The validated ``RunConfig`` in the JSON file ``path`` (a run's ``config.json``); ``ConfigError`` names
+    ``what`` asked for it (``--config``, ``--resume DIR``, ``--run DIR``) and what is wrong."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        return from_dict(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: no {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{what}: {path} is unreadable ({e})") from None
+    except ConfigError as e:
+        raise ConfigError(f"{what}: {path}: {e}") from None

@@ -16,7 +16,6 @@ References: DESIGN.md §8; issue 6 ("looking at a trained agent").
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,8 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from agi.agent import make_agent
-from agi.config import ConfigError, RunConfig, from_dict
-from agi.run import _stat, _Window, agents_per_world
+from agi.config import ConfigError, RunConfig, from_dict, load_config
+from agi.run import _stat, _Window, agents_per_world, same_program
 from agi.rundir import write_json
 from agi.sharding import env_sharding
 from agi.system import make_system
@@ -57,12 +56,9 @@ def load_run(run_dir) -> tuple[RunConfig, int, Any]:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ConfigError(f"--run {run_dir}: no such folder")
-    try:
-        cfg = from_dict(json.loads((run_dir / "config.json").read_text()))
-    except FileNotFoundError:
-        raise ConfigError(f"--run {run_dir}: no config.json there (not a folder written by agi train)") from None
-    except (json.JSONDecodeError, TypeError) as e:
-        raise ConfigError(f"--run {run_dir}: config.json is unreadable ({e})") from None
+    if not (run_dir / "config.json").exists():
+        raise ConfigError(f"--run {run_dir}: no config.json there (not a folder written by agi train)")
+    cfg = load_config(run_dir / "config.json", f"--run {run_dir}")
     directory = run_dir / "checkpoints"
     if not directory.is_dir() or not any(p.name.isdigit() for p in directory.iterdir()):
         raise CheckpointError(f"no checkpoint in {directory}")
@@ -74,8 +70,11 @@ def load_run(run_dir) -> tuple[RunConfig, int, Any]:
         step, state, host = ckpt.restore(with_shardings(abstract))
     finally:
         ckpt.close()
-    if _normalised(host.get("config")) != cfg.to_dict():
-        raise CheckpointError(f"the checkpoint in {directory} was written by a different config than config.json")
+    saved = _normalised(host.get("config"))
+    changed = ["the whole config"] if saved is None else same_program(saved, cfg.to_dict())
+    if changed:  # the run's length may differ: an extension interrupted before its next checkpoint
+        raise CheckpointError(f"the checkpoint in {directory} was written by a different config than config.json "
+                              f"({', '.join(changed[:4])} differ)")  # fmt: skip
     return cfg, step, state
 
 

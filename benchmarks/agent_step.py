@@ -14,13 +14,12 @@ that the agent keeps.
 from __future__ import annotations
 
 import dataclasses
-import statistics
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from common import parse_args, write_json
+from common import median_chunk_time, parse_args, write_json
 
 from agi import make_agent, make_system, override, preset
 from agi.run import agents_per_world
@@ -39,14 +38,7 @@ def bench(world: str, b: int, steps: int, repeats: int, sets=()) -> dict:
     t = time.perf_counter()
     chunk = make_chunk(step, steps).lower(state, keys, np.uint32(0)).compile()
     compile_s = time.perf_counter() - t
-    state, _ = jax.block_until_ready(chunk(state, keys, np.uint32(0)))  # warm-up
-    times = []
-    for r in range(repeats):
-        t = time.perf_counter()
-        state, m = chunk(state, keys, np.uint32((r + 1) * steps))
-        jax.block_until_ready(m)
-        times.append(time.perf_counter() - t)
-    sec = statistics.median(times)
+    sec = median_chunk_time(chunk, state, lambda r: (keys, np.uint32((r + 1) * steps)), repeats)
     n = agents_per_world(cfg)
     ceiling = world_alone(agent.world, b, steps, repeats)
     return {"world": world, "B": b, "steps": steps, "agent_steps_per_s": n * b * steps / sec,
@@ -84,15 +76,7 @@ def world_alone(world, b: int, steps: int, repeats: int) -> float:
         return jax.lax.scan(lambda st, k: jax.vmap(body)(st, k), states, keys)
 
     states = jax.jit(jax.vmap(init))(jax.random.split(jax.random.PRNGKey(0), b))
-    chunk = jax.jit(run, donate_argnums=0)
-    states, out = jax.block_until_ready(chunk(states, jax.random.PRNGKey(1)))  # compile and warm up
-    times = []
-    for r in range(repeats):
-        t = time.perf_counter()
-        states, out = chunk(states, jax.random.PRNGKey(2 + r))
-        jax.block_until_ready(out)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return median_chunk_time(jax.jit(run, donate_argnums=0), states, lambda r: (jax.random.PRNGKey(2 + r),), repeats)
 
 
 def main(argv=None):

@@ -30,6 +30,21 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def median_chunk_time(chunk, state, args_of, repeats: int) -> float:
+    """Median wall time of ``state, out = chunk(state, *args_of(r))`` over ``repeats`` calls (the state is donated
+    and carried from call to call), after one warm-up call with ``args_of(-1)``."""
+    import jax
+
+    state, _ = jax.block_until_ready(chunk(state, *args_of(-1)))
+    times = []
+    for r in range(repeats):
+        t = time.perf_counter()
+        state, out = chunk(state, *args_of(r))
+        jax.block_until_ready(out)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def write_json(path, rows):
     """``{"provenance": code commit, versions, devices; "rows": rows}`` (``agi.rundir.provenance``)."""
     if path:
