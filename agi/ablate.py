@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from agi.config import ConfigError, RunConfig, override
+from agi.registry import world_spec
 from agi.rundir import claim, save_figure, write_atomic, write_json
 from agi.stats import mean_ci, paired
 
@@ -235,20 +236,15 @@ def _load_program(save_dir, program: int, key: dict) -> dict | None:
 
 
 def behaviour(window, cfg: RunConfig) -> dict[str, np.ndarray]:
-    """Per-seed behavioural metrics over a window: reward, reward by drive, and the social rates."""
+    """Per-seed behavioural metrics over a window: reward, reward by drive, and what the world itself measures
+    (``WorldSpec.behaviour``: the social rates, ...)."""
     out = {"reward_per_step": window.mean("reward")}
     out.update({k: window.mean(k) for k in sorted(window.sums) if k.startswith("reward/")})
     if window.sums.get("episodes") is not None:
         out["episode_return"] = window.episode_return()
-    if cfg.world.name == "social":
-        n = cfg.world.n_agents
-        per_agent = lambda k: np.mean([window.mean(f"social/{k}/{i}") for i in range(n)], axis=0)
-        for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"), ("eye_contact", "eye_contact_fraction"),
-                        ("oriented", "oriented_fraction")):  # fmt: skip
-            out[name] = per_agent(k)
-        from agi.social import correlation
-
-        out["empathy_r"] = correlation(window.mean)["learned"]
+    spec = world_spec(cfg.world.name)
+    if spec.behaviour is not None:
+        out.update(spec.behaviour(window, cfg))
     return out
 
 

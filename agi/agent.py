@@ -25,7 +25,7 @@ import optax
 
 import steering as st
 from agi.config import ConfigError, RunConfig
-from agi.worlds import CHANNELS, MultiWorld, World, make_world
+from agi.worlds import World
 from learning import (
     ThoughtGenerator,
     TraceState,
@@ -41,40 +41,27 @@ from learning import (
     situation_valence,
     td_lambda_step,
 )
-from steering.drives import (
-    make_arousal,
-    make_arousal_valence,
-    make_env_reward,
-    make_fear,
-    make_homeostasis,
-    make_pain,
-    make_sensory_heuristics,
-)
-
-BODY = ("hunger", "pain", "fear", "arousal", "pleasure")
-"""The interoceptive channels of the foraging body, in order."""
+from steering.drives import make_env_reward
 
 
-def build_steering(cfg: RunConfig) -> st.SteeringSubsystem:
-    """The world's Steering Subsystem with the configured ablations applied."""
-    s = cfg.steering
-    if cfg.world.name == "foraging":
-        drives = [
-            make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
-            make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation),
-            make_pain(s.w_pain, s.pain_decay),
-            make_fear(s.w_fear, s.tau_safe, s.safety_pull),
-            make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay),
-            make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
-        ]
-        body = BODY
-    elif cfg.world.name == "social":
-        from agi.social import build_social_steering
+def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem:
+    """The run's Steering Subsystem: the world's own drives (``WorldSpec.steering``; ``env_reward`` alone for a
+    world that declares none), then the registered drives named in ``steering.drives``, then ``drives`` (Drive
+    objects), with the configured ablations applied."""
+    from agi.registry import drive_spec, world_spec
 
-        return st.apply_ablations(build_social_steering(cfg, BODY), s.ablations)
-    else:
-        drives, body = [make_env_reward(s.w_env)], ()
-    return st.apply_ablations(st.make_steering(drives, body), s.ablations)
+    spec = world_spec(cfg.world.name) if spec is None else spec
+    own, body = spec.steering(cfg) if spec.steering is not None else ([make_env_reward(cfg.steering.w_env)], ())
+    added = []
+    for name in cfg.steering.drives:
+        ds = drive_spec(name)
+        made = ds.make(cfg.section(name) if ds.config is not None else None)
+        added += [made] if isinstance(made, st.Drive) else list(made)
+    try:
+        steering = st.make_steering([*own, *added, *drives], body)
+        return st.apply_ablations(steering, cfg.steering.ablations)
+    except ValueError as e:
+        raise ConfigError(f"steering: {e}") from None
 
 
 class Pending(NamedTuple):
@@ -106,7 +93,6 @@ class AgentState(NamedTuple):
     attention: jax.Array  # [I] Steering's attention mask
     orient: jax.Array  # [] 1 when the social attention reflex fired: the next view is centred on a conspecific
     steering: Any
-    env: Any
     episode_return: jax.Array  # []
 
 
@@ -161,6 +147,7 @@ class Agent(NamedTuple):
     generator: ThoughtGenerator
     head_names: tuple[str, ...]
     cfg: RunConfig
+    probes: Any = None  # the world's per-step measurements (``WorldSpec.probes``), or None
 
     def init_brain(self, key) -> Brain:
         g, w = self.generator, self.world
@@ -176,36 +163,50 @@ class Agent(NamedTuple):
         return Brain(params, jnp.zeros((len(self.head_names), g.layout.dim), jnp.float32))
 
     @property
-    def heads(self):
+    def head_settings(self) -> dict[str, st.Head]:
+        """Every head's settings: the valence head's from ``cfg.agent``, the others' as the drive providing the
+        signal declares them (``Drive.heads``), defaults filled in from ``cfg.agent``."""
         a = self.cfg.agent
+        declared = {}
+        for d in self.steering.drives:
+            declared.update(d.heads)
+        out = {"valence": st.Head(a.gamma, a.lam, a.alpha, "all")}
+        for n in self.head_names[1:]:
+            h = declared.get(n, st.Head())
+            out[n] = st.Head(
+                gamma=0.0 if h.gamma is None else h.gamma,
+                lam=0.0 if h.lam is None else h.lam,
+                alpha=a.alpha_predictors if h.alpha is None else h.alpha,
+                reads=h.reads,
+            )
+        return out
+
+    @property
+    def heads(self):
         d = self.generator.layout.dim
-        names = self.head_names
+        settings = self.head_settings
         return make_heads(
-            names,
-            gamma={n: a.gamma if n == "valence" else 0.0 for n in names},
-            lam={n: a.lam if n == "valence" else 0.0 for n in names},
-            alpha={n: (a.alpha if n == "valence" else a.alpha_predictors) / d for n in names},
+            self.head_names,
+            gamma={n: h.gamma for n, h in settings.items()},
+            lam={n: h.lam for n, h in settings.items()},
+            alpha={n: h.alpha / d for n, h in settings.items()},
             d=d,
             intero_slice=self.generator.layout.intero,
-            finders=tuple(n for n in names if n.startswith("finder_")),  # interoceptive concept finders (001 §3.2)
+            # heads that read only φ_int: the interoceptive concept finders (001 §3.2)
+            finders=tuple(n for n, h in settings.items() if h.reads == "intero"),
         )
 
-    def init_state(self, key) -> AgentState:
-        """A fresh agent in a fresh single-agent world."""
-        extero, env, _ = self.world.reset(key)
-        return self.new_state(key, extero, env)
-
-    def new_state(self, key, extero, env=()) -> AgentState:
-        """A fresh agent seeing ``extero`` (``env``: its own world's state, or () in a shared world)."""
-        del key  # agents start identical; kept for a uniform signature
+    def new_state(self, extero) -> AgentState:
+        """A fresh agent seeing ``extero`` ([X], its first view)."""
         g = self.generator
         i, h = len(self.steering.body), len(self.head_names)
         d = g.layout.dim
         f0, i0 = jnp.zeros(()), jnp.zeros((), jnp.int32)
         pending = Pending(
-            jnp.zeros((g.hidden,)), i0, jnp.zeros_like(extero), jnp.zeros((i,)), jnp.zeros((i,)), f0 + 1.0, i0,
-            jnp.zeros((h,)), jnp.zeros((h,)), self.heads.gamma, f0, f0, f0, f0,
-        )  # fmt: skip
+            h_before=jnp.zeros((g.hidden,)), a_before=i0, extero=jnp.zeros_like(extero), intero=jnp.zeros((i,)),
+            mask=jnp.zeros((i,)), attending=f0 + 1.0, action=i0, cumulants=jnp.zeros((h,)), gates=jnp.zeros((h,)),
+            discounts=self.heads.gamma, cont=f0, v_bar=f0, on_policy=f0, valid=f0,
+        )
         return AgentState(
             h=jnp.zeros((g.hidden,)),
             action=i0,
@@ -216,7 +217,6 @@ class Agent(NamedTuple):
             attention=jnp.ones((i,)),
             orient=f0,
             steering=st.init(self.steering),
-            env=env,
             episode_return=f0,
         )
 
@@ -287,11 +287,15 @@ class Agent(NamedTuple):
         dw = dw * pend.valid
         advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]
-        inputs = LossInputs(pend, s.extero, s.intero, advantage, value_target)
+        inputs = LossInputs(pending=pend, extero=s.extero, intero=s.intero, advantage=advantage,
+                            value_target=value_target)
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
-        thought = Thought(h, h_in, a_in, mask, action, fresh, tumbled, q[action], v_bar, p, phi_int, traces, delta,
-                          Learning(inputs, dw), {})  # fmt: skip
+        thought = Thought(
+            h=h, h_in=h_in, a_in=a_in, mask=mask, action=action, fresh=fresh, tumbled=tumbled, q=q[action],
+            v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
+            learning=Learning(loss_inputs=inputs, assessor_delta=dw), metrics={},
+        )
         return action, thought
 
     def generator_grads(self, params, w, inputs: LossInputs):
@@ -310,9 +314,10 @@ class Agent(NamedTuple):
         """Default values (1) of the run-time knobs the ablations refer to (``gain:NAME=@KNOB``)."""
         return {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
 
-    def feel(self, s: AgentState, t: Thought, extero, senses, done, knobs=None):
+    def feel(self, s: AgentState, t: Thought, senses, done, knobs=None):
         """Step 6 of one agent, after the world step: Steering's reward, ground truths and gates, the next body
-        state and attention. Returns ``(state', Learning, metrics, SteeringOut)``."""
+        state and attention. Returns ``(state', Learning, metrics, SteeringOut)``; the next view (``extero``)
+        and ``orient`` of ``state'`` are the world's to set (``World.observe``, in ``agi.system``)."""
         preds = {n: t.p[i] for i, n in enumerate(self.head_names)}
         senses = {**senses, **(self.knobs if knobs is None else knobs), "oriented": s.orient}
         steer_state, out = st.step(self.steering, s.steering, senses, preds)
@@ -327,19 +332,21 @@ class Agent(NamedTuple):
 
         cont = 1.0 - done.astype(jnp.float32)
         ep_return = s.episode_return + senses["env_reward"]
-        pending = Pending(t.h_in, t.a_in, s.extero, s.intero, t.mask, jnp.min(s.attention, initial=1.0), t.action,
-                          cumulants, gates, discounts, cont, t.v_bar, t.fresh, one)  # fmt: skip
+        pending = Pending(
+            h_before=t.h_in, a_before=t.a_in, extero=s.extero, intero=s.intero, mask=t.mask,
+            attending=jnp.min(s.attention, initial=1.0), action=t.action, cumulants=cumulants, gates=gates,
+            discounts=discounts, cont=cont, v_bar=t.v_bar, on_policy=t.fresh, valid=one,
+        )
         new = AgentState(
             h=t.h,
             action=t.action,
             traces=t.traces,
             pending=pending,
-            extero=extero,
+            extero=s.extero,
             intero=jnp.where(done, jnp.zeros_like(s.intero), out.interoception),  # a new episode starts afresh
             attention=jnp.where(done, jnp.ones_like(s.attention), out.attention_mask),
             orient=out.diagnostics.get("social_reflex", jnp.zeros((), jnp.float32)) * cont,
             steering=steer_state,
-            env=s.env,
             episode_return=ep_return * cont,
         )
         metrics = {
@@ -355,23 +362,35 @@ class Agent(NamedTuple):
         }
         return new, t.learning, metrics, out
 
-    def step(self, brain: Brain, s: AgentState, key, knobs=None):
-        """One step of one agent in a single-agent world. Returns ``(state', Learning, metrics)``."""
-        k_think, k_env = jax.random.split(key)
-        action, thought = self.think(brain, s, k_think)
-        extero, env, senses, done = self.world.step(k_env, s.env, action)
-        new, learning, metrics, _ = self.feel(s, thought, extero, senses, done, knobs)
-        return new._replace(env=env), learning, metrics
 
+def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
+    """Builds the agent for ``cfg`` (validating it). ``world`` (a ``World``, or a ``WorldSpec``) replaces the
+    registered world ``cfg.world.name``; ``drives`` (``steering.Drive`` objects) are added after the world's own
+    and those of ``steering.drives``."""
+    from agi.registry import WorldSpec, world_spec
 
-def make_agent(cfg: RunConfig) -> Agent:
-    """Builds the agent for ``cfg.world`` (validating the config)."""
-    cfg.validate()
-    world = make_world(cfg.world.name, cfg.world)
-    steering = build_steering(cfg)
+    if isinstance(world, World):
+        spec = WorldSpec(world.name, lambda _: world)
+    elif world is None:
+        try:
+            spec = world_spec(cfg.world.name)
+        except ValueError as e:
+            raise ConfigError(f"world.name: {e}") from None
+    else:
+        spec = world
+    cfg.validate(spec)
+    world = spec.make(cfg)
+    if not world.episodic and cfg.agent.gamma >= 1:
+        raise ConfigError(f"agent.gamma={cfg.agent.gamma!r} is out of range: expected < 1 in a world without episodes")
+    steering = build_steering(cfg, spec, drives)
     signals = []
     for d in steering.drives:
         signals += [s for s in d.provides if s not in signals]
+    for d in steering.drives:
+        for n, h in d.heads.items():
+            if n not in d.provides or h.reads not in st.READS:
+                raise ConfigError(f"drive {d.name!r} declares a head for {n!r} reading {h.reads!r}; it must be "
+                                  f"a signal it provides {list(d.provides)}, reading one of {list(st.READS)}")
     generator = ThoughtGenerator(
         num_actions=world.num_actions,
         extero_dim=world.extero_dim,
@@ -381,30 +400,30 @@ def make_agent(cfg: RunConfig) -> Agent:
         dtype=jnp.dtype(cfg.agent.dtype),
         intero_pathway=cfg.agent.intero_pathway,
     )
-    agent = Agent(world, steering, generator, ("valence", *signals), cfg)
+    agent = Agent(world, steering, generator, ("valence", *signals), cfg, spec.probes)
     _check_wiring(agent)
     return agent
 
 
 def _check_wiring(agent: Agent) -> None:
-    """Traces one step abstractly, so an ablation that removes a signal another drive reads fails here."""
-    key = jax.random.PRNGKey(0)
+    """Traces one system step abstractly, so a drive that reads a signal nobody provides (a user's drive, or an
+    ablation that removed the drive providing it) fails here, before any work."""
+    from agi.system import make_system
 
     def one_step(key):
-        brain = agent.init_brain(key)
-        if not isinstance(agent.world, MultiWorld):
-            return agent.step(brain, agent.init_state(key), key)
-        wstate, extero, _ = agent.world.reset(key)
-        s = agent.new_state(key, extero[0])
-        keys = jax.random.split(key, extero.shape[0])
-        actions, thought = jax.vmap(agent.think, in_axes=(None, None, 0))(brain, s, keys)
-        _, senses = agent.world.step(key, wstate, actions)
-        return agent.feel(s, jax.tree.map(lambda x: x[0], thought), extero[0], jax.tree.map(lambda x: x[0], senses),
-                          jnp.asarray(False))  # fmt: skip
+        init, step = make_system(agent._replace(cfg=_one_env(agent.cfg)))
+        return step(init(key), key)
 
     try:
-        jax.eval_shape(one_step, key)
+        jax.eval_shape(one_step, jax.random.PRNGKey(0))
     except KeyError as e:
         raise ConfigError(
-            f"steering.ablations={list(agent.cfg.steering.ablations)} leave a drive without the signal {e} it reads"
+            f"a drive reads the signal {e}, which no drive or sense provides (drives: {list(agent.steering.names)}, "
+            f"steering.ablations={list(agent.cfg.steering.ablations)})"
         ) from None
+
+
+def _one_env(cfg: RunConfig) -> RunConfig:
+    import dataclasses
+
+    return dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=1))

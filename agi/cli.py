@@ -18,7 +18,7 @@ from pathlib import Path
 
 from agi.agent import make_agent
 from agi.config import PRESETS, ConfigError, field_docs, load_config, override, preset
-from agi.worlds import WORLDS
+from agi.registry import load_plugins, world_names
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,10 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                        epilog=_config_help() + "\n\n" + EXIT_STATUS,
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     t.add_argument("--preset", default=None, help=f"one of {sorted(PRESETS)} (default: default)")
-    t.add_argument(
-        "--world", default=None, help=f"one of {list(WORLDS)} or gymnax:ENV_ID, e.g. gymnax:Acrobot-v1 "
-        "(default: foraging)"
-    )
+    t.add_argument("--world", default=None, help=f"one of {world_names()}, e.g. gymnax:Acrobot-v1 or "
+                   "jaxmarl:coin_game (default: foraging)")  # fmt: skip
     t.add_argument("--config", metavar="FILE", help="start from a run's config.json (then --steps, --seeds, --set)")
     t.add_argument("--steps", type=int, help="environment steps per agent (with --resume: extend the run to N)")
     t.add_argument("--seeds", type=int, help="number of independent seeds")
@@ -99,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     _device_flags(e)
     a = sub.add_parser("ablate", help="train variants of one config on the same seeds; paired differences, report")
-    a.add_argument("--world", default="social", help=f"one of {list(WORLDS)} (default: social)")
+    a.add_argument("--world", default="social", help=f"one of {world_names()} (default: social)")
     a.add_argument("--preset", default="default", help=f"one of {sorted(PRESETS)} (default: default)")
     a.add_argument("--variants", help='e.g. "base; -compassion_spite; compassion_spite.gain=0.5; '
                    'gate:finder_pleasure=open" (see agi.ablate for the language)')  # fmt: skip
@@ -125,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _device_flags(p):
+    p.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                   help="import MODULE first: a package that registers its own worlds and drives (agi.register_world, "
+                   "agi.register_drive); recorded in config.json for --resume and eval")  # fmt: skip
     p.add_argument(
         "--distributed",
         action="store_true",
@@ -152,8 +153,10 @@ def build_config(args):
         if args.preset or args.world:
             raise ConfigError("--config FILE already holds the preset's values and the world; drop --preset/--world")
         cfg = load_config(args.config, "--config")
+        cfg = dataclasses.replace(cfg, plugins=tuple(dict.fromkeys([*cfg.plugins, *args.plugin])))
     else:
-        cfg = preset(args.preset or "default", args.world or ("social" if args.command == "ablate" else "foraging"))
+        world = args.world or ("social" if args.command == "ablate" else "foraging")
+        cfg = preset(args.preset or "default", world, plugins=tuple(args.plugin))
     train = cfg.train
     if args.steps is not None:
         if args.steps < 1:
@@ -277,11 +280,27 @@ def main(argv=None) -> int:
     SIGINT and SIGTERM are counted for the whole command (``agi.run.stop_on_signals``): the first lets the
     current chunk finish and save, the second exits at once.
     """
+    try:  # before the parser, so that --help and --world know the plugins' worlds and config sections
+        load_plugins(_plugins_in(sys.argv[1:] if argv is None else argv))
+    except ValueError as e:
+        sys.stderr.write(f"agi: error: {e}\n")
+        return 2
     args = _parser().parse_args(argv)
     from agi.run import stop_on_signals
 
     with stop_on_signals():
         return _dispatch(args, argv)
+
+
+def _plugins_in(argv) -> list[str]:
+    """The values of ``--plugin MODULE`` / ``--plugin=MODULE`` in ``argv``."""
+    out = []
+    for i, a in enumerate(argv):
+        if a == "--plugin" and i + 1 < len(argv):
+            out.append(argv[i + 1])
+        elif a.startswith("--plugin="):
+            out.append(a.split("=", 1)[1])
+    return out
 
 
 def script() -> None:

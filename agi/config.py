@@ -21,7 +21,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class WorldConfig:
     name: str = "foraging"
-    """which world: ``foraging``, ``social`` or ``cartpole`` (gymnax CartPole-v1)"""
+    """which world: ``foraging``, ``social``, ``cartpole`` (gymnax CartPole-v1), ``gymnax:ENV_ID``,
+    ``jaxmarl:ENV_ID``, or one a plugin registers"""
     size: int = 7
     """foraging: side of the square grid"""
     view_radius: int = 2
@@ -40,16 +41,6 @@ class WorldConfig:
     """social: scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
 
     def validate(self):
-        from agi.worlds import check_world
-        from agi.worlds.characters import KINDS
-
-        try:
-            check_world(self.name)
-        except ValueError as e:
-            raise ConfigError(f"world.name: {e}") from None
-        _check(self.n_agents >= 1, "world.n_agents", self.n_agents, ">= 1")
-        for c in self.characters:
-            _check(c in KINDS[1:], "world.characters", c, f"names from {KINDS[1:]}")
         _check(self.size >= 2, "world.size", self.size, ">= 2")
         _check(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
         for k in ("n_food", "n_spiders", "n_decoys"):
@@ -140,11 +131,20 @@ class SteeringConfig:
     """mood (pleasure/displeasure): per-step decay"""
     mood_gain: float = 1.0
     """mood: gain on the reward"""
+    drives: tuple[str, ...] = ()
+    """registered drives (``agi.register_drive``) added after the world's own, in order"""
     ablations: tuple[str, ...] = ()
     """ablations applied in order, e.g. ``drop:pain``, ``gain:fear=0``, ``clamp:fear=0``, ``cut_gate:fear``,
     ``mode:fear=defer`` (see steering.ablation)"""
 
     def validate(self):
+        from agi.registry import drive_spec
+
+        for name in self.drives:
+            try:
+                drive_spec(name)
+            except ValueError as e:
+                raise ConfigError(f"steering.drives: {e}") from None
         for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay", "safety_pull"):
             _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
         _check(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
@@ -276,25 +276,63 @@ class TrainConfig:
         )
 
 
+def _registered_sections() -> dict:
+    from agi.registry import sections
+
+    return {name: cls() for name, cls in sections().items()}
+
+
 @dataclass(frozen=True)
 class RunConfig:
     world: WorldConfig = field(default_factory=WorldConfig)
     steering: SteeringConfig = field(default_factory=SteeringConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    plugins: tuple[str, ...] = ()
+    """modules imported before the config is read (``--plugin``); they register worlds and drives"""
+    sections: dict = field(default_factory=dict)
+    """config sections of registered worlds and drives, by name, where they differ from the defaults or were
+    stored (``--set NAME.field=value``); ``parts()`` fills in the rest"""
 
-    def validate(self) -> RunConfig:
-        for part in (self.world, self.steering, self.agent, self.train):
-            _check_numbers(part)
-            part.validate()
-        if self.world.name in ("foraging", "social"):
-            _check(self.steering.detect_radius <= self.world.view_radius, "steering.detect_radius",
-                   self.steering.detect_radius, f"<= world.view_radius={self.world.view_radius}")  # fmt: skip
-            _check(self.agent.gamma < 1, "agent.gamma", self.agent.gamma, "< 1 in a world without episodes")
+    def validate(self, spec=None) -> RunConfig:
+        """Checks every section, then the world's own checks (``spec``: the world's ``WorldSpec``, by default
+        the registered ``world.name``). Raises ``ConfigError``; returns ``self``."""
+        from agi.registry import world_spec
+
+        if spec is None:
+            try:
+                spec = world_spec(self.world.name)
+            except ValueError as e:
+                raise ConfigError(f"world.name: {e}") from None
+        for name, part in self.parts().items():
+            _check_numbers(part, name)
+            if hasattr(part, "validate"):
+                part.validate()
+        if spec.check is not None:
+            spec.check(self)
         return self
 
+    def parts(self) -> dict:
+        """Every config section by name: the built-in ones, then the registered worlds' and drives'."""
+        return {**{k: getattr(self, k) for k in BUILTIN}, **_registered_sections(), **self.sections}
+
+    def section(self, name: str):
+        """The config section ``name`` of a registered world or drive (its defaults if the run has none)."""
+        return self.parts().get(name) if name not in BUILTIN else None
+
+    def used_sections(self) -> dict:
+        """The sections this run reads: its world's and its added drives' (defaults filled in), and any set."""
+        parts = self.parts()
+        names = [self.world.name.partition(":")[0], *self.steering.drives, *self.sections]
+        return {n: parts[n] for n in dict.fromkeys(names) if n in parts and n not in BUILTIN}
+
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """Plain JSON-able data (``config.json``): the built-in sections, the plugins, and the sections of the
+        registered worlds and drives this run uses."""
+        d = {k: dataclasses.asdict(getattr(self, k)) for k in BUILTIN}
+        d["plugins"] = list(self.plugins)
+        d["sections"] = {k: dataclasses.asdict(v) for k, v in self.used_sections().items()}
+        return d
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -303,16 +341,16 @@ class RunConfig:
 INT_MAX = 2**31 - 1  # every integer field ends up in an int32 array or shape
 
 
-def _section(part) -> str:
-    return {f.type: f.name for f in dataclasses.fields(RunConfig)}.get(type(part).__name__, type(part).__name__)
+BUILTIN = ("world", "steering", "agent", "train")
+"""The run config's own sections; registered worlds and drives add theirs (``RunConfig.sections``)."""
 
 
-def _check_numbers(part) -> None:
+def _check_numbers(part, section: str) -> None:
     """Every number of a config section is finite and fits the int32 it becomes (a NaN, an infinity or a huge
     integer otherwise fails only after compiling, or overflows)."""
     for f in dataclasses.fields(part):
         v = getattr(part, f.name)
-        key = f"{_section(part)}.{f.name}"
+        key = f"{section}.{f.name}"
         if isinstance(v, float):
             _check(math.isfinite(v), key, v, "a finite number")
         elif isinstance(v, int) and not isinstance(v, bool):
@@ -320,24 +358,33 @@ def _check_numbers(part) -> None:
 
 
 def field_docs() -> list[tuple[str, str, object, str]]:
-    """``(section.field, type, default, docstring)`` for every config field, from the dataclasses' attribute
-    docstrings (for ``--help``)."""
-    import ast
-    import inspect
-
+    """``(section.field, type, default, docstring)`` for every config field, the registered worlds' and drives'
+    sections included, from the dataclasses' attribute docstrings (for ``--help``)."""
+    classes = {f: type(getattr(RunConfig(), f)) for f in BUILTIN}
+    classes.update({name: type(part) for name, part in _registered_sections().items()})
     rows = []
-    for f in dataclasses.fields(RunConfig):
-        cls = type(getattr(RunConfig(), f.name))
-        body = ast.parse(inspect.getsource(cls)).body[0].body
-        docs = {}
-        for a, b in zip(body, body[1:], strict=False):
-            if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant):
-                docs[a.target.id] = " ".join(str(b.value.value).split())
+    for name, cls in classes.items():
+        docs = _attribute_docs(cls)
         hints = typing.get_type_hints(cls)
         for g in dataclasses.fields(cls):
             typ = getattr(hints[g.name], "__name__", str(hints[g.name]))
-            rows.append((f"{f.name}.{g.name}", typ, getattr(cls(), g.name), docs.get(g.name, "")))
+            rows.append((f"{name}.{g.name}", typ, getattr(cls(), g.name), docs.get(g.name, "")))
     return rows
+
+
+def _attribute_docs(cls) -> dict[str, str]:
+    import ast
+    import inspect
+
+    try:
+        body = ast.parse(inspect.getsource(cls)).body[0].body
+    except (OSError, TypeError, SyntaxError):  # a class without source (built at run time)
+        return {}
+    docs = {}
+    for a, b in zip(body, body[1:], strict=False):
+        if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant):
+            docs[a.target.id] = " ".join(str(b.value.value).split())
+    return docs
 
 
 def _check(ok, key, value, expected):
@@ -350,26 +397,13 @@ def replace(cfg, **parts):
 
 
 def _preset_tiny(world: str) -> RunConfig:
-    agent = AgentConfig(hidden=16, latent=16, num_candidates=2, intero_pathway=_pathway(world),
-                        intero_mask_whole=world == "social")  # fmt: skip
+    agent = AgentConfig(hidden=16, latent=16, num_candidates=2)
     train = TrainConfig(steps=200, num_envs=2, num_seeds=2, chunks=2)
     return RunConfig(WorldConfig(name=world, size=5, view_radius=1), SteeringConfig(), agent, train)
 
 
 def _preset_default(world: str) -> RunConfig:
-    if world == "cartpole" or world.startswith("gymnax:"):
-        # Longer horizon, more agents per brain and an annealed step size: see README "Results". Other gymnax
-        # environments start from CartPole's settings.
-        agent = AgentConfig(gamma=0.99, lam=0.9, entropy_coef=0.01, lr_anneal=True, intero_mask_prob=0.0)
-        train = TrainConfig(steps=60_000, num_envs=64)
-        return RunConfig(WorldConfig(name=world), SteeringConfig(w_env=0.1), agent, train)
-    agent = AgentConfig(intero_pathway=_pathway(world), intero_mask_whole=world == "social")
-    return RunConfig(WorldConfig(name=world), SteeringConfig(), agent, TrainConfig())
-
-
-def _pathway(world: str) -> str:
-    # The empathy readout needs φ_int to follow what is seen now (README "Social instincts").
-    return "perceptual" if world == "social" else "recurrent"
+    return RunConfig(WorldConfig(name=world), SteeringConfig(), AgentConfig(), TrainConfig())
 
 
 def _preset_large(world: str) -> RunConfig:
@@ -382,17 +416,20 @@ def _preset_large(world: str) -> RunConfig:
 PRESETS = {"tiny": _preset_tiny, "default": _preset_default, "large": _preset_large}
 
 
-def preset(name: str, world: str = "foraging") -> RunConfig:
-    """The named preset for ``world``."""
+def preset(name: str, world: str = "foraging", plugins=()) -> RunConfig:
+    """The named preset for ``world``: the generic one, adjusted by the world's own ``preset`` hook
+    (``agi.registry.WorldSpec``). ``plugins`` are imported first and recorded in the config."""
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
-    from agi.worlds import check_world
+    from agi.registry import RegistryError, load_plugins, world_spec
 
     try:
-        check_world(world)
-    except ValueError as e:
+        load_plugins(plugins)
+        spec = world_spec(world)
+    except (ValueError, RegistryError) as e:
         raise ConfigError(str(e)) from None
-    return PRESETS[name](world)
+    cfg = dataclasses.replace(PRESETS[name](world), plugins=tuple(plugins))
+    return spec.preset(name, cfg) if spec.preset is not None else cfg
 
 
 def _parse(key: str, text: str, typ):
@@ -420,43 +457,66 @@ def _parse(key: str, text: str, typ):
 
 
 def override(cfg: RunConfig, assignments) -> RunConfig:
-    """Applies ``section.field=value`` strings, with type checking and a clear error for unknown keys."""
+    """Applies ``section.field=value`` strings, with type checking and a clear error for unknown keys. Sections
+    are the built-in ones and those of registered worlds and drives (``beacon.speed=0.5``)."""
     for item in assignments:
         key, eq, text = item.partition("=")
         if not eq:
             raise ConfigError(f"--set {item!r}: expected key=value")
         section, dot, name = key.partition(".")
-        if not dot or section not in {f.name for f in dataclasses.fields(cfg)}:
-            raise ConfigError(f"unknown config key {key!r}; keys look like agent.lr, train.steps, world.size")
-        part = getattr(cfg, section)
+        parts = cfg.parts()
+        if not dot or section not in parts:
+            raise ConfigError(f"unknown config key {key!r}; keys look like agent.lr, train.steps, world.size "
+                              f"(sections: {sorted(parts)})")  # fmt: skip
+        part = parts[section]
         hints = typing.get_type_hints(type(part))
         if name not in hints:
             raise ConfigError(f"unknown config key {key!r}; {section} has {sorted(hints)}")
         part = dataclasses.replace(part, **{name: _parse(key, text, hints[name])})
-        cfg = dataclasses.replace(cfg, **{section: part})
+        if section in BUILTIN:
+            cfg = dataclasses.replace(cfg, **{section: part})
+        else:
+            cfg = dataclasses.replace(cfg, sections={**cfg.sections, section: part})
     return cfg
 
 
 def from_dict(d: dict) -> RunConfig:
-    """The ``RunConfig`` stored by ``to_dict``/``to_json`` (e.g. a run's ``config.json``), validated."""
+    """The ``RunConfig`` stored by ``to_dict``/``to_json`` (e.g. a run's ``config.json``), validated. Its
+    ``plugins`` are imported first, so that the sections of the worlds and drives they register are known."""
+    top = (*BUILTIN, "plugins", "sections")
     if not isinstance(d, dict):
-        raise ConfigError(f"a config is a JSON object of sections {[f.name for f in dataclasses.fields(RunConfig)]}, "
-                          f"not a {type(d).__name__}")  # fmt: skip
-    unknown = set(d) - {f.name for f in dataclasses.fields(RunConfig)}
+        raise ConfigError(f"a config is a JSON object of sections {list(top)}, not a {type(d).__name__}")
+    unknown = set(d) - set(top)
     if unknown:
         raise ConfigError(f"unknown config sections {sorted(unknown)}")
+    plugins = _typed("plugins", d.get("plugins", []), tuple[str, ...])
+    from agi.registry import RegistryError, load_plugins
+
+    try:
+        load_plugins(plugins)
+    except RegistryError as e:
+        raise ConfigError(str(e)) from None
+    registered = _registered_sections()
+    stored = d.get("sections", {})
+    if not isinstance(stored, dict):
+        raise ConfigError(f"config section 'sections' must be a JSON object, not a {type(stored).__name__}")
+    unknown = set(stored) - set(registered)
+    if unknown:
+        raise ConfigError(f"config sections {sorted(unknown)} belong to no registered world or drive "
+                          f"(plugins: {list(plugins)})")  # fmt: skip
     parts = {}
-    for f in dataclasses.fields(RunConfig):
-        cls = type(getattr(RunConfig(), f.name))
+    for name in (*BUILTIN, *stored):
+        cls = type(getattr(RunConfig(), name)) if name in BUILTIN else type(registered[name])
         hints = typing.get_type_hints(cls)
-        sub = d.get(f.name, {})
+        sub = d.get(name, {}) if name in BUILTIN else stored.get(name, {})
         if not isinstance(sub, dict):
-            raise ConfigError(f"config section {f.name!r} must be a JSON object, not a {type(sub).__name__}")
+            raise ConfigError(f"config section {name!r} must be a JSON object, not a {type(sub).__name__}")
         unknown = set(sub) - set(hints)
         if unknown:
-            raise ConfigError(f"unknown config keys {sorted(f'{f.name}.{k}' for k in unknown)}")
-        parts[f.name] = cls(**{k: _typed(f"{f.name}.{k}", v, hints[k]) for k, v in sub.items()})
-    return RunConfig(**parts).validate()
+            raise ConfigError(f"unknown config keys {sorted(f'{name}.{k}' for k in unknown)}")
+        parts[name] = cls(**{k: _typed(f"{name}.{k}", v, hints[k]) for k, v in sub.items()})
+    sections = {k: parts.pop(k) for k in stored}
+    return RunConfig(**parts, plugins=plugins, sections=sections).validate()
 
 
 def _typed(key: str, v, typ):

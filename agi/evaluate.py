@@ -202,7 +202,7 @@ def evaluate(
         from agi.render import animate
 
         path = out / "episode.gif"
-        frames = animate(cfg.world.name, cfg.world, env_states, strips(metrics), path, progress=progress)
+        frames = animate(cfg, env_states, strips(metrics), path, progress=progress)
         summary["animation"] = str(path)
         summary["animation_frames"] = frames
     write_json(out / "eval.json", summary)
@@ -247,12 +247,8 @@ def record(cfg: RunConfig, trained, key, num_steps: int, keep_state: bool = Fals
 
 
 def env_state_of(state):
-    """Environment 0's world state in a seed's ``SystemState``: the shared ``world`` if the system has one,
-    else the state of agent 0's own world (``agents.env``)."""
-    world = getattr(state, "world", None)
-    if world is not None and jax.tree.leaves(world):
-        return jax.tree.map(lambda x: x[0], world)
-    return jax.tree.map(lambda x: x[0], state.agents.env)
+    """Environment 0's world state in a seed's ``SystemState``."""
+    return jax.tree.map(lambda x: x[0], state.world)
 
 
 def strips(metrics: dict) -> dict:

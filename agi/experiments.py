@@ -55,7 +55,7 @@ def _diff(f, a, b):
 
 
 def _corr(run, name):
-    from agi.social import correlation
+    from agi.worlds.social.report import correlation
 
     return correlation(run.last.mean)[name]
 

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig
 from agi.memory import check_memory
+from agi.registry import world_spec
 from agi.rundir import MetricsLog, claim, provenance, save_figure, write_atomic, write_json
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
@@ -152,19 +153,21 @@ def stop_on_signals():
 def same_program(a: dict, b: dict) -> list[str]:
     """The config keys (``section.field``) in which two ``to_dict`` configs differ, leaving out the run's length
     (``train.steps``, ``train.chunks``), which a resume may extend without changing the compiled chunk."""
-    diff = []
-    for section in sorted(set(a) | set(b)):
-        x, y = a.get(section, {}), b.get(section, {})
-        for k in sorted(set(x) | set(y)):
-            if section == "train" and k in ("steps", "chunks"):
-                continue
-            if _plain(x.get(k)) != _plain(y.get(k)):
-                diff.append(f"{section}.{k}")
-    return diff
+    x, y = _flat(a), _flat(b)
+    length = ("train.steps", "train.chunks")
+    return [k for k in sorted(set(x) | set(y)) if k not in length and x.get(k) != y.get(k)]
 
 
-def _plain(v):
-    return list(v) if isinstance(v, tuple | list) else v
+def _flat(d: dict, prefix: str = "") -> dict:
+    """``{"section.field": value}`` (nested sections of registered worlds and drives as ``sections.NAME.field``),
+    tuples as lists."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = list(v) if isinstance(v, tuple | list) else v
+    return out
 
 
 def _last_window(t, start: int, host_last: dict | None) -> _Window:
@@ -258,8 +261,10 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
 
 
 def agents_per_world(cfg: RunConfig) -> int:
-    """Learning agents per environment (several share one social world)."""
-    return cfg.world.n_agents if cfg.world.name == "social" else 1
+    """Learning bodies per copy of the world (the world's ``num_agents``)."""
+    from agi.registry import world_spec
+
+    return world_spec(cfg.world.name).make(cfg).num_agents
 
 
 def random_baseline(cfg: RunConfig) -> RunConfig:
@@ -389,14 +394,9 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
         if agent.world.episodic:
             rret = rlast.episode_return()
             summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
-    if cfg.world.name == "social":
-        from agi.social import describe, social_summary
-
-        social = social_summary(last.mean, cfg, _stat)
-        social["random_policy"] = social_summary(rlast.mean, cfg, _stat) if rlast is not None else None
-        social["learned"] = describe(social, social["random_policy"])
-        social["random_policy"] = social["random_policy"] and social["random_policy"]["agents"]
-        summary["social"] = social
+    spec = world_spec(cfg.world.name)
+    if spec.summary is not None:  # the world's own report (the social rates, ...), its plain-words lines too
+        summary.update(spec.summary(last, rlast, cfg, _stat))
     final = result.state
     if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
         from jax.experimental import multihost_utils
@@ -503,7 +503,6 @@ def format_summary(s: dict) -> str:
         lines.append(f"episode return, last 10%: {s['episode_return_last']:.1f}")
     lines.append("reward by drive (last 10%): " + ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items()
                                                               if v != 0))  # fmt: skip
-    if "social" in s:
-        lines += s["social"]["learned"]
+    lines += s.get("lines", [])
     lines.append("plots: " + ", ".join(s["plots"]))
     return "\n".join(lines)

@@ -1,10 +1,15 @@
-"""A seed's whole system: ``num_envs`` agents, each in its own world, sharing one brain.
+"""A seed's whole system, one step for every world: think → world step → feel → observe → learn.
 
-The agents' learning signals are averaged over the environment axis and applied once per step: the
-Thought Generator by one optax step (Adam with gradient clipping), the assessors by adding the mean TD(λ)
-increment. Each seed is an independent brain (the seed axis is vmapped by ``train``).
+A seed runs ``num_envs`` copies of its world, each with the world's ``N`` learning bodies (N = 1 in a
+single-agent world). Body ``n`` of every copy is driven by brain ``n``, so a seed has ``N`` brains, each
+trained on the mean of its ``num_envs`` copies' learning signals: the Thought Generator by one optax step
+(Adam with gradient clipping) on the mean loss, the assessors by adding the mean TD(λ) increment. Agent
+states are ``[E, N, ...]``; the seed axis is vmapped by ``train``. One step::
 
-References: DESIGN.md §4 step 7 (online learning every step, no replay buffer), §8.
+    think (every body, vmapped)  ->  world.step (joint)  ->  feel (Steering, vmapped)
+    ->  world.observe (feelings shown, next views drawn, oriented by the social attention reflex)  ->  learn
+
+References: DESIGN.md §4 (one agent step; step 7: online learning every step, no replay buffer), §8, §10.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import optax
 import train as train_lib
 from agi.agent import Agent, AgentState, Brain, make_agent
 from agi.config import RunConfig
-from agi.worlds import MultiWorld
+
+SUMMED = ("episodes", "episode_return_sum")
+"""Metrics summed over a seed's bodies (counts); every other per-body metric is averaged."""
 
 
 class SystemState(NamedTuple):
-    brain: Brain
-    opt_state: Any
-    agents: AgentState  # batched over environments ([E, N] in a shared world)
+    brain: Brain  # [N, ...]: one brain per body of the world
+    opt_state: Any  # [N, ...]
+    agents: AgentState  # [E, N, ...]
     step: jax.Array  # [] int32, steps taken
-    world: Any = ()  # shared worlds' states [E] (the social world); () where each agent has its own world
+    world: Any  # the worlds' states, [E, ...]
     knobs: Any = ()  # run-time ablation values {"knob/NAME": []} (agi.ablate merges variants with them)
 
 
@@ -39,42 +46,54 @@ def make_optimizer(agent: Agent) -> optax.GradientTransformation:
 
 def make_system(agent: Agent):
     """Returns ``(init(key) -> SystemState, step(SystemState, key) -> (SystemState, metrics))`` for one seed."""
-    num_envs = agent.cfg.train.num_envs
+    cfg, world = agent.cfg, agent.world
+    e, n = cfg.train.num_envs, world.num_agents
     tx = make_optimizer(agent)
-    if isinstance(agent.world, MultiWorld):
-        from agi.social import make_social_system
-
-        return make_social_system(agent, tx, SystemState)
-    learn = agent.cfg.agent.learn
-    nan_at = agent.cfg.train.debug_nan_at
+    nan_at = cfg.train.debug_nan_at
 
     def init(key, knobs=None) -> SystemState:
-        kb, ka = jax.random.split(key)
-        brain = agent.init_brain(kb)
-        agents = jax.vmap(agent.init_state)(jax.random.split(ka, num_envs))
+        kb, kw = jax.random.split(key)
+        brains = jax.lax.map(agent.init_brain, jax.random.split(kb, n))  # lax.map: see train.loop (QR deadlock)
+        wstate, extero, _ = jax.vmap(world.reset)(jax.random.split(kw, e))
+        agents = jax.vmap(jax.vmap(agent.new_state))(extero)
         knobs = agent.knobs if knobs is None else knobs
-        return SystemState(brain, tx.init(brain.generator), agents, jnp.zeros((), jnp.int32), (), knobs)
+        return SystemState(brains, jax.vmap(tx.init)(brains.generator), agents, jnp.zeros((), jnp.int32), wstate,
+                           knobs)  # fmt: skip
+
+    think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0))  # inner: bodies (own brains); outer: copies
+    feel = jax.vmap(jax.vmap(agent.feel, in_axes=(0, 0, 0, 0, None)), in_axes=(0, 0, 0, 0, None))
 
     def step(s: SystemState, key):
-        agents, learning, metrics = jax.vmap(agent.step, in_axes=(None, 0, 0, None))(
-            s.brain, s.agents, jax.random.split(key, num_envs), s.knobs
-        )
+        k_think, k_world = jax.random.split(key)
+        actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)))
+        wstate, senses, done = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
+        agents, learning, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
+        wstate, extero, oriented = jax.vmap(world.observe)(wstate, out.signals, agents.orient)
+        # Interoception stays masked only where the world could orient the thought as asked (001 §4).
+        unmet = agents.orient * (1.0 - oriented)
+        attention = agents.attention + (1.0 - agents.attention) * unmet[..., None]
+        agents = agents._replace(extero=extero, orient=oriented, attention=attention)
+
         brain, opt_state = s.brain, s.opt_state
         loss_metrics = {}
-        if learn:
-            grads, loss_metrics = agent.generator_grads(brain.generator, brain.assessors, learning.loss_inputs)
-            updates, opt_state = tx.update(grads, opt_state, brain.generator)
-            brain = Brain(
-                optax.apply_updates(brain.generator, updates),
-                brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
+        if cfg.agent.learn:  # brain n: one gradient of its bodies' mean loss over the copies
+            grads, loss_metrics = jax.vmap(agent.generator_grads, in_axes=(0, 0, 1))(
+                brain.generator, brain.assessors, learning.loss_inputs
             )
-        summed = ("episodes", "episode_return_sum")
-        metrics = {k: (jnp.sum(v) if k in summed else jnp.mean(v)) for k, v in metrics.items()}
-        metrics.update(loss_metrics)
+            loss_metrics = {k: jnp.mean(v) for k, v in loss_metrics.items()}
+            updates, opt_state = jax.vmap(tx.update)(grads, opt_state, brain.generator)
+            brain = Brain(
+                generator=optax.apply_updates(brain.generator, updates),
+                assessors=brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
+            )
+        flat = {k: (jnp.sum(v) if k in SUMMED else jnp.mean(v)) for k, v in metrics.items()}
+        flat.update(loss_metrics)
+        if agent.probes is not None:  # the world's own per-step measurements (e.g. the social rates)
+            flat.update(agent.probes(agent, s.agents, thoughts, senses, out))
         if nan_at > 0:  # a test switch: poison the assessors from this step on
             poison = jnp.where(s.step + 1 >= nan_at, jnp.nan, 1.0)
             brain = brain._replace(assessors=brain.assessors * poison)
-        return SystemState(brain, opt_state, agents, s.step + 1, (), s.knobs), metrics
+        return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs), flat
 
     return init, step
 

@@ -17,13 +17,12 @@ import dataclasses
 import time
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from common import median_chunk_time, parse_args, write_json
 
 from agi import make_agent, make_system, override, preset
 from agi.run import agents_per_world
-from agi.worlds import MultiWorld
+from agi.worlds import random_rollout
 from train import make_chunk
 
 
@@ -48,35 +47,10 @@ def bench(world: str, b: int, steps: int, repeats: int, sets=()) -> dict:
 
 def world_alone(world, b: int, steps: int, repeats: int) -> float:
     """Median seconds of ``steps`` steps of ``b`` copies of ``world`` under uniformly random actions, no brain
-    (for a shared world, the expressions it draws stay neutral and nobody is oriented)."""
-    if isinstance(world, MultiWorld):
-        n = world.num_agents
-
-        def init(key):
-            return world.reset(key)[0]
-
-        def body(state, key):
-            ka, ks = jax.random.split(key)
-            state, senses = world.step(ks, state, jax.random.randint(ka, (n,), 0, world.num_actions))
-            zero = jnp.zeros((n,))
-            state, extero, _ = world.render(state, zero, zero, zero)
-            return state, extero.sum() + sum(jnp.sum(v) for v in jax.tree.leaves(senses))
-    else:
-
-        def init(key):
-            return world.reset(key)[1]
-
-        def body(state, key):
-            ka, ks = jax.random.split(key)
-            extero, state, senses, done = world.step(ks, state, jax.random.randint(ka, (), 0, world.num_actions))
-            return state, extero.sum() + done + sum(jnp.sum(v) for v in jax.tree.leaves(senses))
-
-    def run(states, key):
-        keys = jax.random.split(key, (steps, b))
-        return jax.lax.scan(lambda st, k: jax.vmap(body)(st, k), states, keys)
-
-    states = jax.jit(jax.vmap(init))(jax.random.split(jax.random.PRNGKey(0), b))
-    return median_chunk_time(jax.jit(run, donate_argnums=0), states, lambda r: (jax.random.PRNGKey(2 + r),), repeats)
+    (a shared world draws neutral expressions and orients nobody)."""
+    rollout = jax.vmap(random_rollout(world, steps))
+    run = jax.jit(lambda keys: (jax.random.split(keys[0], b), rollout(keys)))
+    return median_chunk_time(run, jax.random.split(jax.random.PRNGKey(0), b), lambda r: (), repeats)
 
 
 def main(argv=None):

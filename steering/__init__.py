@@ -11,12 +11,14 @@ from steering.ablation import (
     open_gate,
     scale_gain,
 )
-from steering.drive import Drive, DriveOut, drive_out, stateless
+from steering.drive import READS, Drive, DriveOut, Head, drive_out, stateless
 from steering.subsystem import SteeringOut, SteeringSubsystem, init, make_steering, step
 
 __all__ = [
+    "READS",
     "Drive",
     "DriveOut",
+    "Head",
     "SteeringOut",
     "SteeringSubsystem",
     "apply_ablation",

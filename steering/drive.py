@@ -38,17 +38,39 @@ class DriveOut(NamedTuple):
     override: 0); absent means the head's configured γ. Never mutated: the empty defaults are shared."""
 
 
+class Head(NamedTuple):
+    """How the Thought Assessor head that predicts a signal learns, declared by the drive that provides the
+    signal (DESIGN.md §10). ``None`` keeps the agent's default for a short-term predictor: γ = 0, λ = 0 and the
+    step size ``agent.alpha_predictors``."""
+
+    gamma: float | None = None
+    """discount: 0 makes a short-term predictor, > 0 a long-term (TD) predictor"""
+    lam: float | None = None
+    """eligibility-trace decay λ"""
+    alpha: float | None = None
+    """step size per unit of feature dimension (the update uses α / d)"""
+    reads: str = "all"
+    """which block of the thought features φ the head reads: ``all``, or ``intero`` (only φ_int: an
+    interoceptive concept finder, 001 §3.2)"""
+
+
+READS = ("all", "intero")
+
+
 class Drive(NamedTuple):
     """A named ``(init, step)`` pair.
 
     ``init() -> state`` and ``step(state, senses, predictions) -> (state, DriveOut)``; both pure and jit-safe.
-    ``provides`` names the signals this drive writes, so ablations can find the drive that owns a signal.
+    ``provides`` names the signals this drive writes, so ablations can find the drive that owns a signal; each
+    provided signal gets a Thought Assessor head, set up as ``heads`` declares (default ``Head()``).
     """
 
     name: str
     init: Callable[[], Any]
     step: Callable[[Any, Senses, Predictions], tuple[Any, DriveOut]]
     provides: tuple[str, ...] = ()
+    heads: Mapping[str, Head] = {}
+    """Settings of the heads of provided signals, by signal name. Never mutated: the empty default is shared."""
 
 
 def drive_out(reward=0.0, signals=None, gates=None, diagnostics=None, cumulants=None, discounts=None) -> DriveOut:
@@ -58,6 +80,7 @@ def drive_out(reward=0.0, signals=None, gates=None, diagnostics=None, cumulants=
     return DriveOut(f(reward), d(signals), d(gates), d(diagnostics), d(cumulants), d(discounts))
 
 
-def stateless(name: str, fn: Callable[[Senses, Predictions], DriveOut], provides=()) -> Drive:
+def stateless(name: str, fn: Callable[[Senses, Predictions], DriveOut], provides=(), heads=None) -> Drive:
     """Wraps a function of ``(senses, predictions)`` as a drive with an empty state."""
-    return Drive(name, lambda: (), lambda state, senses, preds: (state, fn(senses, preds)), tuple(provides))
+    return Drive(name, lambda: (), lambda state, senses, preds: (state, fn(senses, preds)), tuple(provides),
+                 dict(heads or {}))  # fmt: skip

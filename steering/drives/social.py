@@ -15,7 +15,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from steering.drive import Drive, drive_out, stateless
+from steering.drive import Drive, Head, drive_out, stateless
 
 F32 = jnp.float32
 
@@ -223,4 +223,5 @@ def make_concept_finders(finders=("pleasure", "fear")) -> Drive:
             gates={f"finder_{x}": gate for x in finders},
         )
 
-    return stateless("concept_finders", fn, tuple(f"finder_{x}" for x in finders))
+    names = tuple(f"finder_{x}" for x in finders)
+    return stateless("concept_finders", fn, names, {n: Head(reads="intero") for n in names})

@@ -101,7 +101,7 @@ def test_cli_bad_variant_is_one_line_exit_2(tmp_path):
 def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs():
     from agi.ablate import plan, run_variants
 
-    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1"])
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1", "world.n_spiders=4"])  # bites happen
     assert [len(g.members) for g in plan(cfg, parse_variants("base; h: pain.gain=0.5; -fear"))] == [2, 1]
     vs = parse_variants("base; half: pain.gain=0.5")
     merged = run_variants(cfg, vs, progress=False)

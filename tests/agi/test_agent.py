@@ -19,15 +19,33 @@ def setup(request):
     return cfg, agent
 
 
-def test_agent_step_shapes(setup):
+def _warm(agent, steps=3, envs=3):
+    """A system of ``envs`` copies run ``steps`` steps without learning: every agent has a transition to learn
+    from. Returns ``(state, think)`` with ``think`` vmapped over copies and bodies as the system runs it."""
+    cfg = dataclasses.replace(agent.cfg, train=dataclasses.replace(agent.cfg.train, num_envs=envs))
+    agent = agent._replace(cfg=cfg)
+    init, step = make_system(agent)
+    s = init(jax.random.PRNGKey(0))
+    for i in range(steps):
+        s, _ = jax.jit(step)(s, jax.random.PRNGKey(10 + i))
+    return s, jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0))
+
+
+def test_agent_think_and_feel_shapes(setup):
     cfg, agent = setup
-    brain = agent.init_brain(jax.random.PRNGKey(0))
-    s = agent.init_state(jax.random.PRNGKey(1))
-    s2, learning, metrics = jax.jit(agent.step)(brain, s, jax.random.PRNGKey(2))
-    chex.assert_trees_all_equal_shapes_and_dtypes(s, s2)
-    chex.assert_trees_all_equal_shapes_and_dtypes(learning.loss_inputs.pending, s.pending)
-    chex.assert_shape(learning.assessor_delta, brain.assessors.shape)
-    assert brain.assessors.shape == (len(agent.head_names), agent.generator.layout.dim)
+    s, think = _warm(agent)
+    e, n = s.agents.h.shape[:2]
+    actions, thought = jax.jit(think)(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
+    chex.assert_shape(actions, (e, n))
+    chex.assert_trees_all_equal_shapes_and_dtypes(thought.learning.loss_inputs.pending, s.agents.pending)
+    chex.assert_shape(thought.learning.assessor_delta, (e, n, *s.brain.assessors.shape[1:]))
+    assert s.brain.assessors.shape == (n, len(agent.head_names), agent.generator.layout.dim)
+    one = lambda x: x[0, 0]
+    senses = jax.tree.map(one, jax.vmap(agent.world.step)(jax.random.split(jax.random.PRNGKey(3), e), s.world,
+                                                          actions)[1])  # fmt: skip
+    new, _, metrics, _ = jax.jit(agent.feel)(jax.tree.map(one, s.agents), jax.tree.map(one, thought), senses,
+                                             jnp.asarray(False))  # fmt: skip
+    chex.assert_trees_all_equal_shapes_and_dtypes(new, jax.tree.map(one, s.agents))
     assert all(m.shape == () for m in metrics.values())
 
 
@@ -35,16 +53,15 @@ def test_one_gradient_of_the_mean_loss_is_the_mean_of_per_agent_gradients(setup)
     """``generator_grads`` takes one backward pass for all agents of a brain; the slow obvious reference takes
     one per agent and averages."""
     cfg, agent = setup
-    brain = agent.init_brain(jax.random.PRNGKey(0))
-    states = jax.vmap(agent.init_state)(jax.random.split(jax.random.PRNGKey(1), 3))
-    step = jax.jit(jax.vmap(agent.step, in_axes=(None, 0, 0)))
-    for i in range(3):  # past the first step, so every agent has a transition to learn from
-        states, learning, _ = step(brain, states, jax.random.split(jax.random.PRNGKey(10 + i), 3))
-    grads, metrics = jax.jit(agent.generator_grads)(brain.generator, brain.assessors, learning.loss_inputs)
-    one = lambda i: jax.tree.map(lambda x: x[i], learning.loss_inputs)
-    per_agent = [jax.grad(lambda p, i=i: agent._loss(p, brain.assessors, *one(i))[0])(brain.generator)
-                 for i in range(3)]  # fmt: skip
-    chex.assert_trees_all_close(grads, jax.tree.map(lambda *g: sum(g) / 3, *per_agent), rtol=1e-4, atol=1e-6)
+    s, think = _warm(agent)
+    e, n = s.agents.h.shape[:2]
+    _, thought = think(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
+    inputs = jax.tree.map(lambda x: x[:, 0], thought.learning.loss_inputs)  # body 0 of every copy: brain 0
+    params, w = jax.tree.map(lambda x: x[0], s.brain.generator), s.brain.assessors[0]
+    grads, metrics = jax.jit(agent.generator_grads)(params, w, inputs)
+    one = lambda i: jax.tree.map(lambda x: x[i], inputs)
+    per_agent = [jax.grad(lambda p, i=i: agent._loss(p, w, *one(i))[0])(params) for i in range(e)]
+    chex.assert_trees_all_close(grads, jax.tree.map(lambda *g: sum(g) / e, *per_agent), rtol=1e-4, atol=1e-6)
     assert any(float(np.abs(x).max()) > 0 for x in jax.tree.leaves(grads))
     assert set(metrics) >= {"extero_loss", "value_loss"} and all(m.shape == () for m in metrics.values())
 
@@ -60,14 +77,16 @@ def test_pending_carries_steerings_per_step_discounts(setup):
     """The fear head's TD discount comes from Steering each step (defer: bootstrap on its next prediction,
     pulled down by safety; override: 0); every other head keeps its configured γ."""
     cfg, agent = setup
-    brain = agent.init_brain(jax.random.PRNGKey(0))
+    cfg = dataclasses.replace(cfg, agent=dataclasses.replace(cfg.agent, learn=False),
+                              train=dataclasses.replace(cfg.train, num_envs=1))  # fmt: skip
+    init, step = make_system(agent._replace(cfg=cfg))
 
     def body(s, k):
-        s, _, _ = agent.step(brain, s, k)
-        return s, s.pending.discounts
+        s, _ = step(s, k)
+        return s, s.agents.pending.discounts[0, 0]
 
     _, d = jax.jit(lambda s: jax.lax.scan(body, s, jax.random.split(jax.random.PRNGKey(2), 40)))(
-        agent.init_state(jax.random.PRNGKey(1)))  # fmt: skip
+        init(jax.random.PRNGKey(1)))  # fmt: skip
     d, gamma = np.asarray(d), np.asarray(agent.heads.gamma)
     others = [i for i, n in enumerate(agent.head_names) if n != "fear"]
     np.testing.assert_array_equal(d[:, others], np.broadcast_to(gamma[others], (40, len(others))))
@@ -107,7 +126,7 @@ def test_cut_gate_freezes_that_head_only():
     init, step = make_system(agent)
     s = init(jax.random.PRNGKey(0))
     s, _ = jax.lax.scan(step, s, jax.random.split(jax.random.PRNGKey(1), 30))
-    w = np.asarray(s.brain.assessors)
+    w = np.asarray(s.brain.assessors)[0]  # brain 0 (the one body of the world)
     assert np.all(w[agent.head_names.index("fear")] == 0) and np.any(w[agent.head_names.index("hunger")] != 0)
 
 

@@ -57,7 +57,7 @@ def test_any_discrete_gymnax_environment_trains_and_evaluates(tmp_path):
         (["--set", "agent.selection=psychic"], "agent.selection"),
         (["--set", "steering.ablations=drop:telepathy"], "unknown drive"),
         (["--set", "lr"], "expected key=value"),
-        (["--set", "steering.ablations=drop:arousal"], "leave a drive without the signal"),
+        (["--set", "steering.ablations=drop:arousal"], "which no drive or sense provides"),
         (["--set", "steering.detect_radius=3"], "world.view_radius"),
         (["--set", "agent.entropy_coef=nan"], "agent.entropy_coef"),
         (["--set", "steering.safety_pull=2"], "steering.safety_pull"),  # the fear head's discount leaves [0, 1]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from agi import preset
 from agi.cli import main
 from agi.evaluate import env_state_of, evaluate, load_run, strips
 from agi.render import render_world
@@ -92,12 +93,13 @@ def test_render_dispatch(tmp_path):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    cart = types.SimpleNamespace(x=np.float32(0.3), theta=np.float32(-0.1))
-    render_world("cartpole", cart, None, ax)
+    cart = types.SimpleNamespace(env=types.SimpleNamespace(x=np.float32(0.3), theta=np.float32(-0.1)))
+    render_world(preset("tiny", "cartpole"), cart, ax)
+    assert ax.get_xlabel() == "cart position"
     fig2, ax2 = plt.subplots()  # a world without a drawing of its own (another gymnax environment): its numbers
-    render_world("gymnax:Nowhere-v0", {"x": np.float32(0.3), "big": np.zeros(100)}, None, ax2)
+    render_world(preset("tiny", "gymnax:Acrobot-v1"), {"x": np.float32(0.3), "big": np.zeros(100)}, ax2)
     text = ax2.texts[0].get_text()
-    assert "gymnax:Nowhere-v0" in text and "x = 0.3" in text and "big" not in text  # large leaves left out
+    assert "gymnax:Acrobot-v1" in text and "x = 0.3" in text and "big" not in text  # large leaves left out
     plt.close(fig)
     plt.close(fig2)
 
@@ -106,10 +108,8 @@ def test_strips_and_env_state_helpers():
     m = {"reward": np.zeros(3), "reward/pain": np.ones(3), "reward/senses": np.zeros(3), "valence_guess": np.ones(3),
          "signal/arousal": np.ones(3)}  # fmt: skip
     assert list(strips(m)) == ["valence guess", "arousal", "reward", "pain reward"]
-    agents = types.SimpleNamespace(env={"pos": np.arange(6).reshape(3, 2)})
-    assert env_state_of(types.SimpleNamespace(agents=agents, world=()))["pos"].tolist() == [0, 1]
     shared = {"grid": np.arange(4).reshape(2, 2)}
-    assert env_state_of(types.SimpleNamespace(agents=agents, world=shared))["grid"].tolist() == [0, 1]
+    assert env_state_of(types.SimpleNamespace(world=shared))["grid"].tolist() == [0, 1]
 
 
 def test_render_the_social_world(tmp_path):
@@ -119,14 +119,13 @@ def test_render_the_social_world(tmp_path):
     import matplotlib.pyplot as plt
 
     from agi import override, preset
-    from agi.social import social_params
-    from agi.worlds.social import Social
+    from agi.worlds import make_world
 
     cfg = override(preset("tiny", "social"), ["world.characters=friend,bully"])
-    state, _, _ = Social(social_params(cfg)).reset(jax.random.PRNGKey(0))
+    state, _, _ = make_world(cfg).reset(jax.random.PRNGKey(0))
     state = state._replace(pleasure=state.pleasure.at[0].set(0.9), fear=state.fear.at[2].set(0.8))
     fig, ax = plt.subplots()
-    render_world("social", jax.tree.map(np.asarray, state), cfg.world, ax)
+    render_world(cfg, jax.tree.map(np.asarray, state), ax)
     labels = [t.get_text() for t in ax.texts if t.get_text()]  # (the facing arrows are empty annotations)
     assert labels == ["0 learner", "1 learner", "2 friend", "3 bully"]
     fig.savefig(tmp_path / "social.png")

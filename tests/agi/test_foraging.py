@@ -5,8 +5,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from agi.worlds import CHANNELS, Foraging, ForagingParams, make_world
-from agi.worlds.foraging import ForagingState
+from agi import override, preset
+from agi.worlds import make_world
+from agi.worlds.foraging import CHANNELS, Foraging, ForagingParams, ForagingState
 
 P = ForagingParams(size=5, view_radius=1, n_food=1, n_spiders=1, n_decoys=1, critter_move_prob=0.0)
 ENV = Foraging()
@@ -42,20 +43,21 @@ def test_view_channels():
 
 
 def test_world_adapter_jit():
-    class W:
-        size, view_radius, n_food, n_spiders, n_decoys, critter_move_prob = 5, 1, 1, 1, 1, 0.3
-
-    w = make_world("foraging", W)
-    extero, s, senses = w.reset(jax.random.PRNGKey(0))
-    chex.assert_shape(extero, (w.extero_dim,))
-    extero, s, senses, done = jax.jit(w.step)(jax.random.PRNGKey(1), s, 2)
+    cfg = override(preset("tiny", "foraging"), ["world.size=5", "world.n_food=1"])
+    w = make_world(cfg)
+    s, extero, senses = w.reset(jax.random.PRNGKey(0))
+    chex.assert_shape(extero, (1, w.extero_dim))
+    s, senses, done = jax.jit(w.step)(jax.random.PRNGKey(1), s, jnp.asarray([2]))
     assert set(senses) == {"env_reward", "view", "ate", "bitten"}
-    assert not bool(done)
+    assert all(v.shape[0] == 1 for v in senses.values())
+    assert done.shape == (1,) and not bool(done[0])
+    s, extero2, oriented = w.observe(s, {}, jnp.zeros((1,)))
+    chex.assert_shape(extero2, (1, w.extero_dim))
 
 
 def test_cartpole_adapter():
-    w = make_world("cartpole")
-    extero, s, senses = w.reset(jax.random.PRNGKey(0))
-    assert w.num_actions == 2 and w.extero_dim == 4 and w.episodic
-    _, _, senses, done = jax.jit(w.step)(jax.random.PRNGKey(1), s, 1)
-    np.testing.assert_allclose(senses["env_reward"], 1.0)
+    w = make_world(preset("tiny", "cartpole"))
+    s, extero, senses = w.reset(jax.random.PRNGKey(0))
+    assert w.num_actions == 2 and w.extero_dim == 4 and w.episodic and w.num_agents == 1
+    _, senses, done = jax.jit(w.step)(jax.random.PRNGKey(1), s, jnp.asarray([1]))
+    np.testing.assert_allclose(senses["env_reward"], [1.0])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from agi import make_agent, make_system, override, preset
-from agi.worlds.social import CHANNELS, EAT, GIVE, STAY, THREATEN, UP, Social, SocialParams, attention
+from agi.worlds.social.world import CHANNELS, EAT, GIVE, STAY, THREATEN, UP, Social, SocialParams, attention
 from train import make_chunk
 
 P = SocialParams(size=5, view_radius=2, n_food=1, n_spiders=1, n_decoys=0, critter_move_prob=0.0, n_agents=2,

@@ -1,12 +1,7 @@
-"""The social world's agents: their Steering Subsystem, the multi-agent system step, and its metrics.
+"""What the social world measures: per-step probes of each learner (inside the compiled step), the summary of
+a run, the plain-words lines, and what ``agi ablate`` compares.
 
-Each world holds ``N`` learning agents; learner ``n`` of every environment shares brain ``n`` (so a seed has
-``N`` brains, each trained on the mean of its ``num_envs`` copies' learning signals). One step:
-
-    think (all learners, vmapped)  ->  world.step (joint)  ->  feel (Steering, vmapped)
-    ->  world.render (expressions written, next views drawn, oriented by the social attention reflex)
-
-References: DESIGN.md §5 (drives), §7 (social world), §8; 001 Ingredients 1-4, §5-§7.
+References: DESIGN.md §7 (social world), §9 (experiments); 001 §3-§7.
 """
 
 from __future__ import annotations
@@ -16,74 +11,10 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
-import steering as st
-from agi.config import RunConfig
-from agi.worlds.characters import FRIEND, KINDS, LEARNER
-from agi.worlds.social import CHANNELS, GIVE, THREATEN, SocialParams
-from steering.drives import (
-    make_arousal,
-    make_arousal_valence,
-    make_fear,
-    make_homeostasis,
-    make_pain,
-    make_sensory_heuristics,
-)
-from steering.drives.social import (
-    make_compassion_spite,
-    make_concept_finders,
-    make_conspecific_detector,
-    make_empathy_readout,
-    make_familiarity,
-    make_feared,
-    make_friend_enemy,
-    make_lack_of_attention,
-    make_liked_admired,
-    make_mood,
-    make_social_attention,
-)
-
-SOCIAL_DRIVES = ("compassion_spite", "liked_admired", "feared")
-"""The drives whose reward share summary.json reports per agent."""
-FINDERS = ("finder_pleasure", "finder_fear")
-
-
-def _kinds(cfg: RunConfig):
-    return (LEARNER,) * cfg.world.n_agents + tuple(KINDS.index(c) for c in cfg.world.characters)
-
-
-def build_social_steering(cfg: RunConfig, body) -> st.SteeringSubsystem:
-    """The social world's drives, in the order they run (each reads what the ones before it wrote)."""
-    s = cfg.steering
-    kinds = _kinds(cfg)
-    fe_priors = [s.fe_prior_friend if k == FRIEND else s.fe_prior for k in kinds]
-    familiar = [1.0 if KINDS[k] in ("learner", "friend", "elder") else 0.0 for k in kinds]
-    drives = [
-        make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
-        make_conspecific_detector(),
-        make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation, pleasure=False),
-        make_pain(s.w_pain, s.pain_decay),
-        make_familiarity(familiar, s.familiarity_rate, s.theta_familiar),
-        make_fear(s.w_fear, s.tau_safe, s.safety_pull, triggers=("spider_detected", "stranger_close", "threatened")),
-        make_social_attention(s.sa_period_view, s.sa_period_eye, s.sa_theta),
-        make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay, s.a_orient, s.a_eye, s.a_size),
-        make_friend_enemy(fe_priors, s.fe_rate, s.fe_baseline_rate),
-        make_empathy_readout(s.empathy),
-        make_compassion_spite(s.w_cs),
-        *([make_liked_admired(s.w_la, s.la_adapt)] if s.liked_admired == "explicit" else []),
-        make_feared(s.w_feared, s.theta_feared),
-        make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
-        make_mood(s.mood_decay, s.mood_gain),
-        make_lack_of_attention(),
-        make_concept_finders(),
-    ]
-    return st.make_steering(drives, body)
-
-
-def social_params(cfg: RunConfig) -> SocialParams:
-    """The social world's parameters from the run config."""
-    return SocialParams(**{k: getattr(cfg.world, k) for k in SocialParams._fields})
+from agi.worlds.social.characters import KINDS
+from agi.worlds.social.steering import SOCIAL_DRIVES, kinds_of
+from agi.worlds.social.world import CHANNELS, GIVE, THREATEN
 
 
 def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_before, food_seen, afraid_at):
@@ -169,72 +100,31 @@ def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=
     return moments
 
 
-def make_social_system(agent, tx: optax.GradientTransformation, state_cls):
-    """``(init, step)`` for one seed of the social world (see the module docstring)."""
-    cfg = agent.cfg
-    world = agent.world
-    e, n = cfg.train.num_envs, world.num_agents
-    learn = cfg.agent.learn
-
-    def init(key, knobs=None):
-        kb, kw, ka = jax.random.split(key, 3)
-        brains = jax.lax.map(agent.init_brain, jax.random.split(kb, n))  # lax.map: see train.loop (QR deadlock)
-        wstate, extero, _ = jax.vmap(world.reset)(jax.random.split(kw, e))
-        keys = jax.random.split(ka, (e, n))
-        agents = jax.vmap(jax.vmap(agent.new_state))(keys, extero)
-        opt_state = jax.vmap(tx.init)(brains.generator)
-        knobs = agent.knobs if knobs is None else knobs
-        return state_cls(brains, opt_state, agents, jnp.zeros((), jnp.int32), wstate, knobs)
-
-    think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0))  # inner: learners (own brains); outer: envs
-    feel = jax.vmap(jax.vmap(agent.feel, in_axes=(0, 0, 0, 0, 0, None)), in_axes=(0, 0, 0, 0, 0, None))
-
-    def step(s, key):
-        k_think, k_world = jax.random.split(key)
-        actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)))
-        wstate, senses = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
-        done = jnp.zeros((e, n), bool)
-        agents, learning, metrics, out = feel(s.agents, thoughts, s.agents.extero, senses, done, s.knobs)
-        wstate, extero, oriented = jax.vmap(world.render)(wstate, out.signals["pleasure"], out.signals["fear"],
-                                                          agents.orient)  # fmt: skip
-        # Interoception stays masked only for thoughts the reflex really oriented (someone was in view).
-        attention = 1.0 - (1.0 - agents.attention) * oriented[..., None]
-        agents = agents._replace(extero=extero, orient=oriented, attention=attention)
-
-        brain, opt_state = s.brain, s.opt_state
-        loss_metrics = {}
-        if learn:  # learner n's brain: one gradient of its mean loss over the environments
-            grads, loss_metrics = jax.vmap(agent.generator_grads, in_axes=(0, 0, 1))(
-                brain.generator, brain.assessors, learning.loss_inputs
-            )
-            loss_metrics = {k: jnp.mean(v) for k, v in loss_metrics.items()}
-            updates, opt_state = jax.vmap(tx.update)(grads, opt_state, brain.generator)
-            brain = brain._replace(
-                generator=optax.apply_updates(brain.generator, updates),
-                assessors=brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
-            )
-        fear_before = s.agents.intero[..., agent.steering.body.index("fear")]
-        view = s.agents.extero.reshape(e, n, *world.view_shape)
-        food_seen = jnp.max(view[..., CHANNELS.index("food")], axis=(-2, -1))
-        metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared)
-        social, fe = jax.vmap(jax.vmap(metrics_of))(senses, out, s.agents.orient, thoughts, s.agents.pending.action,
-                                                    s.agents.pending.valid, fear_before, food_seen)  # fmt: skip
-        flat = {k: jnp.mean(v) for k, v in metrics.items() if k not in ("episodes", "episode_return_sum")}
-        flat.update(loss_metrics)
-        phi_pleasure = thoughts.phi_int[..., agent.steering.body.index("pleasure")]
-        face = face_code(s.agents.extero, world.view_shape)
-        names = agent.head_names
-        finder = thoughts.p[..., names.index("finder_pleasure")] if "finder_pleasure" in names else None
-        flat.update(empathy_moments(out, senses, s.agents.orient, face, phi_pleasure, finder))
-        for k, v in social.items():
-            per_agent = jnp.mean(v, axis=0)
-            flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
-        if fe is not None:
-            fe_mean = jnp.mean(fe, axis=0)  # [N, M]
-            flat.update({f"social/fe/{i}/{j}": fe_mean[i, j] for i in range(n) for j in range(fe.shape[-1])})
-        return state_cls(brain, opt_state, agents, s.step + 1, wstate, s.knobs), flat
-
-    return init, step
+def probes(agent, before, thoughts, senses, out) -> dict:
+    """The social world's per-step metrics (``WorldSpec.probes``): per learner ``social/KEY/i``, the friend/enemy
+    values ``social/fe/i/j``, and the empathy moments. ``before`` is the agents' state the step's thoughts were
+    formed in (``[E, N]``)."""
+    cfg, world = agent.cfg, agent.world
+    e, n = before.h.shape[:2]
+    body = agent.steering.body
+    fear_before = before.intero[..., body.index("fear")]
+    view = before.extero.reshape(e, n, *world.view_shape)
+    food_seen = jnp.max(view[..., CHANNELS.index("food")], axis=(-2, -1))
+    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared)
+    social, fe = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
+                                                before.pending.valid, fear_before, food_seen)  # fmt: skip
+    phi_pleasure = thoughts.phi_int[..., body.index("pleasure")]
+    face = face_code(before.extero, world.view_shape)
+    names = agent.head_names
+    finder = thoughts.p[..., names.index("finder_pleasure")] if "finder_pleasure" in names else None
+    flat = empathy_moments(out, senses, before.orient, face, phi_pleasure, finder)
+    for k, v in social.items():
+        per_agent = jnp.mean(v, axis=0)
+        flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
+    if fe is not None:
+        fe_mean = jnp.mean(fe, axis=0)  # [N, M]
+        flat.update({f"social/fe/{i}/{j}": fe_mean[i, j] for i in range(n) for j in range(fe.shape[-1])})
+    return flat
 
 
 def correlation(mean):
@@ -251,9 +141,9 @@ def correlation(mean):
     return {name: corr(name) for name in names if _has(mean, f"empathy/{name}/n")}
 
 
-def social_summary(mean, cfg: RunConfig, stat) -> dict:
+def social_summary(mean, cfg, stat) -> dict:
     """The ``social`` object of summary.json from per-seed window means (``mean(key) -> [seeds]``)."""
-    kinds = [KINDS[k] for k in _kinds(cfg)]
+    kinds = [KINDS[k] for k in kinds_of(cfg)]
     names = [f"{j}:{k}" for j, k in enumerate(kinds)]
     agents = []
     for i in range(cfg.world.n_agents):
@@ -316,3 +206,23 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
         f"pleasure (shuffled control {v(e['shuffled']):.2f}, oracle {v(e['oracle']):.2f})"
     )
     return lines
+
+
+def summary(last, baseline, cfg, stat) -> dict:
+    """``WorldSpec.summary``: the ``social`` object of summary.json, with the random policy's rates beside the
+    learners' and the plain-words lines."""
+    social = social_summary(last.mean, cfg, stat)
+    random = social_summary(baseline.mean, cfg, stat) if baseline is not None else None
+    social["learned"] = describe(social, random)
+    social["random_policy"] = random and random["agents"]
+    return {"social": social, "lines": social["learned"]}
+
+
+def behaviour(window, cfg) -> dict:
+    """``WorldSpec.behaviour``: the social rates (mean over learners, per seed) and the empathy correlation."""
+    n = cfg.world.n_agents
+    per_agent = lambda k: np.mean([window.mean(f"social/{k}/{i}") for i in range(n)], axis=0)
+    out = {name: per_agent(k) for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"),
+           ("eye_contact", "eye_contact_fraction"), ("oriented", "oriented_fraction"))}  # fmt: skip
+    out["empathy_r"] = correlation(window.mean)["learned"]
+    return out

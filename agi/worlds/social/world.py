@@ -29,8 +29,9 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from agi.worlds import characters as chars
-from agi.worlds.foraging import MOVES, wander
+from agi.worlds.base import World
+from agi.worlds.foraging.world import MOVES, wander
+from agi.worlds.social import characters as chars
 
 CHANNELS = ("wall", "food", "legs", "dark", "body", "pleased", "displeased", "afraid",
             "face_up", "face_down", "face_left", "face_right", "big", "carrying", "ident")  # fmt: skip
@@ -252,6 +253,25 @@ class Social:
             looked_size=jnp.where(oriented, sizes(p)[attended], 0.0),
         )
         return state, views.reshape(n, -1), oriented.astype(jnp.float32)
+
+    def as_world(self) -> World:
+        """This world behind the one world interface (``agi.worlds.base``): Steering's ``pleasure`` and ``fear``
+        are drawn as the learners' expressions; no episodes."""
+        n = self.params.n_agents
+        zero = jnp.zeros((n,), jnp.float32)
+
+        def step(key, state, actions):
+            state, senses = self.step(key, state, actions)
+            return state, senses, jnp.zeros((n,), bool)
+
+        def observe(state, signals, orient):
+            return self.render(state, signals.get("pleasure", zero), signals.get("fear", zero), orient)
+
+        size = 1
+        for d in self.view_shape:
+            size *= d
+        return World("social", n, self.num_actions, size, False, self.reset, step, observe, self.view_shape,
+                     self.params)  # fmt: skip
 
 
 def _move(pos, proposed):

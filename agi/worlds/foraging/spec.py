@@ -1,0 +1,82 @@
+"""Everything ``foraging`` needs besides its dynamics: its Steering Subsystem, its checks and its drawing.
+
+References: DESIGN.md §5 (drives), §7 (foraging world).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agi.worlds.base import from_gymnax
+from agi.worlds.foraging.world import CHANNELS, Foraging, ForagingParams
+from steering.drives import (
+    make_arousal,
+    make_arousal_valence,
+    make_fear,
+    make_homeostasis,
+    make_pain,
+    make_sensory_heuristics,
+)
+
+BODY = ("hunger", "pain", "fear", "arousal", "pleasure")
+"""The interoceptive channels of the foraging body, in order."""
+
+
+def make(cfg):
+    params = ForagingParams(**{k: getattr(cfg.world, k) for k in ForagingParams._fields})
+    return from_gymnax("foraging", Foraging(), params, episodic=False, view=True, senses=("ate", "bitten"))
+
+
+def steering(cfg):
+    """The foraging drives, in the order they run (each reads what the ones before it wrote)."""
+    s = cfg.steering
+    drives = [
+        make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
+        make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation),
+        make_pain(s.w_pain, s.pain_decay),
+        make_fear(s.w_fear, s.tau_safe, s.safety_pull),
+        make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay),
+        make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
+    ]
+    return drives, BODY
+
+
+def check_view(cfg) -> None:
+    """The innate detectors look within the view (shared with the social world)."""
+    from agi.config import ConfigError
+
+    if cfg.steering.detect_radius > cfg.world.view_radius:
+        raise ConfigError(f"steering.detect_radius={cfg.steering.detect_radius!r} is out of range: expected "
+                          f"<= world.view_radius={cfg.world.view_radius}")  # fmt: skip
+
+
+def grid(cfg, ax) -> None:
+    """An empty grid of ``cfg.world.size`` cells a side (row 0 at the top)."""
+    n = cfg.world.size
+    ax.set_facecolor("#f4f1ea")
+    for i in range(n + 1):
+        ax.plot([-0.5, n - 0.5], [i - 0.5, i - 0.5], color="#d8d2c4", lw=0.6, zorder=0)
+        ax.plot([i - 0.5, i - 0.5], [-0.5, n - 0.5], color="#d8d2c4", lw=0.6, zorder=0)
+    ax.set(xlim=(-0.5, n - 0.5), ylim=(n - 0.5, -0.5), xticks=[], yticks=[], aspect="equal")
+
+
+def draw(state, cfg, ax) -> None:
+    """The grid, the agent and its view window, food, spiders and decoys."""
+    from matplotlib.patches import Rectangle
+
+    s, r = state.env, cfg.world.view_radius
+    grid(cfg, ax)
+    row, col = np.asarray(s.agent)
+    ax.add_patch(Rectangle((col - r - 0.5, row - r - 0.5), 2 * r + 1, 2 * r + 1, fill=False, ls="--", lw=1,
+                           ec="tab:blue", zorder=1))  # fmt: skip
+    cells = lambda pos: (np.asarray(pos)[:, 1], np.asarray(pos)[:, 0])  # (x, y) = (col, row)
+    ax.scatter(*cells(s.food), s=180, marker="o", c="tab:green", label="food", zorder=2)
+    ax.scatter(*cells(s.decoys), s=260, marker="*", c="#b9a27a", label="decoy", zorder=3)
+    ax.scatter(*cells(s.spiders), s=260, marker="*", c="black", label="spider", zorder=4)
+    ax.scatter([col], [row], s=220, marker="o", c="tab:blue", ec="white", label="agent", zorder=5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=4, fontsize=7, frameon=False,
+              markerscale=0.6, handletextpad=0.2)  # fmt: skip
+
+
+SPEC = dict(make=make, steering=steering, check=check_view, draw=draw,
+            description="a grid with food, spiders and decoys, seen through an egocentric view")  # fmt: skip

@@ -1,0 +1,73 @@
+"""gymnax environments as one-body worlds: ``gymnax:ENV_ID`` (any environment with discrete actions) and
+``cartpole`` (``gymnax:CartPole-v1``, with a drawing). Steered by the environment's reward alone
+(``env_reward``), unless a run adds drives.
+
+References: DESIGN.md §7 (gymnax's own environments run unchanged with a one-drive Steering Subsystem).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from agi.worlds.base import from_gymnax
+
+
+def check_name(name: str) -> None:
+    import gymnax
+
+    env_id = name.partition(":")[2]
+    if env_id not in gymnax.registered_envs:
+        raise ValueError(f"unknown world {name!r}: gymnax has no {env_id!r}; it has {gymnax.registered_envs}")
+
+
+def make_env(name: str, env_id: str):
+    import gymnax
+
+    env, params = gymnax.make(env_id)
+    if not hasattr(env.action_space(params), "n"):
+        raise ValueError(f"world {name!r}: {env_id} has continuous actions; the agent chooses among discrete ones")
+    return from_gymnax(name, env, params, episodic=True)
+
+
+def make(cfg):
+    return make_env(cfg.world.name, cfg.world.name.partition(":")[2])
+
+
+def preset(name: str, cfg):
+    """A longer horizon, more agents per brain and an annealed step size (README "Results"); every gymnax
+    environment starts from CartPole's settings."""
+    if name == "tiny":
+        return cfg
+    from agi.config import TrainConfig
+
+    agent = dataclasses.replace(cfg.agent, gamma=0.99, lam=0.9, entropy_coef=0.01, lr_anneal=True,
+                                intero_mask_prob=0.0)  # fmt: skip
+    train = TrainConfig(steps=60_000, num_envs=64)
+    if name == "large":
+        train = dataclasses.replace(train, steps=600_000, num_envs=256, chunks=100)
+    return dataclasses.replace(cfg, agent=agent, train=train, steering=dataclasses.replace(cfg.steering, w_env=0.1))
+
+
+def draw_cartpole(state, cfg, ax) -> None:
+    """The track (x in [-2.4, 2.4], where the episode ends), the cart at x and the pole at angle theta."""
+    from matplotlib.patches import Rectangle
+
+    del cfg
+    s = state.env
+    x, theta = float(np.asarray(s.x)), float(np.asarray(s.theta))
+    ax.plot([-2.4, 2.4], [0, 0], color="grey", lw=2)
+    for edge in (-2.4, 2.4):
+        ax.plot([edge, edge], [-0.1, 0.1], color="tab:red", lw=2)
+    ax.add_patch(Rectangle((x - 0.25, 0), 0.5, 0.25, color="tab:blue"))
+    top = (x, 0.25)
+    ax.plot([top[0], top[0] + np.sin(theta)], [top[1], top[1] + np.cos(theta)], color="#8b5a2b", lw=5,
+            solid_capstyle="round")  # fmt: skip
+    ax.set(xlim=(-2.6, 2.6), ylim=(-0.4, 1.5), yticks=[], aspect="equal", xlabel="cart position")
+
+
+GYMNAX = dict(make=make, preset=preset, check_name=check_name,
+              description="any gymnax environment with discrete actions, e.g. gymnax:Acrobot-v1")  # fmt: skip
+CARTPOLE = dict(make=lambda cfg: make_env(cfg.world.name, "CartPole-v1"), preset=preset, draw=draw_cartpole,
+                description="gymnax CartPole-v1")  # fmt: skip

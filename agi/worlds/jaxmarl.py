@@ -1,0 +1,115 @@
+"""JaxMARL environments with discrete actions as N-body worlds: ``jaxmarl:ENV_ID`` (e.g. ``coin_game``,
+``storm``, ``MPE_simple_spread_v3``). Each of the environment's agents is a learner with its own brain,
+steered by its own reward (``env_reward``) and any drives a run adds.
+
+References: DESIGN.md §7, §10 (JaxMARL environments adapt as N > 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from agi.worlds.base import World
+
+
+class JaxMarlState(NamedTuple):
+    env: Any
+    extero: jax.Array  # [N, X]
+
+
+def _jaxmarl():
+    """The ``jaxmarl`` module, imported without the lines it prints on import (at the file-descriptor level:
+    they bypass ``sys.stdout``)."""
+    import os
+    import sys
+
+    if "jaxmarl" in sys.modules:
+        return sys.modules["jaxmarl"]
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            import jaxmarl
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return jaxmarl
+
+
+def _registered() -> list[str]:
+    return list(_jaxmarl().registered_envs)
+
+
+def check_name(name: str) -> None:
+    env_id = name.partition(":")[2]
+    try:
+        known = _registered()
+    except ImportError:
+        raise ValueError(f"world {name!r} needs JaxMARL: pip install jaxmarl") from None
+    if env_id not in known:
+        raise ValueError(f"unknown world {name!r}: JaxMARL has no {env_id!r}; it has {known}")
+
+
+def _per_agent(tree, agents) -> jax.Array:
+    """``[N, X]``: a dict keyed by agent (each agent's leaves flattened), or a tree whose leaves carry the agent
+    axis first (e.g. STORM's ``observations``)."""
+    n = len(agents)
+    if isinstance(tree, dict) and all(a in tree for a in agents):
+        tree = [tree[a] for a in agents]
+        rows = [jnp.concatenate([jnp.ravel(x).astype(jnp.float32) for x in jax.tree.leaves(t)]) for t in tree]
+        return jnp.stack(rows)
+    leaves = [x for x in jax.tree.leaves(tree) if x.ndim >= 1 and x.shape[0] == n]
+    return jnp.concatenate([x.reshape(n, -1).astype(jnp.float32) for x in leaves], axis=1)
+
+
+def _per_agent_scalar(x, agents) -> jax.Array:
+    if isinstance(x, dict):
+        return jnp.stack([jnp.asarray(x[a]) for a in agents])
+    return jnp.broadcast_to(jnp.asarray(x), (len(agents),))
+
+
+def from_jaxmarl(name: str, env) -> World:
+    """Wraps a JaxMARL ``MultiAgentEnv`` whose agents all choose among the same discrete actions."""
+    agents = list(env.agents)
+    spaces = [env.action_space(a) for a in agents]
+    sizes = {getattr(s, "n", None) for s in spaces}
+    if None in sizes:
+        raise ValueError(f"world {name!r} has continuous actions; the agent chooses among discrete ones")
+    if len(sizes) != 1:
+        raise ValueError(f"world {name!r}: its agents have different numbers of actions {sorted(sizes)}")
+
+    def reset(key):
+        with jax.numpy_rank_promotion("allow"):  # the environment's own code may rely on NumPy broadcasting
+            obs, state = env.reset(key)
+        extero = _per_agent(obs, agents)
+        return JaxMarlState(state, extero), extero, {"env_reward": jnp.zeros((len(agents),), jnp.float32)}
+
+    def step(key, state: JaxMarlState, actions):
+        acts = {a: actions[i] for i, a in enumerate(agents)}
+        with jax.numpy_rank_promotion("allow"):
+            obs, es, reward, done, _ = env.step(key, state.env, acts)
+        extero = _per_agent(obs, agents)
+        done = _per_agent_scalar(done, agents) if isinstance(done, dict) and all(a in done for a in agents) else \
+            _per_agent_scalar(done["__all__"] if isinstance(done, dict) else done, agents)  # fmt: skip
+        senses = {"env_reward": _per_agent_scalar(reward, agents).astype(jnp.float32)}
+        return JaxMarlState(es, extero), senses, done.astype(bool)
+
+    def observe(state: JaxMarlState, signals, orient):
+        del signals
+        return state, state.extero, orient
+
+    extero_dim = jax.eval_shape(lambda k: reset(k)[1], jax.random.PRNGKey(0)).shape[1]
+    return World(name, len(agents), sizes.pop(), extero_dim, True, reset, step, observe, None, None)
+
+
+def make(cfg):
+    name = cfg.world.name
+    return from_jaxmarl(name, _jaxmarl().make(name.partition(":")[2]))
+
+
+SPEC = dict(make=make, check_name=check_name,
+            description="a JaxMARL environment with discrete actions, each agent a learner, e.g. jaxmarl:coin_game")

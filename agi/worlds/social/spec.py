@@ -1,0 +1,77 @@
+"""The social world's registration: its factory, presets, checks, drawing, and what it measures.
+
+References: DESIGN.md §7 (social world), §10.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from agi.worlds.foraging.spec import check_view, grid
+from agi.worlds.social import report
+from agi.worlds.social.characters import KINDS
+from agi.worlds.social.steering import steering
+from agi.worlds.social.world import Social, SocialParams
+
+
+def make(cfg):
+    return Social(SocialParams(**{k: getattr(cfg.world, k) for k in SocialParams._fields})).as_world()
+
+
+def preset(name: str, cfg):
+    """The empathy readout needs φ_int to follow what is seen now, and an attentional gap masks interoception
+    as a whole (README "Social instincts")."""
+    del name
+    agent = dataclasses.replace(cfg.agent, intero_pathway="perceptual", intero_mask_whole=True)
+    return dataclasses.replace(cfg, agent=agent)
+
+
+def check(cfg) -> None:
+    from agi.config import ConfigError
+
+    check_view(cfg)
+    if cfg.world.n_agents < 1:
+        raise ConfigError(f"world.n_agents={cfg.world.n_agents!r} is out of range: expected >= 1")
+    for c in cfg.world.characters:
+        if c not in KINDS[1:]:
+            raise ConfigError(f"world.characters={c!r} is out of range: expected names from {KINDS[1:]}")
+    bodies = cfg.world.n_agents + len(cfg.world.characters)
+    if bodies > cfg.world.size**2:
+        raise ConfigError(f"world.size={cfg.world.size}: {bodies} bodies do not fit on {cfg.world.size ** 2} cells")
+
+
+def draw(s, cfg, ax) -> None:
+    """The grid, food, spiders, decoys, and every body: its face (green pleased, red displeased, grey neutral),
+    a ring when afraid, an arrow for its facing, a dot when carrying food, its number and kind; learner 0's view
+    is the dashed square."""
+    from matplotlib.patches import Rectangle
+
+    r = cfg.world.view_radius
+    kinds = ["learner"] * cfg.world.n_agents + list(cfg.world.characters)
+    grid(cfg, ax)
+    pos = np.asarray(s.pos)
+    ax.add_patch(Rectangle((pos[0, 1] - r - 0.5, pos[0, 0] - r - 0.5), 2 * r + 1, 2 * r + 1, fill=False, ls="--",
+                           lw=1, ec="tab:blue", zorder=1))  # fmt: skip
+    cells = lambda p: (np.asarray(p)[:, 1], np.asarray(p)[:, 0])
+    ax.scatter(*cells(s.food), s=120, marker="o", c="tab:green", alpha=0.6, zorder=2)
+    ax.scatter(*cells(s.decoys), s=220, marker="*", c="#b9a27a", zorder=3)
+    ax.scatter(*cells(s.spiders), s=220, marker="*", c="black", zorder=4)
+    pleasure, fear, carry, facing = (np.asarray(x) for x in (s.pleasure, s.fear, s.carry, s.facing))
+    arrows = {0: (0, -0.35), 1: (0, 0.35), 2: (-0.35, 0), 3: (0.35, 0)}
+    for i, ((row, col), kind) in enumerate(zip(pos, kinds, strict=True)):
+        face = "tab:green" if pleasure[i] > 0.2 else "tab:red" if pleasure[i] < -0.2 else "#9a9a9a"
+        ax.scatter([col], [row], s=420 if kind == "bully" else 300, c=face, ec="tab:blue" if kind == "learner"
+                   else "black", lw=2.5 if fear[i] > 0.3 else 1, zorder=5)  # fmt: skip
+        dx, dy = arrows[int(facing[i])]
+        ax.annotate("", (col + dx, row + dy), (col, row), arrowprops={"arrowstyle": "->", "lw": 1}, zorder=6)
+        if carry[i] > 0:
+            ax.scatter([col + 0.3], [row - 0.3], s=30, c="tab:green", zorder=7)
+        ax.text(col, row + 0.45, f"{i} {kind}", ha="center", va="top", fontsize=6, zorder=7)
+
+
+SPEC = dict(make=make, steering=steering, preset=preset, check=check, probes=report.probes,
+            summary=report.summary, behaviour=report.behaviour, draw=draw,
+            description="the foraging grid plus conspecifics: learners with their own brains and scripted "
+            "characters")  # fmt: skip
