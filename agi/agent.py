@@ -94,6 +94,7 @@ class AgentState(NamedTuple):
     orient: jax.Array  # [] 1 when the social attention reflex fired: the next view is centred on a conspecific
     steering: Any
     episode_return: jax.Array  # []
+    assessor_opt: Any = ()  # the state of the assessor update's optax chain (``Agent.assessor_tx``), or ()
 
 
 class Brain(NamedTuple):
@@ -121,6 +122,7 @@ class Thought(NamedTuple):
     delta: jax.Array  # [H]
     learning: Any  # Learning
     metrics: dict
+    assessor_opt: Any = ()
 
 
 class LossInputs(NamedTuple):
@@ -182,6 +184,15 @@ class Agent(NamedTuple):
         return out
 
     @property
+    def assessor_tx(self) -> optax.GradientTransformation | None:
+        """The optax chain that turns the TD(λ) pseudo-gradient into the assessors' increment, or None for plain
+        TD(λ) (``agent.assessor_stabilizer``: ``obgd`` chains the streaming-TD step-size bound before the step)."""
+        a, heads = self.cfg.agent, self.heads
+        if a.assessor_stabilizer == "obgd":
+            return optax.chain(scale_by_obgd(heads.alpha, a.obgd_kappa), heads_sgd(heads.alpha))
+        return None
+
+    @property
     def heads(self):
         d = self.generator.layout.dim
         settings = self.head_settings
@@ -218,6 +229,7 @@ class Agent(NamedTuple):
             orient=f0,
             steering=st.init(self.steering),
             episode_return=f0,
+            assessor_opt=() if self.assessor_tx is None else self.assessor_tx.init(jnp.zeros((h, d))),
         )
 
     def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target):
@@ -275,10 +287,10 @@ class Agent(NamedTuple):
         phi, p = phi_all[action], p_all[action]
 
         # 7. Learning signals for the previous transition (its outcome is now known).
-        if a.assessor_stabilizer == "obgd":
-            tx = optax.chain(scale_by_obgd(heads.alpha, a.obgd_kappa), heads_sgd(heads.alpha))
-            dw, traces, delta, _ = td_lambda_step(
-                w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace, tx, tx.init(w),
+        tx, assessor_opt = self.assessor_tx, s.assessor_opt
+        if tx is not None:  # its state is carried from step to step in the agent's state
+            dw, traces, delta, assessor_opt = td_lambda_step(
+                w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace, tx, s.assessor_opt,
                 gamma_t=pend.discounts,
             )  # fmt: skip
         else:
@@ -294,7 +306,7 @@ class Agent(NamedTuple):
         thought = Thought(
             h=h, h_in=h_in, a_in=a_in, mask=mask, action=action, fresh=fresh, tumbled=tumbled, q=q[action],
             v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
-            learning=Learning(loss_inputs=inputs, assessor_delta=dw), metrics={},
+            learning=Learning(loss_inputs=inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
         )
         return action, thought
 
@@ -348,6 +360,7 @@ class Agent(NamedTuple):
             orient=out.diagnostics.get("social_reflex", jnp.zeros((), jnp.float32)) * cont,
             steering=steer_state,
             episode_return=ep_return * cont,
+            assessor_opt=t.assessor_opt,
         )
         metrics = {
             "reward": out.reward,

@@ -154,3 +154,29 @@ def test_trace_and_stabilizer_options_run_in_the_agent(sets):
     init, step = make_system(make_agent(cfg))
     s, _ = jax.lax.scan(step, init(jax.random.PRNGKey(0)), jax.random.split(jax.random.PRNGKey(1), 30))
     assert np.all(np.isfinite(np.asarray(s.brain.assessors))) and np.any(np.asarray(s.brain.assessors) != 0)
+
+
+def test_the_assessor_updates_optax_state_is_carried_from_step_to_step():
+    """A stateful transformation in the assessor chain keeps its state: a step counter reads 5 after 5 steps."""
+    import optax
+
+    from agi.agent import Agent
+    from learning import heads_sgd
+
+    def counter():
+        return optax.GradientTransformationExtraArgs(
+            lambda params: jnp.zeros((), jnp.int32), lambda u, n, params=None, **extra: (u, n + 1)
+        )
+
+    class Counting(Agent):
+        @property
+        def assessor_tx(self):
+            return optax.chain(counter(), heads_sgd(self.heads.alpha))
+
+    agent = Counting(*make_agent(preset("tiny", "foraging")))
+    init, step = make_system(agent)
+    s = init(jax.random.PRNGKey(0))
+    for i in range(5):
+        s, _ = jax.jit(step)(s, jax.random.PRNGKey(i))
+    counts = np.asarray(s.agents.assessor_opt[0])
+    assert counts.shape == (agent.cfg.train.num_envs, 1) and np.all(counts == 5)
