@@ -27,6 +27,7 @@ import steering as st
 from agi.config import ConfigError, RunConfig
 from agi.worlds import World
 from learning import (
+    RunningNorm,
     ThoughtGenerator,
     TraceState,
     expected_policy_loss,
@@ -64,6 +65,10 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
         raise ConfigError(f"steering: {e}") from None
 
 
+OBS_CLIP = 10.0
+"""Normalised observations are clipped to ±this (a few outliers early in a run, when the statistics are young)."""
+
+
 class Pending(NamedTuple):
     """What an agent keeps from step t-1 to learn from its outcome at step t."""
 
@@ -95,6 +100,8 @@ class AgentState(NamedTuple):
     steering: Any
     episode_return: jax.Array  # []
     assessor_opt: Any = ()  # the state of the assessor update's optax chain (``Agent.assessor_tx``), or ()
+    obs_norm: Any = ()  # running statistics of extero (``agent.obs_norm``), or ()
+    ret_norm: Any = ()  # (discounted return so far, its running statistics) (``agent.reward_norm``), or ()
 
 
 class Brain(NamedTuple):
@@ -207,8 +214,20 @@ class Agent(NamedTuple):
             finders=tuple(n for n, h in settings.items() if h.reads == "intero"),
         )
 
+    def perceive(self, s: AgentState, extero) -> AgentState:
+        """``s`` seeing its next view ``extero [X]``, normalised by its running mean and variance when
+        ``agent.obs_norm`` (Elsayed et al. 2024: what makes one-sample-at-a-time learning stable)."""
+        if not self.cfg.agent.obs_norm:
+            return s._replace(extero=extero)
+        stats, y = RunningNorm().update(s.obs_norm, extero)
+        return s._replace(extero=jnp.clip(y, -OBS_CLIP, OBS_CLIP), obs_norm=stats)
+
     def new_state(self, extero) -> AgentState:
         """A fresh agent seeing ``extero`` ([X], its first view)."""
+        fresh = self._new_state(extero)
+        return self.perceive(fresh, extero)
+
+    def _new_state(self, extero) -> AgentState:
         g = self.generator
         i, h = len(self.steering.body), len(self.head_names)
         d = g.layout.dim
@@ -230,6 +249,8 @@ class Agent(NamedTuple):
             steering=st.init(self.steering),
             episode_return=f0,
             assessor_opt=() if self.assessor_tx is None else self.assessor_tx.init(jnp.zeros((h, d))),
+            obs_norm=RunningNorm().init(extero.shape[-1]) if self.cfg.agent.obs_norm else (),
+            ret_norm=(f0, RunningNorm().init(1)) if self.cfg.agent.reward_norm else (),
         )
 
     def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target):
@@ -326,6 +347,17 @@ class Agent(NamedTuple):
         """Default values (1) of the run-time knobs the ablations refer to (``gain:NAME=@KNOB``)."""
         return {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
 
+    def _scaled_reward(self, s: AgentState, reward, done):
+        """The valence head's cumulant: ``reward``, or with ``agent.reward_norm`` ``reward / σ(G)`` where G is the
+        discounted return so far (reset at an episode's end) and σ its running standard deviation."""
+        if not self.cfg.agent.reward_norm:
+            return reward, s.ret_norm
+        g, stats = s.ret_norm
+        g = self.cfg.agent.gamma * g + reward
+        stats, _ = RunningNorm().update(stats, g[None])
+        var = jnp.where(stats.count > 1, stats.m2[0] / jnp.maximum(stats.count - 1.0, 1.0), 1.0)
+        return reward / jnp.sqrt(var + 1e-8), (g * (1.0 - done.astype(jnp.float32)), stats)
+
     def feel(self, s: AgentState, t: Thought, senses, done, knobs=None):
         """Step 6 of one agent, after the world step: Steering's reward, ground truths and gates, the next body
         state and attention. Returns ``(state', Learning, metrics, SteeringOut)``; the next view (``extero``)
@@ -337,7 +369,8 @@ class Agent(NamedTuple):
         one = jnp.ones((), jnp.float32)
         # A head's TD target is its signal, unless Steering says otherwise for this step: in defer-to-predictor
         # mode the cumulant is 0 and the target bootstraps on the head's next prediction (002 "Big picture").
-        cumulants = jnp.stack([out.reward] + [out.cumulants.get(n, out.signals[n]) for n in self.head_names[1:]])
+        valence, ret_norm = self._scaled_reward(s, out.reward, done)
+        cumulants = jnp.stack([valence] + [out.cumulants.get(n, out.signals[n]) for n in self.head_names[1:]])
         gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
         gamma = self.heads.gamma
         discounts = jnp.stack([out.discounts.get(n, gamma[i]) for i, n in enumerate(self.head_names)])
@@ -361,6 +394,8 @@ class Agent(NamedTuple):
             steering=steer_state,
             episode_return=ep_return * cont,
             assessor_opt=t.assessor_opt,
+            obs_norm=s.obs_norm,
+            ret_norm=ret_norm,
         )
         metrics = {
             "reward": out.reward,

@@ -190,6 +190,12 @@ class AgentConfig:
     """Adam step size of the Thought Generator (world model + actor)"""
     lr_anneal: bool = False
     """anneal the generator's step size linearly to 0 over the run"""
+    obs_norm: bool = False
+    """normalise each agent's exteroceptive input by its running mean and variance (streaming RL's observation
+    normalisation, Elsayed et al. 2024)"""
+    reward_norm: bool = False
+    """scale the valence head's reward by the running standard deviation of the discounted return (streaming RL's
+    reward scaling); the logged reward stays unscaled"""
     max_grad_norm: float = 1.0
     """global gradient-norm clip of the Thought Generator's update"""
     entropy_coef: float = 0.05

@@ -72,7 +72,8 @@ def make_system(agent: Agent):
         # Interoception stays masked only where the world could orient the thought as asked (001 §4).
         unmet = agents.orient * (1.0 - oriented)
         attention = agents.attention + (1.0 - agents.attention) * unmet[..., None]
-        agents = agents._replace(extero=extero, orient=oriented, attention=attention)
+        agents = jax.vmap(jax.vmap(agent.perceive))(agents, extero)
+        agents = agents._replace(orient=oriented, attention=attention)
 
         brain, opt_state = s.brain, s.opt_state
         loss_metrics = {}

@@ -180,3 +180,39 @@ def test_the_assessor_updates_optax_state_is_carried_from_step_to_step():
         s, _ = jax.jit(step)(s, jax.random.PRNGKey(i))
     counts = np.asarray(s.agents.assessor_opt[0])
     assert counts.shape == (agent.cfg.train.num_envs, 1) and np.all(counts == 5)
+
+
+def test_observation_normalisation_against_a_slow_reference():
+    """``perceive`` with ``agent.obs_norm``: each view minus the running mean over every view so far, over the
+    running standard deviation (ddof 1), clipped; jitted, one agent."""
+    agent = make_agent(override(preset("tiny", "cartpole"), ["agent.obs_norm=true"]))
+    xs = np.random.default_rng(0).normal(2.0, 3.0, size=(12, 4)).astype(np.float32)
+    s = agent.new_state(jnp.asarray(xs[0]))
+    assert np.all(np.asarray(s.extero) == 0)  # one view: nothing to normalise by yet
+    perceive = jax.jit(agent.perceive)
+    for t in range(1, len(xs)):
+        s = perceive(s, jnp.asarray(xs[t]))
+        seen = xs[: t + 1].astype(np.float64)
+        want = np.clip((xs[t] - seen.mean(0)) / np.sqrt(seen.var(0, ddof=1) + 1e-8), -10, 10)
+        np.testing.assert_allclose(np.asarray(s.extero), want, rtol=1e-4, atol=1e-5)
+
+
+def test_reward_scaling_against_a_slow_reference():
+    """``agent.reward_norm``: the valence cumulant is the reward over the running standard deviation of the
+    discounted return G_t = γ G_{t-1} + r_t, which restarts after an episode ends."""
+    agent = make_agent(override(preset("tiny", "cartpole"), ["agent.reward_norm=true"]))
+    gamma = agent.cfg.agent.gamma
+    rewards = np.random.default_rng(1).normal(size=10).astype(np.float32)
+    dones = np.zeros(10, bool)
+    dones[4] = True
+    s = agent.new_state(jnp.zeros(4))
+    scaled = jax.jit(agent._scaled_reward)
+    g, returns = 0.0, []
+    for r, d in zip(rewards, dones, strict=True):
+        value, ret = scaled(s, jnp.asarray(r), jnp.asarray(d))
+        s = s._replace(ret_norm=ret)
+        g = gamma * g + float(r)
+        returns.append(g)
+        var = np.var(returns, ddof=1) if len(returns) > 1 else 1.0
+        np.testing.assert_allclose(float(value), r / np.sqrt(var + 1e-8), rtol=1e-4)
+        g = 0.0 if d else g
