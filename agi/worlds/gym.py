@@ -35,18 +35,23 @@ def make(cfg):
     return make_env(cfg.world.name, cfg.world.name.partition(":")[2])
 
 
+BUDGET_STEPS = 7_800
+"""The default run: 7,800 steps x 64 environments = 0.5M env-steps per seed (PPO's budget for CartPole)."""
+
+
 def preset(name: str, cfg):
-    """A longer horizon, more agents per brain and an annealed step size (README "Results"); every gymnax
-    environment starts from CartPole's settings."""
+    """A longer horizon, more agents per brain, an annealed step size (README "Results"), a faster valence head
+    and a sharper comparison of plans (issue 13: CartPole 484 ± 10 at 0.5M env-steps per seed, against 461 ± 12
+    before, 8 seeds); every gymnax environment starts from CartPole's settings."""
     if name == "tiny":
         return cfg
     from agi.config import TrainConfig
 
     agent = dataclasses.replace(cfg.agent, gamma=0.99, lam=0.9, entropy_coef=0.01, lr_anneal=True,
-                                intero_mask_prob=0.0)  # fmt: skip
-    train = TrainConfig(steps=60_000, num_envs=64)
+                                intero_mask_prob=0.0, alpha=0.2, beta=20.0)  # fmt: skip
+    train = TrainConfig(steps=BUDGET_STEPS, num_envs=64)
     if name == "large":
-        train = dataclasses.replace(train, steps=600_000, num_envs=256, chunks=100)
+        train = dataclasses.replace(train, steps=BUDGET_STEPS * 10, num_envs=256, chunks=100)
     return dataclasses.replace(cfg, agent=agent, train=train, steering=dataclasses.replace(cfg.steering, w_env=0.1))
 
 

@@ -33,7 +33,9 @@ def test_default_foraging_beats_random_by_a_clear_margin(tmp_path):
     assert s["reward_per_step_last"] > s["reward_per_step_first"] + 0.1, s
 
 
-@pytest.mark.slow
-def test_default_cartpole_solves(tmp_path):
+def test_default_cartpole_nearly_solves_within_half_a_million_env_steps(tmp_path):
+    """The default CartPole run is 0.5M env-steps per seed (issue 13); a random policy scores about 22."""
     s = train_and_evaluate(preset("default", "cartpole"), tmp_path, progress=False, baseline=False)
-    assert s["episode_return_last"] >= 400, s
+    assert s["steps"] * s["num_envs"] <= 500_000
+    assert s["episode_return_last"] >= 450, s
+    assert min(s["episode_return_last_by_seed"]["per_seed"]) >= 400, s
