@@ -5,9 +5,12 @@ the previous learner beside the current one, in one run.
 
 Tasks: gymnax CartPole-v1 and Acrobot-v1 and MinAtar Breakout (episode return), the foraging world (reward per
 step), and ``beacon`` (examples/agi_beacon: only being near a moving beacon is rewarded; reward per step = the
-share of steps spent near it, against the same world under a random policy). Each task's budget is in env-steps
+share of steps spent near it, against the same world under a random policy), seen as coordinates (``beacon``)
+or only through a 5x5 egocentric window (``beacon-view``). Each task's budget is in env-steps
 per seed (``train.steps × train.num_envs``); a point of the curve is one chunk's mean (``metrics.jsonl``).
-``previous`` is the learner as it was before issue 13 (``PREVIOUS``), ``current`` the presets as they are.
+``previous`` is the learner as it was before issue 13 (``PREVIOUS``: the gymnax preset's valence step size and
+run-and-tumble β; the other worlds' presets did not change, so they have no ``previous`` row), ``current`` the
+presets as they are.
 """
 
 from __future__ import annotations
@@ -20,14 +23,19 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from common import write_json
 
-from agi import load_plugins, override, preset, train_and_evaluate
-from agi.stats import mean_ci
+_HERE = sys.path.pop(0)  # this script is named like the ``learning`` package: import the package first
+import learning  # noqa: E402, F401
+
+sys.path.insert(0, _HERE)
+from common import write_json  # noqa: E402
+
+from agi import load_plugins, override, preset, train_and_evaluate  # noqa: E402
+from agi.stats import mean_ci  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-PREVIOUS = ("agent.obs_norm=false", "agent.reward_norm=false")
-"""The learner before issue 13: no observation or reward normalisation."""
+PREVIOUS = ("agent.alpha=0.1", "agent.beta=5.0")
+"""The gymnax preset's learner before issue 13 (at the same budget)."""
 
 TASKS = {  # name: (world, env-steps per seed, num_envs, extra settings, metric)
     "cartpole": ("cartpole", 500_000, 64, ("train.chunks=20",), "episode_return"),
@@ -35,6 +43,7 @@ TASKS = {  # name: (world, env-steps per seed, num_envs, extra settings, metric)
     "breakout-minatar": ("gymnax:Breakout-MinAtar", 500_000, 64, ("train.chunks=20",), "episode_return"),
     "foraging": ("foraging", 320_000, 16, (), "reward"),
     "beacon": ("beacon", 320_000, 16, ("steering.drives=nearness",), "reward"),
+    "beacon-view": ("beacon", 320_000, 16, ("steering.drives=nearness", "beacon.view_radius=2"), "reward"),
 }
 
 
@@ -99,7 +108,8 @@ def main(argv=None):
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for task in args.tasks.split(","):
-            learners = {"previous": PREVIOUS, "current": ()}
+            gymnax = TASKS[task][0] == "cartpole" or TASKS[task][0].startswith("gymnax:")
+            learners = {"previous": PREVIOUS, "current": ()} if gymnax else {"current": ()}
             for learner, sets in learners.items():
                 r = curve(task, config(task, seeds, sets, scale), Path(tmp) / f"{task}-{learner}")
                 rows.append({"task": task, "learner": learner, **r})

@@ -22,19 +22,28 @@ class BeaconConfig:
     """per-step probability that the beacon moves one cell"""
     n_agents: int = 1
     """bodies on the grid, each a learner with its own brain"""
+    view_radius: int = 0
+    """0: each body sees the beacon's offset and its own place; r > 0: only an egocentric (2r+1)² window of
+    where the beacon is and where the walls are (the beacon out of sight is not seen at all)"""
 
     def validate(self):
-        if self.size < 2 or self.n_agents < 1 or not 0 <= self.speed <= 1:
+        if self.size < 2 or self.n_agents < 1 or not 0 <= self.speed <= 1 or self.view_radius < 0:
             raise agi.ConfigError(f"beacon: size >= 2, n_agents >= 1 and speed in [0, 1] (got {self})")
 
 
 def make_beacon(cfg) -> World:
     c = cfg.section("beacon")
-    n, size = c.n_agents, c.size
+    n, size, r = c.n_agents, c.size, c.view_radius
+    cells = jnp.stack(jnp.meshgrid(jnp.arange(-r, r + 1), jnp.arange(-r, r + 1), indexing="ij"), -1)  # [V, V, 2]
 
     def view(pos, beacon):
-        rel = (beacon[None] - pos) / (size - 1)  # [N, 2]
-        return jnp.concatenate([rel, pos / (size - 1) * 2 - 1], axis=1).astype(jnp.float32)
+        if r == 0:
+            rel = (beacon[None] - pos) / (size - 1)  # [N, 2]
+            return jnp.concatenate([rel, pos / (size - 1) * 2 - 1], axis=1).astype(jnp.float32)
+        at = pos[:, None, None] + cells[None]  # [N, V, V, 2] the cells each body sees
+        wall = jnp.any((at < 0) | (at >= size), -1)
+        seen = jnp.all(at == beacon[None, None, None], -1)
+        return jnp.stack([wall, seen], -1).reshape(n, -1).astype(jnp.float32)
 
     def senses(pos, beacon):
         dist = jnp.abs(beacon[None] - pos).sum(axis=1)  # in cells
@@ -56,4 +65,4 @@ def make_beacon(cfg) -> World:
     def observe(state, signals, orient):
         return state, view(*state), orient
 
-    return World("beacon", n, 5, 4, False, reset, step, observe)
+    return World("beacon", n, 5, 4 if r == 0 else 2 * (2 * r + 1) ** 2, False, reset, step, observe)

@@ -121,3 +121,22 @@ def test_register_checks_names_and_sections():
     with pytest.raises(ValueError, match="gymnax has no 'Nope-v0'"):
         world_spec("gymnax:Nope-v0")
     assert "agi_beacon" not in sys.modules or world_spec("beacon").name == "beacon"
+
+
+def test_the_beacon_seen_through_an_egocentric_window():
+    """``beacon.view_radius=1``: a 3x3 window of walls and beacon, the beacon marked where it is."""
+    import jax.numpy as jnp
+
+    cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["beacon.view_radius=1"])
+    world = agi.make_agent(cfg).world
+    assert world.extero_dim == 2 * 3 * 3
+    state, extero, senses = world.reset(jax.random.PRNGKey(3))
+    pos, beacon = (np.asarray(x) for x in state)
+    grid = np.asarray(extero).reshape(1, 3, 3, 2)
+    offset = beacon - pos[0]
+    visible = np.all(np.abs(offset) <= 1)
+    assert grid[..., 1].sum() == visible and float(senses["beacon_distance"][0]) == np.abs(offset).sum()
+    if visible:
+        assert grid[0, offset[0] + 1, offset[1] + 1, 1] == 1
+    corner = world.observe((jnp.asarray([[0, 0]]), jnp.asarray([4, 4])), {}, jnp.zeros((1,)))[1]
+    assert np.asarray(corner).reshape(3, 3, 2)[0, :, 0].tolist() == [1, 1, 1]  # the wall above row 0
