@@ -79,7 +79,7 @@ class Pending(NamedTuple):
     mask: jax.Array  # [I] interoceptive mask applied at t-1
     attending: jax.Array  # [] 0 when Steering withdrew attention from interoception at t-1 (the social reflex)
     action: jax.Array  # [] int, a_{t-1}
-    cumulants: jax.Array  # [H] ground truths c_{t-1} (column 0 = reward r_{t-1})
+    cumulants: jax.Array  # [H] ground truths c_{t-1} (the valence head's: the reward r_{t-1})
     gates: jax.Array  # [H] learning-rate gates of step t-1
     discounts: jax.Array  # [H] discounts on the heads' next predictions for t-1 -> t (Steering's defer/override)
     cont: jax.Array  # [] 1 - done_{t-1}
@@ -191,6 +191,11 @@ class Agent(NamedTuple):
         return out
 
     @property
+    def valence(self) -> int:
+        """The valence head's row of the assessors, looked up by name."""
+        return self.head_names.index("valence")
+
+    @property
     def assessor_tx(self) -> optax.GradientTransformation | None:
         """The optax chain that turns the TD(λ) pseudo-gradient into the assessors' increment, or None for plain
         TD(λ) (``agent.assessor_stabilizer``: ``obgd`` chains the streaming-TD step-size bound before the step)."""
@@ -264,12 +269,12 @@ class Agent(NamedTuple):
         wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t, pend.attending)
         logits = g.apply(params, h_prev, method="policy")
         if a.actor_loss == "expected":
-            q = jax.lax.stop_gradient(predict(w, phi_all, self.heads.read_mask)[:, 0])
+            q = jax.lax.stop_gradient(predict(w, phi_all, self.heads.read_mask)[:, self.valence])
             pg, pg_metrics = expected_policy_loss(logits, q, a.entropy_coef)
         else:  # the kept plan was not drawn from π: only fresh proposals carry a policy gradient
             pg, pg_metrics = policy_gradient_loss(logits, pend.action, advantage, a.entropy_coef)
             pg = pg * pend.on_policy
-        v = predict(jax.lax.stop_gradient(w), phi_all[pend.action], self.heads.read_mask)[0]
+        v = predict(jax.lax.stop_gradient(w), phi_all[pend.action], self.heads.read_mask)[self.valence]
         vloss = 0.5 * (jax.lax.stop_gradient(value_target) - v) ** 2
         total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss)
         return total, {**metrics, **pg_metrics, "value_loss": vloss}
@@ -293,7 +298,7 @@ class Agent(NamedTuple):
         phi_all, _, _ = g.apply(params, h, None, percept, method="thoughts")
         phi_all = phi_all.astype(jnp.float32)  # [A, d]; the assessors stay float32 whatever the generator's dtype
         p_all = predict(w, phi_all, heads.read_mask)  # [A, H]
-        q = p_all[:, 0]
+        q = p_all[:, self.valence]
         v_bar = situation_valence(logits, q)
         # 4. Thought selection: current plan + K proposals.
         proposals = jax.random.categorical(k_prop, logits, shape=(a.num_candidates,))
@@ -318,8 +323,8 @@ class Agent(NamedTuple):
             dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace,
                                                gamma_t=pend.discounts)  # fmt: skip
         dw = dw * pend.valid
-        advantage = pend.cumulants[0] + a.gamma * pend.cont * v_bar - pend.v_bar
-        value_target = pend.cumulants[0] + a.gamma * pend.cont * p[0]
+        advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
+        value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]
         inputs = LossInputs(pending=pend, extero=s.extero, intero=s.intero, advantage=advantage,
                             value_target=value_target)
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
@@ -369,8 +374,9 @@ class Agent(NamedTuple):
         one = jnp.ones((), jnp.float32)
         # A head's TD target is its signal, unless Steering says otherwise for this step: in defer-to-predictor
         # mode the cumulant is 0 and the target bootstraps on the head's next prediction (002 "Big picture").
-        valence, ret_norm = self._scaled_reward(s, out.reward, done)
-        cumulants = jnp.stack([valence] + [out.cumulants.get(n, out.signals[n]) for n in self.head_names[1:]])
+        reward, ret_norm = self._scaled_reward(s, out.reward, done)
+        cumulants = jnp.stack([reward if n == "valence" else out.cumulants.get(n, out.signals[n])
+                               for n in self.head_names])  # fmt: skip
         gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
         gamma = self.heads.gamma
         discounts = jnp.stack([out.discounts.get(n, gamma[i]) for i, n in enumerate(self.head_names)])
@@ -401,7 +407,7 @@ class Agent(NamedTuple):
             "reward": out.reward,
             **{f"reward/{k}": v for k, v in out.reward_by_drive.items()},
             "valence_guess": t.q,
-            "td_error": t.delta[0] * s.pending.valid,
+            "td_error": t.delta[self.valence] * s.pending.valid,
             "tumbled": t.tumbled.astype(jnp.float32),
             "episodes": 1.0 - cont,
             "episode_return_sum": ep_return * (1.0 - cont),

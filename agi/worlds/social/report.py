@@ -17,7 +17,7 @@ from agi.worlds.social.steering import SOCIAL_DRIVES, kinds_of
 from agi.worlds.social.world import CHANNELS, GIVE, THREATEN
 
 
-def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_before, food_seen, afraid_at):
+def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_before, food_seen, afraid_at, valence=0):
     """Per-learner social quantities for one step (scalars, plus the friend/enemy vector). Besides the rates of
     summary.json they carry what the experiments of DESIGN.md §9 measure (agi.experiments). ``fear_before`` and
     ``food_seen`` belong to the thought the step's action was chosen by (its body state and its view)."""
@@ -30,7 +30,7 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
     afraid = (fear_before > afraid_at).astype(jnp.float32)
     rare = ((prev_action == GIVE) | (prev_action == THREATEN)).astype(jnp.float32) * valid
     moves = ((prev_action >= 1) & (prev_action <= 4)).astype(jnp.float32) * valid
-    td = jnp.abs(thought.delta[0]) * valid
+    td = jnp.abs(thought.delta[valence]) * valid
     food = food_seen
     m = {
         "give": senses["gave"],
@@ -110,7 +110,7 @@ def probes(agent, before, thoughts, senses, out) -> dict:
     fear_before = before.intero[..., body.index("fear")]
     view = before.extero.reshape(e, n, *world.view_shape)
     food_seen = jnp.max(view[..., CHANNELS.index("food")], axis=(-2, -1))
-    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared)
+    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared, valence=agent.valence)
     social, fe = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
                                                 before.pending.valid, fear_before, food_seen)  # fmt: skip
     phi_pleasure = thoughts.phi_int[..., body.index("pleasure")]
