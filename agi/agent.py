@@ -413,6 +413,7 @@ class Agent(NamedTuple):
             "episode_return_sum": ep_return * (1.0 - cont),
             **t.metrics,
             **{f"signal/{k}": v for k, v in out.signals.items()},
+            **{f"diagnostic/{k}": out.diagnostics[k] for d in self.steering.drives for k in d.log},
         }
         return new, t.learning, metrics, out
 
@@ -472,8 +473,8 @@ def _check_wiring(agent: Agent) -> None:
         jax.eval_shape(one_step, jax.random.PRNGKey(0))
     except KeyError as e:
         raise ConfigError(
-            f"a drive reads the signal {e}, which no drive or sense provides (drives: {list(agent.steering.names)}, "
-            f"steering.ablations={list(agent.cfg.steering.ablations)})"
+            f"a drive reads (or logs) the signal {e}, which no drive or sense provides (drives: "
+            f"{list(agent.steering.names)}, steering.ablations={list(agent.cfg.steering.ablations)})"
         ) from None
 
 

@@ -71,6 +71,8 @@ class Drive(NamedTuple):
     provides: tuple[str, ...] = ()
     heads: Mapping[str, Head] = {}
     """Settings of the heads of provided signals, by signal name. Never mutated: the empty default is shared."""
+    log: tuple[str, ...] = ()
+    """Names of this drive's diagnostics to log every step (``diagnostic/NAME`` in ``metrics.jsonl``)."""
 
 
 def drive_out(reward=0.0, signals=None, gates=None, diagnostics=None, cumulants=None, discounts=None) -> DriveOut:

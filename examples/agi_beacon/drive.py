@@ -18,6 +18,7 @@ class NearnessConfig:
 def make_nearness(c: NearnessConfig) -> Drive:
     def step(state, senses, predictions):
         near = senses["beacon_distance"] <= c.radius
-        return state, drive_out(reward=c.gain * near, signals={"near": near})
+        return state, drive_out(reward=c.gain * near, signals={"near": near},
+                                diagnostics={"distance": senses["beacon_distance"]})
 
-    return Drive("nearness", lambda: (), step, ("near",), {"near": Head(gamma=0.8, lam=0.5)})
+    return Drive("nearness", lambda: (), step, ("near",), {"near": Head(gamma=0.8, lam=0.5)}, log=("distance",))

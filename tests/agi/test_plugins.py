@@ -32,6 +32,8 @@ def test_train_eval_and_resume_a_plugin_world_with_a_plugin_drive(tmp_path, caps
     assert cfg["plugins"] == ["agi_beacon"] and cfg["sections"]["nearness"]["gain"] == 2.0
     s = json.loads((d / "summary.json").read_text())
     assert s["world"] == "beacon" and "nearness" in s["reward_by_drive"]
+    row = json.loads((d / "metrics.jsonl").read_text().splitlines()[-1])
+    assert row["diagnostic/distance"] >= 0 and len(row["per_seed"]["diagnostic/distance"]) == 2  # declared, logged
     assert s["agent_steps"] == 40 * 2 * 2 * 2  # steps x envs x seeds x bodies
     assert main(["train", "--resume", str(d), "--steps", "80", "--quiet", "--no-baseline"]) == 0
     assert json.loads((d / "summary.json").read_text())["steps"] == 80
@@ -89,7 +91,7 @@ def _bad(tmp_path, monkeypatch, name, text):
         (["--plugin", "bad_twice"], "a world named 'foraging' is already registered"),
         (["--plugin", "bad_raises"], "plugin 'bad_raises' does not import: RuntimeError: boom"),
         (["--plugin", "agi_beacon", "--world", "foraging", "--set", "steering.drives=nearness"],
-         "a drive reads the signal 'beacon_distance', which no drive or sense provides"),
+         "the signal 'beacon_distance', which no drive or sense provides"),
         (["--plugin", "agi_beacon", "--world", "beacon", "--set", "beacon.size=big"],
          "beacon.size='big': expected a value of type int"),
         (["--plugin", "agi_beacon", "--world", "beacon", "--set", "beacon.size=1"], "beacon: size >= 2"),
