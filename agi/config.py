@@ -41,11 +41,11 @@ class WorldConfig:
     """social: scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
 
     def validate(self):
-        _check(self.size >= 2, "world.size", self.size, ">= 2")
-        _check(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
+        expect(self.size >= 2, "world.size", self.size, ">= 2")
+        expect(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
         for k in ("n_food", "n_spiders", "n_decoys"):
-            _check(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
-        _check(0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]")
+            expect(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
+        expect(0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -146,19 +146,19 @@ class SteeringConfig:
             except ValueError as e:
                 raise ConfigError(f"steering.drives: {e}") from None
         for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay", "safety_pull"):
-            _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
-        _check(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
-        _check(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")
-        _check(self.detect_radius >= 0, "steering.detect_radius", self.detect_radius, ">= 0")
-        _check(self.empathy in ("learned", "oracle"), "steering.empathy", self.empathy, "learned or oracle")
-        _check(self.liked_admired in ("emergent", "explicit"), "steering.liked_admired", self.liked_admired,
+            expect(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
+        expect(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
+        expect(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")
+        expect(self.detect_radius >= 0, "steering.detect_radius", self.detect_radius, ">= 0")
+        expect(self.empathy in ("learned", "oracle"), "steering.empathy", self.empathy, "learned or oracle")
+        expect(self.liked_admired in ("emergent", "explicit"), "steering.liked_admired", self.liked_admired,
                "emergent or explicit")  # fmt: skip
         for k in ("sa_period_view", "sa_period_eye"):
-            _check(getattr(self, k) >= 1, f"steering.{k}", getattr(self, k), ">= 1")
+            expect(getattr(self, k) >= 1, f"steering.{k}", getattr(self, k), ">= 1")
         for k in ("fe_prior", "fe_prior_friend"):
-            _check(-1 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [-1, 1]")
+            expect(-1 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [-1, 1]")
         for k in ("mood_decay", "fe_rate", "fe_baseline_rate", "la_adapt", "familiarity_rate"):
-            _check(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
+            expect(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -231,29 +231,29 @@ class AgentConfig:
     def validate(self):
         from learning import MODES
 
-        _check(self.selection in MODES, "agent.selection", self.selection, f"one of {MODES}")
-        _check(
+        expect(self.selection in MODES, "agent.selection", self.selection, f"one of {MODES}")
+        expect(
             self.actor_loss in ("sampled", "expected"),
             "agent.actor_loss",
             self.actor_loss,
             "sampled or expected",
         )
-        _check(self.intero_pathway in ("recurrent", "perceptual"), "agent.intero_pathway", self.intero_pathway,
+        expect(self.intero_pathway in ("recurrent", "perceptual"), "agent.intero_pathway", self.intero_pathway,
                "recurrent or perceptual")  # fmt: skip
-        _check(self.trace in ("accumulating", "dutch"), "agent.trace", self.trace, "accumulating or dutch")
-        _check(self.assessor_stabilizer in ("none", "obgd"), "agent.assessor_stabilizer", self.assessor_stabilizer,
+        expect(self.trace in ("accumulating", "dutch"), "agent.trace", self.trace, "accumulating or dutch")
+        expect(self.assessor_stabilizer in ("none", "obgd"), "agent.assessor_stabilizer", self.assessor_stabilizer,
                "none or obgd")  # fmt: skip
-        _check(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
-        _check(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
-        _check(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
-        _check(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")
-        _check(0 <= self.intero_mask_prob <= 1, "agent.intero_mask_prob", self.intero_mask_prob, "in [0, 1]")
+        expect(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
+        expect(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
+        expect(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
+        expect(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")
+        expect(0 <= self.intero_mask_prob <= 1, "agent.intero_mask_prob", self.intero_mask_prob, "in [0, 1]")
         for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa"):
-            _check(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
+            expect(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
         for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef"):
-            _check(getattr(self, k) >= 0, f"agent.{k}", getattr(self, k), ">= 0")
-        _check(math.isfinite(self.valence_offset), "agent.valence_offset", self.valence_offset, "finite")
-        _check(self.dtype in ("float32", "bfloat16"), "agent.dtype", self.dtype, "float32 or bfloat16")
+            expect(getattr(self, k) >= 0, f"agent.{k}", getattr(self, k), ">= 0")
+        expect(math.isfinite(self.valence_offset), "agent.valence_offset", self.valence_offset, "finite")
+        expect(self.dtype in ("float32", "bfloat16"), "agent.dtype", self.dtype, "float32 or bfloat16")
 
 
 @dataclass(frozen=True)
@@ -273,8 +273,8 @@ class TrainConfig:
 
     def validate(self):
         for k in ("steps", "num_envs", "num_seeds", "chunks"):
-            _check(getattr(self, k) >= 1, f"train.{k}", getattr(self, k), ">= 1")
-        _check(
+            expect(getattr(self, k) >= 1, f"train.{k}", getattr(self, k), ">= 1")
+        expect(
             self.steps % self.chunks == 0,
             "train.steps",
             self.steps,
@@ -358,9 +358,9 @@ def _check_numbers(part, section: str) -> None:
         v = getattr(part, f.name)
         key = f"{section}.{f.name}"
         if isinstance(v, float):
-            _check(math.isfinite(v), key, v, "a finite number")
+            expect(math.isfinite(v), key, v, "a finite number")
         elif isinstance(v, int) and not isinstance(v, bool):
-            _check(abs(v) <= INT_MAX, key, v, f"at most {INT_MAX:,} in absolute value")
+            expect(abs(v) <= INT_MAX, key, v, f"at most {INT_MAX:,} in absolute value")
 
 
 def field_docs() -> list[tuple[str, str, object, str]]:
@@ -393,7 +393,8 @@ def _attribute_docs(cls) -> dict[str, str]:
     return docs
 
 
-def _check(ok, key, value, expected):
+def expect(ok, key, value, expected):
+    """Raises ``ConfigError`` naming ``key=value`` and what was ``expected`` unless ``ok`` (for worlds' checks too)."""
     if not ok:
         raise ConfigError(f"{key}={value!r} is out of range: expected {expected}")
 

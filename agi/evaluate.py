@@ -26,7 +26,7 @@ import numpy as np
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig, from_dict, load_config
-from agi.run import _stat, _Window, agents_per_world, same_program
+from agi.run import _stat, _Window, same_program
 from agi.rundir import write_json
 from agi.sharding import env_sharding
 from agi.system import make_system
@@ -159,7 +159,7 @@ def evaluate(
     from agi.run import Interrupted, stop_on_signals
 
     with stop_on_signals() as interrupted:
-        result = _run_eval(init, step, k_run, t, num_steps, chunk_len, window, fresh_state, progress, cfg, shard,
+        result = _run_eval(init, step, k_run, t, num_steps, chunk_len, window, fresh_state, progress, agent, shard,
                            lambda: enough_episodes() or interrupted())  # fmt: skip
         stopped = interrupted()
 
@@ -172,8 +172,8 @@ def evaluate(
         "steps": result.steps,
         "num_seeds": t.num_seeds,
         "num_envs": t.num_envs,
-        "agent_steps": result.steps * t.num_envs * t.num_seeds * agents_per_world(cfg),
-        "agent_steps_per_second": result.steps * t.num_envs * t.num_seeds * agents_per_world(cfg)
+        "agent_steps": result.steps * t.num_envs * t.num_seeds * agent.world.num_agents,
+        "agent_steps_per_second": result.steps * t.num_envs * t.num_seeds * agent.world.num_agents
         / max(result.run_seconds, 1e-9),
         "reward_per_step": float(window.mean("reward").mean()),
         "reward_per_step_by_seed": _stat(window.mean("reward")),
@@ -209,11 +209,11 @@ def evaluate(
     return Evaluation(summary, result.state)
 
 
-def _run_eval(init, step, key, t, num_steps, chunk_len, window, fresh_state, progress, cfg, shard, should_stop):
+def _run_eval(init, step, key, t, num_steps, chunk_len, window, fresh_state, progress, agent, shard, should_stop):
     return run(
         init, step, key, num_seeds=t.num_seeds, num_steps=num_steps, chunk_len=chunk_len,
         on_chunk=lambda end, m: window.add(end - chunk_len, m), resume=fresh_state, should_stop=should_stop,
-        progress=progress, desc="eval", agent_steps_per_step=t.num_envs * agents_per_world(cfg),
+        progress=progress, desc="eval", agent_steps_per_step=t.num_envs * agent.world.num_agents,
         sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip
 

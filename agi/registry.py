@@ -95,26 +95,23 @@ def _sections_in_use() -> set[str]:
     return {s.name.rstrip(":") for s in (*_WORLDS.values(), *_DRIVES.values()) if s.config is not None}
 
 
+def _register(kind: str, table: dict, cls, name: str, make: Callable, spec: dict):
+    _check_new(kind, name, table, spec.get("config"))
+    try:
+        table[name] = cls(name, make, **spec)
+    except TypeError as e:
+        raise RegistryError(f"{kind} {name!r}: {e}") from None
+    return table[name]
+
+
 def register_world(name: str, make: Callable, **spec) -> WorldSpec:
     """Registers a world under ``name`` (see ``WorldSpec`` for the optional parts). Returns its spec."""
-    _check_new("world", name, _WORLDS, spec.get("config"))
-    try:
-        s = WorldSpec(name, make, **spec)
-    except TypeError as e:
-        raise RegistryError(f"world {name!r}: {e}") from None
-    _WORLDS[name] = s
-    return s
+    return _register("world", _WORLDS, WorldSpec, name, make, spec)
 
 
 def register_drive(name: str, make: Callable, **spec) -> DriveSpec:
     """Registers a drive under ``name`` for ``steering.drives`` (see ``DriveSpec``). Returns its spec."""
-    _check_new("drive", name, _DRIVES, spec.get("config"))
-    try:
-        s = DriveSpec(name, make, **spec)
-    except TypeError as e:
-        raise RegistryError(f"drive {name!r}: {e}") from None
-    _DRIVES[name] = s
-    return s
+    return _register("drive", _DRIVES, DriveSpec, name, make, spec)
 
 
 def world_spec(name: str) -> WorldSpec:

@@ -252,19 +252,12 @@ def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkp
         init, step, jax.random.PRNGKey(t.seed), num_seeds=num_slots or t.num_seeds, num_steps=t.steps,
         chunk_len=chunk_len, seed_index=seed_index, init_args=init_args,
         on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
-        desc=desc, agent_steps_per_step=t.num_envs * agents_per_world(cfg), sharding=env_sharding(t.num_envs, shard),
+        desc=desc, agent_steps_per_step=t.num_envs * agent.world.num_agents, sharding=env_sharding(t.num_envs, shard),
     )  # fmt: skip
     if checkpoint is None:
         timing.update(run_seconds=result.run_seconds, steps_run=result.steps - result.start_step)
     timing["compile_seconds"] = timing["compile_seconds"] or result.compile_seconds
     return agent, result, first, last, timing
-
-
-def agents_per_world(cfg: RunConfig) -> int:
-    """Learning bodies per copy of the world (the world's ``num_agents``)."""
-    from agi.registry import world_spec
-
-    return world_spec(cfg.world.name).make(cfg).num_agents
 
 
 def random_baseline(cfg: RunConfig) -> RunConfig:
@@ -414,7 +407,7 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
 
 def _summary(cfg, agent, result, first, last, timing) -> dict:
     t = cfg.train
-    per_step = t.num_envs * agents_per_world(cfg) * t.num_seeds
+    per_step = t.num_envs * agent.world.num_agents * t.num_seeds
     summary = {
         "world": cfg.world.name,
         "steps": t.steps,

@@ -21,7 +21,6 @@ import numpy as np
 from common import median_chunk_time, parse_args, write_json
 
 from agi import make_agent, make_system, override, preset
-from agi.run import agents_per_world
 from agi.worlds import random_rollout
 from train import make_chunk
 
@@ -38,7 +37,7 @@ def bench(world: str, b: int, steps: int, repeats: int, sets=()) -> dict:
     chunk = make_chunk(step, steps).lower(state, keys, np.uint32(0)).compile()
     compile_s = time.perf_counter() - t
     sec = median_chunk_time(chunk, state, lambda r: (keys, np.uint32((r + 1) * steps)), repeats)
-    n = agents_per_world(cfg)
+    n = agent.world.num_agents
     ceiling = world_alone(agent.world, b, steps, repeats)
     return {"world": world, "B": b, "steps": steps, "agent_steps_per_s": n * b * steps / sec,
             "steps_per_s": steps / sec, "compile_s": compile_s, "world_agent_steps_per_s": n * b * steps / ceiling,

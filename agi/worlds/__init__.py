@@ -7,13 +7,6 @@ its own with ``agi.register_world``.
 from agi.worlds.base import GymnaxState, World, from_gymnax, random_rollout
 
 
-def check_world(name: str) -> None:
-    """Raises ValueError, naming the choices, unless ``name`` is a registered world (or ``FAMILY:ID`` of one)."""
-    from agi.registry import world_spec
-
-    world_spec(name)
-
-
 def make_world(cfg) -> World:
     """Builds the world ``cfg.world.name`` from the run config."""
     from agi.registry import world_spec
@@ -21,4 +14,4 @@ def make_world(cfg) -> World:
     return world_spec(cfg.world.name).make(cfg)
 
 
-__all__ = ["GymnaxState", "World", "check_world", "from_gymnax", "make_world", "random_rollout"]
+__all__ = ["GymnaxState", "World", "from_gymnax", "make_world", "random_rollout"]

@@ -87,8 +87,7 @@ def from_gymnax(name: str, env, params, episodic: bool, view: bool = False, sens
     size = 1
     for s in obs_shape:
         size *= s
-    num_actions = env.action_space(params).n if hasattr(env, "action_space") else env.num_actions
-    return World(name, 1, num_actions, size, episodic, reset, step, observe, obs_shape if view else None, params)
+    return World(name, 1, env.num_actions, size, episodic, reset, step, observe, obs_shape if view else None, params)
 
 
 def random_rollout(world: World, steps: int):

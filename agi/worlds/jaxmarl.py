@@ -93,8 +93,7 @@ def from_jaxmarl(name: str, env) -> World:
         with jax.numpy_rank_promotion("allow"):
             obs, es, reward, done, _ = env.step(key, state.env, acts)
         extero = _per_agent(obs, agents)
-        done = _per_agent_scalar(done, agents) if isinstance(done, dict) and all(a in done for a in agents) else \
-            _per_agent_scalar(done["__all__"] if isinstance(done, dict) else done, agents)  # fmt: skip
+        done = _per_agent_scalar(done["__all__"] if isinstance(done, dict) else done, agents)  # it resets on __all__
         senses = {"env_reward": _per_agent_scalar(reward, agents).astype(jnp.float32)}
         return JaxMarlState(es, extero), senses, done.astype(bool)
 

@@ -43,11 +43,10 @@ def steering(cfg):
 
 def check_view(cfg) -> None:
     """The innate detectors look within the view (shared with the social world)."""
-    from agi.config import ConfigError
+    from agi.config import expect
 
-    if cfg.steering.detect_radius > cfg.world.view_radius:
-        raise ConfigError(f"steering.detect_radius={cfg.steering.detect_radius!r} is out of range: expected "
-                          f"<= world.view_radius={cfg.world.view_radius}")  # fmt: skip
+    expect(cfg.steering.detect_radius <= cfg.world.view_radius, "steering.detect_radius", cfg.steering.detect_radius,
+           f"<= world.view_radius={cfg.world.view_radius}")
 
 
 def grid(cfg, ax) -> None:

@@ -29,14 +29,12 @@ def preset(name: str, cfg):
 
 
 def check(cfg) -> None:
-    from agi.config import ConfigError
+    from agi.config import ConfigError, expect
 
     check_view(cfg)
-    if cfg.world.n_agents < 1:
-        raise ConfigError(f"world.n_agents={cfg.world.n_agents!r} is out of range: expected >= 1")
+    expect(cfg.world.n_agents >= 1, "world.n_agents", cfg.world.n_agents, ">= 1")
     for c in cfg.world.characters:
-        if c not in KINDS[1:]:
-            raise ConfigError(f"world.characters={c!r} is out of range: expected names from {KINDS[1:]}")
+        expect(c in KINDS[1:], "world.characters", c, f"names from {KINDS[1:]}")
     bodies = cfg.world.n_agents + len(cfg.world.characters)
     if bodies > cfg.world.size**2:
         raise ConfigError(f"world.size={cfg.world.size}: {bodies} bodies do not fit on {cfg.world.size ** 2} cells")

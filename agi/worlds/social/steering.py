@@ -5,6 +5,7 @@ References: DESIGN.md §5 (drives); 001 Ingredients 1-4, §5-§7; 002 "stranger 
 
 from __future__ import annotations
 
+from agi.worlds.foraging.spec import BODY  # a social body is the foraging body
 from agi.worlds.social.characters import FRIEND, KINDS, LEARNER
 from agi.worlds.social.world import CHANNELS
 from steering.drives import (
@@ -28,9 +29,6 @@ from steering.drives.social import (
     make_mood,
     make_social_attention,
 )
-
-BODY = ("hunger", "pain", "fear", "arousal", "pleasure")
-"""The interoceptive channels of a social body (the foraging body's), in order."""
 
 SOCIAL_DRIVES = ("compassion_spite", "liked_admired", "feared")
 """The drives whose reward share summary.json reports per agent."""
