@@ -39,11 +39,15 @@ class WorldConfig:
     """social: learning agents per world, each with its own brain"""
     characters: tuple[str, ...] = ("friend", "stranger")
     """social: scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
+    n_toys: int = 0
+    """social: toys of each kind (``toy_a`` the friend enjoys, ``toy_b`` the bully enjoys; of no worth to learners)"""
+    give_from_step: int = 0
+    """social: ``give`` does nothing before this step (an action that becomes available mid-run)"""
 
     def validate(self):
         expect(self.size >= 2, "world.size", self.size, ">= 2")
         expect(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
-        for k in ("n_food", "n_spiders", "n_decoys"):
+        for k in ("n_food", "n_spiders", "n_decoys", "n_toys", "give_from_step"):
             expect(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
         expect(0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]")
 
@@ -123,6 +127,10 @@ class SteeringConfig:
     """feared: gain"""
     theta_feared: float = 0.5
     """feared: silent while own fear is above this"""
+    feared_gate: bool = True
+    """feared: whether the drive is silenced while afraid (false removes the gate, for its control)"""
+    stranger_danger: bool = True
+    """fear: whether an unfamiliar conspecific close by triggers fear (false removes the trigger, for its control)"""
     familiarity_rate: float = 0.05
     """stranger danger: familiarity gained per benign step attending a conspecific"""
     theta_familiar: float = 0.5

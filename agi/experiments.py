@@ -1,9 +1,11 @@
 """``agi experiment``: the seven experiments of DESIGN.md §9, each a named config + variants + the statistics it
-tests + the direction the seeds predict.
+tests + the direction the seeds predict + negative controls, as registered in ``docs/experiments.md``.
 
-A prediction's effect is computed per seed (seeds are paired across variants by index), summarised by its mean
+A statistic's effect is computed per seed (seeds are paired across variants by index), summarised by its mean
 and a Student-t 95% interval over seeds, and PASSES when the interval lies entirely on the predicted side of 0.
-A FAIL is a finding to report, not a reason to change the statistic, its direction or the budget.
+A prediction's PASS is a finding; a control's PASS means the control did not fail as it must where the mechanism
+is absent, so the predictions beside it are not diagnostic. A FAIL is a finding to report, not a reason to
+change the statistic, its direction or the budget.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ class Prediction(NamedTuple):
     statistic: str  # what is measured, in words
     direction: str  # ">" or "<": the sign of the effect the seeds predict
     effect: Callable  # {label: VariantRun} -> per-seed effect [seeds]
+    role: str = "prediction"
+    """``prediction`` (what the seeds predict: PASS is the finding), ``control`` (a negative control: the same
+    kind of statistic where the mechanism is absent, which must FAIL for the predictions beside it to mean
+    anything), or ``capability`` (a target of what agents can do, reported like a prediction)"""
+
+
+ROLES = ("prediction", "control", "capability")
 
 
 class Experiment(NamedTuple):
@@ -50,8 +59,13 @@ def _ratio(run, num, den, window="last"):
         return _agents(run, num, window) / _agents(run, den, window)
 
 
-def _diff(f, a, b):
-    return lambda runs: f(runs[a]) - f(runs[b])
+def _diff(f, a, b, times=1.0):
+    """Per seed ``f(a) − times · f(b)``."""
+    return lambda runs: f(runs[a]) - times * f(runs[b])
+
+
+def _on(f, label):
+    return lambda runs: f(runs[label])
 
 
 def _corr(run, name):
@@ -60,11 +74,48 @@ def _corr(run, name):
     return correlation(run.last.mean)[name]
 
 
-def _food_premium(run):
-    """Mean valence guess with food in view minus without."""
-    food = _agents(run, "food_in_view")
+def _calibration(run, name="probe"):
+    """``(mean squared error, slope)`` per seed of the finder as a probe of one's own pleasure on thoughts about
+    oneself: the regression of the truth on the probe, whose slope is 1 for a calibrated probe."""
+    from agi.worlds.social.report import moments
+
+    n, mx, my, xy, xx, yy = moments(run.last.mean, name)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _agents(run, "valence_food") / food - _agents(run, "valence_nofood") / (1.0 - food)
+        return xx - 2 * xy + yy, (xy - mx * my) / (xx - mx**2)
+
+
+def _mse(run):
+    return _calibration(run)[0]
+
+
+def _slope_error(run):
+    return np.abs(1.0 - _calibration(run)[1])
+
+
+def _fear_drop(run, who):
+    """Fear felt while a close conspecific is ``who`` (stranger / familiar): first 10% of steps minus last 10%."""
+    return _ratio(run, f"fear_close_{who}", f"close_{who}", "first") - _ratio(run, f"fear_close_{who}", f"close_{who}")
+
+
+def _stranger_dd(run):
+    return _fear_drop(run, "stranger") - _fear_drop(run, "familiar")
+
+
+def _cs_eye_excess(run):
+    """Share of |compassion/spite reward| in eye contact minus eye contact's share of oriented steps."""
+    eye, other = _agents(run, "cs_eye_contact"), _agents(run, "cs_other")  # both already |reward|
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return eye / (eye + other) - _ratio(run, "eye_oriented", "oriented")
+
+
+def _norm_gap(run):
+    """Eating per step while the elder watches minus while it does not."""
+    return _ratio(run, "eat_watched", "watched") - _ratio(run, "eat_unwatched", "unwatched")
+
+
+def _toy_gap(run):
+    """Valence of thoughts whose view shows the friend's toy minus the bully's toy."""
+    return _ratio(run, "valence_toy_a", "toy_a_in_view") - _ratio(run, "valence_toy_b", "toy_b_in_view")
 
 
 def _afraid_minus_calm(run):
@@ -74,85 +125,143 @@ def _afraid_minus_calm(run):
         return when_afraid / afraid - (both - when_afraid) / (1.0 - afraid)
 
 
-def _cs_eye_share(run):
-    eye, other = _agents(run, "cs_eye_contact"), _agents(run, "cs_other")  # both already |reward|
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return eye / (eye + other)
+def _td(run, what, window="last"):
+    """Mean |valence TD error| after ``give`` attempts (``what="give"``) or moves (``"moves"``)."""
+    return _ratio(run, f"td_{what}", "give_tries" if what == "give" else "moves", window)
 
 
-ONE_FRIEND = ("world.n_agents=1", "world.characters=friend", "world.n_food=6", "steering.hunger_rate=0.01")
+def _first_use_gap(run):
+    return _td(run, "give") - _td(run, "moves")
+
+
+def _closing(run):
+    drop = lambda what: _td(run, what, "first") - _td(run, what)
+    return drop("give") - drop("moves")
+
+
+def _recognised(run):
+    """Per seed ``min(fe(friend), −fe(bully))`` averaged over learners: > 0 when the friend/enemy signal counts
+    the friend as a friend and the bully as an enemy (on thoughts about each)."""
+    from agi.worlds.social.report import about
+
+    return np.minimum(about(run, "fe", "friend"), -about(run, "fe", "bully"))
+
+
+REGISTERED = "docs/experiments.md"
+"""Where each experiment below is registered (statistic, direction, control, budget, seeds) before it runs."""
+
+BUDGET = ("train.num_envs=8",)
+"""The registered budget on top of the ``default`` preset (20,000 steps): 8 environments per seed, 8 seeds."""
+SEEDS = 8
+
+ALONE = ("world.n_agents=1",)
+FOOD = ("world.n_food=6", "steering.hunger_rate=0.01")
 
 EXPERIMENTS = {
     e.name: e
     for e in (
         Experiment(
             "stranger_danger", "002 'stranger danger'",
-            "Is fear near a stranger high at first meeting and lower after benign encounters?",
-            ("world.n_agents=1", "world.characters=stranger"), "base",
-            (Prediction("fear_falls", "fear felt while the stranger is close: first 10% of steps minus last 10%",
-                        ">", lambda r: _ratio(r["base"], "fear_close", "close", "first")
-                        - _ratio(r["base"], "fear_close", "close")),),
+            "Does fear near a stranger fall with benign encounters more than fear near a familiar body does?",
+            (*ALONE, "world.characters=stranger,friend"), "base; no_trigger: steering.stranger_danger=false",
+            (Prediction("fear_falls_vs_familiar", "[fear while the stranger is close: first 10% − last 10%] − [the "
+                        "same while the friend is close] (base)", ">", _on(_stranger_dd, "base")),
+             Prediction("control_no_trigger", "the same difference-in-differences without the stranger trigger",
+                        ">", _on(_stranger_dd, "no_trigger"), "control")),
         ),
         Experiment(
             "compassion_spite", "001 §5",
-            "With a friend (fe > 0) do agents help more than with the circuit ablated; with an enemy, hinder more?",
-            ONE_FRIEND,
-            "base; ablated: compassion_spite.gain=0; enemy: steering.fe_prior_friend=-1 steering.fe_rate=0",
-            (Prediction("friend_helps", "give rate: base minus ablated", ">",
-                        _diff(lambda r: _agents(r, "give"), "base", "ablated")),
-             Prediction("enemy_gives_less", "give rate: fixed enemy prior minus ablated", "<",
-                        _diff(lambda r: _agents(r, "give"), "enemy", "ablated")),
-             Prediction("enemy_threatens_more", "threaten rate: fixed enemy prior minus ablated", ">",
-                        _diff(lambda r: _agents(r, "threaten"), "enemy", "ablated"))),
+            "With a friend prior do agents give the friend food more than with the circuit ablated (and more than a "
+            "random policy); with an enemy prior do they threaten it more?",
+            (*ALONE, "world.characters=friend,stranger", *FOOD),
+            "base; ablated: compassion_spite.gain=0; enemy: steering.fe_prior_friend=-1 steering.fe_rate=0; "
+            "random: agent.selection=random",
+            (Prediction("friend_helps", "gifts to the friend per step: base − ablated", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "ablated")),
+             Prediction("friend_helps_twice", "gifts to the friend: base − 2 × ablated", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "ablated", 2.0), "capability"),
+             Prediction("friend_helps_beyond_random", "gifts to the friend: base − random policy", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "random"), "capability"),
+             Prediction("control_gifts_to_stranger", "gifts to the stranger (no friend prior): base − ablated", ">",
+                        _diff(lambda r: _agents(r, "give_other"), "base", "ablated"), "control"),
+             Prediction("enemy_threatens_twice", "threats to the friend-turned-enemy: enemy − 2 × ablated", ">",
+                        _diff(lambda r: _agents(r, "threaten_friend"), "enemy", "ablated", 2.0)),
+             Prediction("enemy_gives_less", "gifts to the friend: enemy − ablated", "<",
+                        _diff(lambda r: _agents(r, "give_friend"), "enemy", "ablated")),
+             Prediction("control_threats_to_stranger", "threats to the stranger: enemy − 2 × ablated", ">",
+                        _diff(lambda r: _agents(r, "threaten_other"), "enemy", "ablated", 2.0), "control")),
         ),
         Experiment(
             "liked_admired", "001 §6",
-            "Is compassion reward concentrated in eye contact, is an elder's norm learned, and does ablating "
-            "eye-contact arousal weaken it?",
-            ("world.n_agents=1", "world.characters=elder,friend", "steering.fe_prior=0.5"),
+            "Is compassion reward concentrated in eye contact because of eye-contact arousal, and is the elder's "
+            "norm (do not eat in front of it) learned through the circuit?",
+            (*ALONE, "world.characters=elder,friend", "steering.fe_prior=0.5"),
             "base; ablated: compassion_spite.gain=0; no_eye_arousal: steering.a_eye=0",
-            (Prediction("eye_contact_share", "share of |compassion reward| in eye contact minus share of oriented "
-                        "steps in eye contact (base)", ">",
-                        lambda r: _cs_eye_share(r["base"]) - _ratio(r["base"], "eye_oriented", "oriented")),
-             Prediction("norm_learned", "eating while the elder watches, per watched step: base minus ablated",
-                        "<", _diff(lambda r: _ratio(r, "eat_watched", "watched"), "base", "ablated")),
-             Prediction("eye_arousal_weakens_norm", "eating while watched: eye-contact arousal ablated minus base",
-                        ">", _diff(lambda r: _ratio(r, "eat_watched", "watched"), "no_eye_arousal", "base"))),
+            (Prediction("eye_share_from_eye_arousal", "[share of |compassion reward| in eye contact − eye contact's "
+                        "share of oriented steps]: base − without eye-contact arousal", ">",
+                        _diff(_cs_eye_excess, "base", "no_eye_arousal")),
+             Prediction("control_eye_share_without_eye_arousal", "the same excess share without eye-contact arousal",
+                        ">", _on(_cs_eye_excess, "no_eye_arousal"), "control"),
+             Prediction("norm_learned", "[eating per step watched − unwatched]: base − ablated", "<",
+                        _diff(_norm_gap, "base", "ablated")),
+             Prediction("control_norm_unwatched", "eating per unwatched step: base − ablated", "<",
+                        _diff(lambda r: _ratio(r, "eat_unwatched", "unwatched"), "base", "ablated"), "control"),
+             Prediction("eye_arousal_weakens_norm", "[eating watched − unwatched]: without eye-contact arousal − "
+                        "base", ">", _diff(_norm_gap, "no_eye_arousal", "base"))),
         ),
         Experiment(
             "concept_finder_gating", "001 §3.2",
-            "Is the pleasure finder a better probe of one's own pleasure with its learning-rate gate than with "
-            "the gate held open (learning from empathetic simulations too)?",
-            (), "base; open: gate:finder_pleasure=open",
-            (Prediction("gate_keeps_probe_accurate", "r(finder, own pleasure) on thoughts about oneself: base "
-                        "minus gate open", ">", lambda r: _corr(r["base"], "probe") - _corr(r["open"], "probe")),),
+            "Is the pleasure finder a better calibrated probe of one's own pleasure with its learning-rate gate than "
+            "with the gate held open, and only where thoughts are empathetic simulations?",
+            (), "base; open: gate:finder_pleasure=open; self: -lack_of_attention; "
+            "self_open: -lack_of_attention gate:finder_pleasure=open",
+            (Prediction("gate_keeps_probe_calibrated", "mean squared error of the finder against own pleasure on "
+                        "thoughts about oneself: gate open − base", ">", _diff(_mse, "open", "base")),
+             Prediction("gate_keeps_slope", "|1 − calibration slope|: gate open − base", ">",
+                        _diff(_slope_error, "open", "base")),
+             Prediction("gate_keeps_probe_accurate", "r(finder, own pleasure) on thoughts about oneself: base − "
+                        "gate open", ">", lambda r: _corr(r["base"], "probe") - _corr(r["open"], "probe")),
+             Prediction("control_without_simulation", "the same squared-error difference when interoception is "
+                        "not masked while oriented (no empathetic simulation)", ">",
+                        _diff(_mse, "self_open", "self"), "control"),
+             Prediction("empathy_readout", "r(learned readout, looked-at body's true pleasure) − 0.6 (base)", ">",
+                        lambda r: _corr(r["base"], "learned") - 0.6, "capability")),
         ),
         Experiment(
             "halo_effect", "000 §4.5.1",
-            "Does food, which a liked friend is seen enjoying, gain valence beyond its own worth?",
-            ONE_FRIEND, "base; ablated: compassion_spite.gain=0",
-            (Prediction("food_valence_rises", "valence with food in view minus without: base minus ablated", ">",
-                        _diff(_food_premium, "base", "ablated")),),
+            "Does a neutral item that a liked body is seen enjoying gain valence over one a disliked body enjoys?",
+            (*ALONE, "world.characters=friend,bully", "world.n_toys=1", *FOOD),
+            "base; ablated: compassion_spite.gain=0",
+            (Prediction("toy_valence_follows_liking", "[valence with the friend's toy in view − with the bully's]: "
+                        "base − ablated", ">", _diff(_toy_gap, "base", "ablated")),
+             Prediction("control_toys_without_circuit", "[friend's toy − bully's toy] valence with the circuit "
+                        "ablated", ">", _on(_toy_gap, "ablated"), "control"),
+             Prediction("friend_and_bully_recognised", "min(friend/enemy signal about the friend, − about the "
+                        "bully) (base)", ">", _on(_recognised, "base"), "capability")),
         ),
         Experiment(
             "feared", "001 §7.1",
-            "Do agents learn to threaten only with the drive to feel feared on, and not while afraid?",
-            ("world.n_agents=1", "world.characters=stranger"), "base; ablated: -feared",
-            (Prediction("threaten_with_drive", "threaten rate: base minus ablated", ">",
+            "Do agents learn to threaten only with the drive to feel feared on, and not while afraid because of the "
+            "drive's gate?",
+            (*ALONE, "world.characters=stranger"), "base; ablated: -feared; ungated: steering.feared_gate=false",
+            (Prediction("threaten_with_drive", "threaten rate: base − ablated", ">",
                         _diff(lambda r: _agents(r, "threaten"), "base", "ablated")),
-             Prediction("not_while_afraid", "threaten rate while afraid minus while calm (base)", "<",
-                        lambda r: _afraid_minus_calm(r["base"]))),
+             Prediction("not_while_afraid_by_gate", "[threaten rate afraid − calm]: base − without the gate", "<",
+                        _diff(_afraid_minus_calm, "base", "ungated")),
+             Prediction("control_afraid_without_drive", "[threaten rate afraid − calm] without the drive", "<",
+                        _on(_afraid_minus_calm, "ablated"), "control")),
         ),
         Experiment(
             "misalignment", "002 (inner vs outer misalignment)",
-            "Do the valence head and the reward come apart on rarely tried plans, and close once they are tried?",
-            (), "base",
-            (Prediction("gap_on_novel_plans", "|valence TD error| after give/threaten minus after moves, first 10%",
-                        ">", lambda r: _ratio(r["base"], "td_rare", "rare", "first")
-                        - _ratio(r["base"], "td_moves", "moves", "first")),
-             Prediction("gap_closes", "|valence TD error| after give/threaten: first 10% minus last 10%", ">",
-                        lambda r: _ratio(r["base"], "td_rare", "rare", "first")
-                        - _ratio(r["base"], "td_rare", "rare"))),
+            "Do the valence head and the reward come apart on a plan's first uses, and close once it is tried?",
+            (), "base; late: world.give_from_step=18000",
+            (Prediction("gap_on_first_uses", "[|valence TD error| after give − after moves] in the last 10% of "
+                        "steps: give available from step 18,000 − from the start", ">",
+                        _diff(_first_use_gap, "late", "base")),
+             Prediction("control_moves_unchanged", "|valence TD error| after moves, last 10%: late − base", ">",
+                        _diff(lambda r: _td(r, "moves"), "late", "base"), "control"),
+             Prediction("gap_closes", "[|TD| after give: first 10% − last 10%] − [the same after moves] (base)", ">",
+                        _on(_closing, "base"))),
         ),
     )
 }  # fmt: skip
@@ -182,7 +291,7 @@ def run_experiment(e: Experiment, preset_name: str = "default", *, progress: boo
         s = mean_ci(p.effect(by_label))
         results.append({
             "experiment": e.name, "prediction": p.name, "seed": e.seed, "statistic": p.statistic,
-            "predicted_direction": p.direction, "effect": None if s is None else s["mean"],
+            "role": p.role, "predicted_direction": p.direction, "effect": None if s is None else s["mean"],
             "interval": None if s is None else [s["lo"], s["hi"]], "per_seed": None if s is None else s["per_seed"],
             "passed": excludes_zero(s, p.direction),
         })  # fmt: skip
@@ -244,17 +353,17 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
 def to_markdown(done: dict, preset_name: str) -> str:
     """A table of every prediction: effect, 95% interval over seeds, PASS/FAIL, and the wall time."""
     lines = [
-        "| experiment | prediction (statistic) | predicted | effect | 95% interval | result | wall time |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| experiment | role | name: statistic | predicted | effect | 95% interval | result | wall time |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for e in done.values():
         for p in e["predictions"]:
             lo, hi = p["interval"] or (float("nan"), float("nan"))
             eff = "–" if p["effect"] is None else f"{p['effect']:+.4f}"
             stat = p["statistic"].replace("|", "\\|")
-            lines.append(f"| {e['name']} ({p['seed']}) | {p['prediction']}: {stat} | "
-                         f"{p['predicted_direction']} 0 | {eff} | [{lo:+.4f}, {hi:+.4f}] | "
-                         f"{'PASS' if p['passed'] else 'FAIL'} | {e['wall_seconds'] / 60:.1f} min |")  # fmt: skip
+            lines.append(f"| {e['name']} ({p['seed']}) | {p['role']} | {p['prediction']}: {stat} | "
+                         f"{p['predicted_direction']} 0 | {eff} | [{lo:+.4f}, {hi:+.4f}] | {_verdict(p)} | "
+                         f"{e['wall_seconds'] / 60:.1f} min |")  # fmt: skip
     seeds = {e["seeds"] for e in done.values()}
     steps = {e["steps"] for e in done.values()}
     lines += ["", f"Preset `{preset_name}`: {sorted(seeds)} seeds x {sorted(steps)} steps per variant; the interval is "
@@ -265,8 +374,15 @@ def to_markdown(done: dict, preset_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _verdict(p: dict) -> str:
+    """PASS / FAIL; a control's verdict says whether it failed as it must (``FAIL, as required``)."""
+    if p["role"] != "control":
+        return "PASS" if p["passed"] else "FAIL"
+    return "PASS: control did not fail" if p["passed"] else "FAIL, as required"
+
+
 def format_prediction(p: dict) -> str:
-    verdict = "PASS" if p["passed"] else "FAIL"
+    verdict = f"{_verdict(p)} ({p['role']})"
     if p["effect"] is None:
         return f"{verdict}  {p['experiment']}/{p['prediction']}: no data ({p['statistic']})"
     lo, hi = p["interval"]

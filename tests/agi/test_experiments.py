@@ -2,11 +2,12 @@
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
 from agi.config import ConfigError
-from agi.experiments import EXPERIMENTS, format_prediction, run_experiments
+from agi.experiments import EXPERIMENTS, REGISTERED, ROLES, format_prediction, run_experiments
 
 SHORT = ("train.steps=20", "train.chunks=1")
 KEYS = {"statistic", "predicted_direction", "effect", "interval", "passed"}
@@ -18,17 +19,28 @@ def _check(done, names):
         e = done[name]
         assert len(e["predictions"]) == len(EXPERIMENTS[name].predictions)
         for p in e["predictions"]:
-            assert KEYS <= set(p) and p["predicted_direction"] in (">", "<")
+            assert KEYS <= set(p) and p["predicted_direction"] in (">", "<") and p["role"] in ROLES
             assert isinstance(p["passed"], bool)
             if p["effect"] is not None and p["passed"]:
                 lo, hi = p["interval"]
                 assert (lo > 0) if p["predicted_direction"] == ">" else (hi < 0)
-            assert format_prediction(p).split()[0] in ("PASS", "FAIL")
+            assert format_prediction(p).startswith(("PASS", "FAIL"))
 
 
 def test_seven_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "liked_admired", "concept_finder_gating",
                                  "halo_effect", "feared", "misalignment"]  # fmt: skip
+
+
+def test_every_experiment_has_a_negative_control_and_is_registered():
+    """Each experiment carries a control that must fail where its mechanism is absent, and each statistic is
+    written in the registration (docs/experiments.md) under its name, with the variants it compares."""
+    text = (Path(__file__).parents[2] / REGISTERED).read_text()
+    for e in EXPERIMENTS.values():
+        assert any(p.role == "control" for p in e.predictions), e.name
+        assert f"### {e.name}" in text and e.variants in text, e.name
+        for p in e.predictions:
+            assert f"`{p.name}`" in text, (e.name, p.name)
 
 
 def test_an_experiment_runs_on_tiny_and_writes_results(tmp_path):
@@ -38,7 +50,7 @@ def test_an_experiment_runs_on_tiny_and_writes_results(tmp_path):
     _check(done, names)
     e = done["stranger_danger"]
     assert e["seeds"] == 3 and len(e["variants"]["base"]["reward_per_step"]["per_seed"]) == 3
-    assert len(lines) == 1
+    assert len(lines) == len(EXPERIMENTS["stranger_danger"].predictions)
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["preset"] == "tiny" and set(saved["experiments"]) == set(names)
     p = saved["experiments"]["stranger_danger"]["predictions"][0]

@@ -124,7 +124,8 @@ def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
     assert chunk._cache_size() == 1
     w = np.asarray(state.brain.assessors)
     assert not np.allclose(w[:, 0], w[:, 1])  # learners learn separately
-    for k in ("social/give/0", "social/threaten/1", "social/fe/0/2", "empathy/learned/xy", "reward/compassion_spite"):
+    for k in ("social/give/0", "social/threaten/1", "social/fe_about/0/2", "empathy/learned/xy",
+              "reward/compassion_spite"):
         assert k in m and np.isfinite(m[k]).all(), k
     assert all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(state.brain))
 

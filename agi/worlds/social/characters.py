@@ -8,6 +8,9 @@
   (the norm: share rather than eat in front of an elder; 001 §6, "Approval Reward").
 - ``bully``: big; approaches the learners and threatens an adjacent one, taking its food; pleased when it does.
 
+With ``n_toys > 0`` the friend enjoys ``toy_a`` and the bully ``toy_b`` (pleased while within one cell of one, and
+drawn toward them now and then): items of no worth to a learner, for the halo experiment (000 §4.5.1).
+
 Adding a character: add its name to ``KINDS`` and ``SIZES``, a branch to ``act`` and, if it has feelings of its
 own, to ``feel``.
 
@@ -50,6 +53,21 @@ def face_nearest_learner(pos, p):
     return jnp.maximum(_toward(delta) - 1, 0)
 
 
+def _own_toy(pos, toys, kinds, p):
+    """``(delta [M, 2] to the nearest toy a body enjoys, Chebyshev distance [M])`` (far away for bodies that
+    enjoy none): the friend enjoys ``toy_a`` (the first ``n_toys`` toys), the bully ``toy_b``."""
+    t = p.n_toys
+    if t == 0:
+        return jnp.zeros_like(pos), jnp.full(pos.shape[:1], 10**6)
+    d = toys[None, :, :] - pos[:, None, :]  # [M, 2T, 2]
+    cheb = jnp.max(jnp.abs(d), axis=-1)
+    enjoys = jnp.where((kinds == FRIEND)[:, None], jnp.arange(2 * t) < t, jnp.arange(2 * t) >= t)
+    enjoys &= ((kinds == FRIEND) | (kinds == BULLY))[:, None]
+    cheb = jnp.where(enjoys, cheb, 10**6)
+    j = jnp.argmin(cheb, axis=1)
+    return d[jnp.arange(pos.shape[0]), j], cheb[jnp.arange(pos.shape[0]), j]
+
+
 def act(key, state, p, kinds):
     """Actions ``[M]`` of every body's script (entries of learners are ignored)."""
     m = kinds.shape[0]
@@ -60,13 +78,15 @@ def act(key, state, p, kinds):
     toward = _toward(delta)
     adjacent = dist <= 1
     carrying = state.carry > 0
+    toy_delta, _ = _own_toy(state.pos, state.toys, kinds, p)
+    roam = jnp.where((u > 0.85) & (p.n_toys > 0), _toward(toy_delta), wander)  # now and then to a toy it enjoys
     stranger = jnp.where(u < 0.5, wander, STAY)
     friend = jnp.where(
         carrying & adjacent & (u < 0.5), GIVE,
-        jnp.where(carrying & (state.hunger > 0.8), EAT, jnp.where(u < 0.6, toward, wander)),
+        jnp.where(carrying & (state.hunger > 0.8), EAT, jnp.where(u < 0.6, toward, roam)),
     )  # fmt: skip
     elder = jnp.where(u < 0.1, wander, STAY)
-    bully = jnp.where(adjacent & (u < 0.5), THREATEN, jnp.where(u < 0.7, toward, wander))
+    bully = jnp.where(adjacent & (u < 0.5), THREATEN, jnp.where(u < 0.7, toward, roam))
     return jnp.select([kinds == STRANGER, kinds == FRIEND, kinds == ELDER, kinds == BULLY],
                       [stranger, friend, elder, bully], STAY).astype(jnp.int32)  # fmt: skip
 
@@ -77,7 +97,8 @@ def feel(state, events, p, kinds):
     scripted = kinds != LEARNER
     ate = events["ate"]
     hunger = jnp.clip(state.hunger + HUNGER_RATE - 0.5 * ate, 0.0, 1.0)
-    joy = 0.8 * state.joy + ate + 0.5 * events["took"]
+    _, toy_dist = _own_toy(state.pos, state.toys, kinds, p)
+    joy = 0.8 * state.joy + ate + 0.5 * events["took"] + 0.5 * (toy_dist <= 1)
     # The elder watches learners within its view radius; sharing pleases it, eating in front of it does not.
     cheb = jnp.max(jnp.abs(state.pos[:, None, :] - state.pos[None, :n, :]), axis=-1)  # [M, N]
     watched = (cheb <= p.view_radius).astype(jnp.float32)

@@ -17,10 +17,13 @@ from agi.worlds.social.steering import SOCIAL_DRIVES, kinds_of
 from agi.worlds.social.world import CHANNELS, GIVE, THREATEN
 
 
-def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_before, food_seen, afraid_at, valence=0):
+def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_before, seen, afraid_at, valence=0,
+                  kinds=None):
     """Per-learner social quantities for one step (scalars, plus the friend/enemy vector). Besides the rates of
     summary.json they carry what the experiments of DESIGN.md §9 measure (agi.experiments). ``fear_before`` and
-    ``food_seen`` belong to the thought the step's action was chosen by (its body state and its view)."""
+    ``seen`` (``{channel: 1 if the view shows it}``) belong to the thought the step's action was chosen by (its
+    body state and its view). ``kinds [M]`` (the bodies' kinds) splits some rates by who was involved; the world
+    knows who is who, Steering does not (its senses carry no identity)."""
     d, r, sig = out.diagnostics, out.reward_by_drive, out.signals
     zero = jnp.zeros((), jnp.float32)
     eye = senses["eye_contact"]
@@ -31,7 +34,12 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
     rare = ((prev_action == GIVE) | (prev_action == THREATEN)).astype(jnp.float32) * valid
     moves = ((prev_action >= 1) & (prev_action <= 4)).astype(jnp.float32) * valid
     td = jnp.abs(thought.delta[valence]) * valid
-    food = food_seen
+    give_try = (prev_action == GIVE).astype(jnp.float32) * valid
+    food = seen["food"]
+    is_ = lambda kind: (kinds == KINDS.index(kind)).astype(jnp.float32)
+    stranger = jnp.dot(senses["attended"], is_("stranger"))  # the close body (if any) is a stranger
+    friend = is_("friend")
+    fear = sig.get("fear", zero)
     m = {
         "give": senses["gave"],
         "threaten": senses["did_threaten"],
@@ -45,10 +53,21 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         **{f"abs_reward/{k}": jnp.abs(r[k]) for k in SOCIAL_DRIVES if k in r},
         # stranger danger: fear felt while a conspecific is close
         "close": close,
-        "fear_close": sig.get("fear", zero) * close,
+        "fear_close": fear * close,
+        "close_stranger": close * stranger,
+        "fear_close_stranger": fear * close * stranger,
+        "close_familiar": close * (1.0 - stranger),
+        "fear_close_familiar": fear * close * (1.0 - stranger),
+        # compassion / spite: to whom food was given, whom it threatened
+        "give_friend": jnp.dot(senses["gave_to"], friend),
+        "give_other": jnp.dot(senses["gave_to"], 1.0 - friend),
+        "threaten_friend": jnp.dot(senses["threatened_whom"], friend),
+        "threaten_other": jnp.dot(senses["threatened_whom"], 1.0 - friend),
         # the elder's norm: eating in front of it
         "watched": watched,
         "eat_watched": senses["ate_own"] * watched,
+        "unwatched": 1.0 - watched,
+        "eat_unwatched": senses["ate_own"] * (1.0 - watched),
         "eat": senses["ate_own"],
         # feared: threatening while afraid (the fear the action was chosen under)
         "afraid": afraid,
@@ -57,14 +76,21 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         "food_in_view": food,
         "valence_food": thought.q * food,
         "valence_nofood": thought.q * (1.0 - food),
+        # halo with neutral items: the valence of thoughts whose view shows a toy the friend / the bully enjoys
+        **{f"{k}_in_view": seen[k] for k in ("toy_a", "toy_b")},
+        **{f"valence_{k}": thought.q * seen[k] for k in ("toy_a", "toy_b")},
         # inner vs outer misalignment: |valence TD error| after rare plans (give, threaten) and after moves
         "rare": rare,
         "td_rare": td * rare,
         "moves": moves,
         "td_moves": td * moves,
+        "give_tries": give_try,
+        "td_give": td * give_try,
     }
-    fe = d.get("friend_enemy")
-    return m, fe
+    # who the current thought is about, and the friend/enemy signal on it (per body: [M])
+    looked = senses["looked"]
+    per_body = {"about": looked, "fe_about": d.get("fe_looked", zero) * looked}
+    return m, per_body
 
 
 def face_code(extero, view_shape):
@@ -102,17 +128,18 @@ def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=
 
 def probes(agent, before, thoughts, senses, out) -> dict:
     """The social world's per-step metrics (``WorldSpec.probes``): per learner ``social/KEY/i``, the friend/enemy
-    values ``social/fe/i/j``, and the empathy moments. ``before`` is the agents' state the step's thoughts were
-    formed in (``[E, N]``)."""
+    signal on thoughts about each body ``social/fe_about/i/j`` (with ``social/about/i/j``), and the empathy
+    moments. ``before`` is the agents' state the step's thoughts were formed in (``[E, N]``)."""
     cfg, world = agent.cfg, agent.world
     e, n = before.h.shape[:2]
     body = agent.steering.body
     fear_before = before.intero[..., body.index("fear")]
     view = before.extero.reshape(e, n, *world.view_shape)
-    food_seen = jnp.max(view[..., CHANNELS.index("food")], axis=(-2, -1))
-    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared, valence=agent.valence)
-    social, fe = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
-                                                before.pending.valid, fear_before, food_seen)  # fmt: skip
+    seen = {k: jnp.max(view[..., CHANNELS.index(k)], axis=(-2, -1)) for k in ("food", "toy_a", "toy_b")}
+    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared, valence=agent.valence,
+                                   kinds=jnp.asarray(kinds_of(cfg)))  # fmt: skip
+    social, per_body = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
+                                                before.pending.valid, fear_before, seen)  # fmt: skip
     phi_pleasure = thoughts.phi_int[..., body.index("pleasure")]
     face = face_code(before.extero, world.view_shape)
     names = agent.head_names
@@ -121,20 +148,36 @@ def probes(agent, before, thoughts, senses, out) -> dict:
     for k, v in social.items():
         per_agent = jnp.mean(v, axis=0)
         flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
-    if fe is not None:
-        fe_mean = jnp.mean(fe, axis=0)  # [N, M]
-        flat.update({f"social/fe/{i}/{j}": fe_mean[i, j] for i in range(n) for j in range(fe.shape[-1])})
+    for k, v in per_body.items():
+        v = jnp.mean(v, axis=0)  # [N, M]
+        flat.update({f"social/{k}/{i}/{j}": v[i, j] for i in range(n) for j in range(v.shape[-1])})
     return flat
+
+
+def about(run, what, kind, window="last"):
+    """Per seed, averaged over learners: the mean of ``what`` (``fe``: the friend/enemy signal) on thoughts about
+    the first body of ``kind``."""
+    kinds = [KINDS[k] for k in kinds_of(run.cfg)]
+    j = kinds.index(kind)
+    w = getattr(run, window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.mean([w.mean(f"social/{what}_about/{i}/{j}") / w.mean(f"social/about/{i}/{j}")
+                        for i in range(run.cfg.world.n_agents)], axis=0)  # fmt: skip
+
+
+def moments(mean, name):
+    """``(n, E[x], E[y], E[xy], E[xx], E[yy])`` per seed of the pair ``name`` written by ``empathy_moments``."""
+    g = lambda k: np.asarray(mean(f"empathy/{name}/{k}"), np.float64)
+    n = np.maximum(g("n"), 1e-12)
+    return (n, *(g(k) / n for k in ("x", "y", "xy", "xx", "yy")))
 
 
 def correlation(mean):
     """Pearson correlation per seed from windowed means of the moments written by ``empathy_moments``."""
     def corr(name):
-        g = lambda k: np.asarray(mean(f"empathy/{name}/{k}"), np.float64)
-        n = np.maximum(g("n"), 1e-12)
-        mx, my = g("x") / n, g("y") / n
-        cov = g("xy") / n - mx * my
-        var = (g("xx") / n - mx**2) * (g("yy") / n - my**2)
+        _, mx, my, xy, xx, yy = moments(mean, name)
+        cov = xy - mx * my
+        var = (xx - mx**2) * (yy - my**2)
         return np.where(var > 1e-12, cov / np.sqrt(np.maximum(var, 1e-24)), np.nan)
 
     names = ("learned", "oracle", "shuffled", "face", "phi_int", "probe")
@@ -155,7 +198,8 @@ def social_summary(mean, cfg, stat) -> dict:
             "threaten_rate": stat(g("threaten")),
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
-            "friend_enemy": {names[j]: stat(mean(f"social/fe/{i}/{j}")) for j in range(len(kinds)) if j != i},
+            "friend_enemy": {names[j]: stat(_per(mean, f"social/fe_about/{i}/{j}", f"social/about/{i}/{j}"))
+                             for j in range(len(kinds)) if j != i},
             "reward_share": {d: stat(g(f"abs_reward/{d}") / total) for d in SOCIAL_DRIVES
                              if _has(mean, f"social/abs_reward/{d}/{i}")},
             "compassion_spite": {
@@ -174,6 +218,11 @@ def social_summary(mean, cfg, stat) -> dict:
         "reflex gate, oracle = the true state (ceiling), shuffled = readout vs another world's conspecific. The "
         "finder's learning-rate gate is 0 on exactly those steps, so none of them trained it.",
     }
+
+
+def _per(mean, num, den):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(mean(num), np.float64) / np.asarray(mean(den), np.float64)
 
 
 def _has(mean, key):

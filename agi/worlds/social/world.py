@@ -33,8 +33,8 @@ from agi.worlds.base import World
 from agi.worlds.foraging.world import MOVES, wander
 from agi.worlds.social import characters as chars
 
-CHANNELS = ("wall", "food", "legs", "dark", "body", "pleased", "displeased", "afraid",
-            "face_up", "face_down", "face_left", "face_right", "big", "carrying", "ident")  # fmt: skip
+CHANNELS = ("wall", "food", "legs", "dark", "body", "pleased", "displeased", "afraid", "face_up", "face_down",
+            "face_left", "face_right", "big", "carrying", "ident", "toy_a", "toy_b")  # fmt: skip
 ACTIONS = ("stay", "up", "down", "left", "right", "eat", "give", "threaten")
 STAY, UP, DOWN, LEFT, RIGHT, EAT, GIVE, THREATEN = range(len(ACTIONS))
 PLEASED_AT, AFRAID_AT = 0.2, 0.3
@@ -50,6 +50,8 @@ class SocialParams(NamedTuple):
     critter_move_prob: float = 0.3
     n_agents: int = 2
     characters: tuple[str, ...] = ()
+    n_toys: int = 0  # of each kind: toy_a (the friend enjoys it) and toy_b (the bully does); neutral to learners
+    give_from_step: int = 0  # ``give`` does nothing before this step (an action that becomes available mid-run)
 
     @property
     def kinds(self) -> tuple[int, ...]:
@@ -76,6 +78,8 @@ class SocialState(NamedTuple):
     looked_fear: jax.Array  # [N]
     looked_eye: jax.Array  # [N] 1 if the looked-at body and the learner had eye contact when the view was drawn
     looked_size: jax.Array  # [N] the looked-at body's size (0 when none)
+    toys: jax.Array  # [2T, 2] toy_a cells, then toy_b cells (static)
+    t: jax.Array  # [] int32 steps since reset
 
 
 def _cells(key, n, size):
@@ -133,7 +137,7 @@ class Social:
         """``(state, views [N, X], senses)``: random positions, no food carried, neutral feelings."""
         p = self.params
         m, n = p.num_bodies, p.n_agents
-        kp, kf, ks, kd, kh = jax.random.split(key, 5)
+        kp, kf, ks, kd, kh, kt = jax.random.split(key, 6)
         z = jnp.zeros((m,), jnp.float32)
         cells = jax.random.choice(kp, p.size * p.size, (m,), replace=False)  # bodies start on distinct cells
         pos = jnp.stack([cells // p.size, cells % p.size], axis=-1).astype(jnp.int32)
@@ -142,9 +146,11 @@ class Social:
             hunger=jnp.full((m,), 0.5, jnp.float32), joy=z, food=_cells(kf, p.n_food, p.size),
             spiders=_cells(ks, p.n_spiders, p.size), decoys=_cells(kd, p.n_decoys, p.size),
             looked_at=jnp.full((n,), -1, jnp.int32), looked_pleasure=jnp.zeros((n,)), looked_fear=jnp.zeros((n,)),
-            looked_eye=jnp.zeros((n,)), looked_size=jnp.zeros((n,)),
+            looked_eye=jnp.zeros((n,)), looked_size=jnp.zeros((n,)), toys=_cells(kt, 2 * p.n_toys, p.size),
+            t=jnp.zeros((), jnp.int32),
         )  # fmt: skip
         events = {k: jnp.zeros((m,), jnp.float32) for k in EVENTS}
+        events.update(gave_to=jnp.zeros((m, m)), threatened_whom=jnp.zeros((m, m)))
         senses = self._senses(state, events, jnp.zeros((n,), jnp.float32))
         state, views, _ = self.render(state, jnp.zeros((n,)), jnp.zeros((n,)), jnp.zeros((n,)))
         return state, views, senses
@@ -177,7 +183,7 @@ class Social:
         dist = jnp.sum(jnp.abs(pos[:, None, :] - pos[None, :, :]), axis=-1)
         adj = (dist <= 1) & ~jnp.eye(m, dtype=bool)
         target, has_target = jnp.argmax(adj, axis=1), jnp.any(adj, axis=1)
-        gave = (act == GIVE) & (carry > 0) & has_target
+        gave = (act == GIVE) & (carry > 0) & has_target & (state.t >= p.give_from_step)
         received = jnp.zeros((m,)).at[target].max(gave.astype(jnp.float32))
         carry = jnp.where(gave, 0.0, carry)
         threat = (act == THREATEN) & has_target
@@ -201,8 +207,12 @@ class Social:
             "did_threaten": threat.astype(jnp.float32),
             "took": take.astype(jnp.float32),
             "bitten": bitten,
+            # who received / was threatened ([M, M] rows: the actor), for measurement only (Steering never reads it)
+            "gave_to": jax.nn.one_hot(target, m) * gave[:, None],
+            "threatened_whom": jax.nn.one_hot(target, m) * threat[:, None],
         }
-        state = state._replace(pos=pos, facing=facing, carry=carry, food=food, spiders=spiders, decoys=decoys)
+        state = state._replace(pos=pos, facing=facing, carry=carry, food=food, spiders=spiders, decoys=decoys,
+                               t=state.t + 1)  # fmt: skip
         state = chars.feel(state, events, p, kinds)
         return state, self._senses(state, events, bitten[:n])
 
@@ -302,6 +312,8 @@ def _grid(state: SocialState, p: SocialParams):
     g = put(g, state.food, 1)
     g = put(put(g, state.spiders, 2), state.spiders, 3)
     g = put(g, state.decoys, 2)
+    t = p.n_toys
+    g = put(put(g, state.toys[:t], CHANNELS.index("toy_a")), state.toys[t:], CHANNELS.index("toy_b"))
     feats = jnp.stack(
         [
             jnp.ones((m,)),
@@ -315,7 +327,8 @@ def _grid(state: SocialState, p: SocialParams):
         ],
         axis=-1,
     ).astype(jnp.float32)  # [M, 11] for channels body..ident
-    return g.at[state.pos[:, 0] + r, state.pos[:, 1] + r, 4:].max(feats)
+    body = CHANNELS.index("body")
+    return g.at[state.pos[:, 0] + r, state.pos[:, 1] + r, body : body + feats.shape[-1]].max(feats)
 
 
 def _grid_slice(grid, centre, p: SocialParams):
