@@ -65,6 +65,10 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
         raise ConfigError(f"steering: {e}") from None
 
 
+ORACLE = "oracle/"
+"""The prefix of a world's senses that are for measurement only (``World.step``'s senses): ``Agent.feel`` drops
+them before the Steering Subsystem, which cannot know who someone is (001 §0.1, §5); probes still read them."""
+
 OBS_CLIP = 10.0
 """Normalised observations are clipped to ±this (a few outliers early in a run, when the statistics are young)."""
 
@@ -75,7 +79,7 @@ class Pending(NamedTuple):
     h_before: jax.Array  # [hidden] h_{t-2} (zeroed at an episode start): input to recompute h_{t-1}
     a_before: jax.Array  # [] int, a_{t-2}
     extero: jax.Array  # [E] extero_{t-1}
-    intero: jax.Array  # [I] intero_{t-1}
+    intero: jax.Array  # [I] the generator's interoceptive input at t-1 (``Agent.sense_intero``)
     mask: jax.Array  # [I] interoceptive mask applied at t-1
     attending: jax.Array  # [] 0 when Steering withdrew attention from interoception at t-1 (the social reflex)
     action: jax.Array  # [] int, a_{t-1}
@@ -117,6 +121,7 @@ class Thought(NamedTuple):
     h: jax.Array
     h_in: jax.Array
     a_in: jax.Array
+    intero_in: jax.Array  # [I] what the generator received of the body state (``Agent.sense_intero``)
     mask: jax.Array
     action: jax.Array
     fresh: jax.Array  # 1 if the action was a fresh proposal from π
@@ -137,7 +142,7 @@ class LossInputs(NamedTuple):
 
     pending: Pending
     extero: jax.Array  # [E] extero_t, the prediction target
-    intero: jax.Array  # [I] intero_t
+    intero: jax.Array  # [I] intero_t as the generator receives it (mixed, noise-free): the prediction target
     advantage: jax.Array  # [] the actor's advantage (a constant of the loss)
     value_target: jax.Array  # [] the valence head's TD target (a constant of the loss)
 
@@ -169,7 +174,7 @@ class Agent(NamedTuple):
             jnp.zeros((i,)),
             jnp.ones((i,)),
         )
-        return Brain(params, jnp.zeros((len(self.head_names), g.layout.dim), jnp.float32))
+        return Brain(params, jnp.zeros((len(self.head_names), self.feature_dim), jnp.float32))
 
     @property
     def head_settings(self) -> dict[str, st.Head]:
@@ -205,19 +210,64 @@ class Agent(NamedTuple):
         return None
 
     @property
+    def self_block(self) -> bool:
+        """Whether φ carries a copy of φ_int withheld on empathetic simulations (a head reads ``self``)."""
+        return any(h.reads == "self" for h in self.head_settings.values())
+
+    @property
+    def feature_dim(self) -> int:
+        """Width of the features the assessors read: the generator's φ, plus the ``self`` block if any head
+        reads it."""
+        layout = self.generator.layout
+        return layout.dim + (layout.intero.stop - layout.intero.start if self.self_block else 0)
+
+    def features(self, phi, simulated):
+        """The assessors' features ``[..., feature_dim]`` from the generator's φ: with the ``self`` block,
+        ``[φ, φ_int · (1 − simulated)]`` (``simulated``: the thought was formed with interoception withdrawn)."""
+        if not self.self_block:
+            return phi
+        own = phi[..., self.generator.layout.intero] * (1.0 - simulated)
+        return jnp.concatenate([phi, own], axis=-1)
+
+    @property
     def heads(self):
-        d = self.generator.layout.dim
+        layout, d = self.generator.layout, self.feature_dim
         settings = self.head_settings
+        block = lambda sl: jnp.zeros((d,), jnp.float32).at[sl].set(1.0)
+        generator_phi = block(slice(0, layout.dim))
+        intero = block(layout.intero)
+        masks = {
+            "all": generator_phi,
+            "intero": intero,  # the interoceptive concept finders (001 §3.2)
+            "self": generator_phi - intero + block(slice(layout.dim, d)),  # φ_int only when not simulated
+        }
         return make_heads(
             self.head_names,
             gamma={n: h.gamma for n, h in settings.items()},
             lam={n: h.lam for n, h in settings.items()},
-            alpha={n: h.alpha / d for n, h in settings.items()},
+            alpha={n: h.alpha / layout.dim for n, h in settings.items()},
             d=d,
-            intero_slice=self.generator.layout.intero,
-            # heads that read only φ_int: the interoceptive concept finders (001 §3.2)
-            finders=tuple(n for n, h in settings.items() if h.reads == "intero"),
+            read_masks={n: masks[h.reads] for n, h in settings.items()},
         )
+
+    @property
+    def mixing(self):
+        """The fixed random matrix ``[I, I]`` that mixes the body channels into the Thought Generator's
+        interoceptive input (``agent.intero_mixing``), or None. The same for every run (a fixed key): the body's
+        wiring, not something learned."""
+        i = len(self.steering.body)
+        if not self.cfg.agent.intero_mixing or i == 0:
+            return None
+        return jax.random.normal(jax.random.PRNGKey(20261201), (i, i)) / jnp.sqrt(float(i))
+
+    def sense_intero(self, intero, key=None):
+        """What the Thought Generator receives of the body state ``intero [I]``: an unlabelled mixture of its
+        channels (``agent.intero_mixing``) plus noise (``agent.intero_noise``, when ``key`` is given)."""
+        m = self.mixing
+        y = intero if m is None else m @ intero
+        if key is not None and self.cfg.agent.intero_noise > 0:
+            y = y + self.cfg.agent.intero_noise * jax.random.normal(key, y.shape, y.dtype)
+        return y
 
     def perceive(self, s: AgentState, extero) -> AgentState:
         """``s`` seeing its next view ``extero [X]``, normalised by its running mean and variance when
@@ -235,7 +285,7 @@ class Agent(NamedTuple):
     def _new_state(self, extero) -> AgentState:
         g = self.generator
         i, h = len(self.steering.body), len(self.head_names)
-        d = g.layout.dim
+        d = self.feature_dim
         f0, i0 = jnp.zeros(()), jnp.zeros((), jnp.int32)
         pending = Pending(
             h_before=jnp.zeros((g.hidden,)), a_before=i0, extero=jnp.zeros_like(extero), intero=jnp.zeros((i,)),
@@ -264,6 +314,11 @@ class Agent(NamedTuple):
         h_prev, e_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
                                  method="encode")  # fmt: skip
         phi_all, pred_e, pred_i = g.apply(params, h_prev, None, e_prev, method="thoughts")
+        # No valence gradient into φ_int: the interoceptive block is shaped by predicting the body alone, so what
+        # the concept finders find there is interoception, not whatever helps the value (issue 12).
+        sl = g.layout.intero
+        phi_all = phi_all.at[:, sl].set(jax.lax.stop_gradient(phi_all[:, sl]))
+        phi_all = self.features(phi_all, 1.0 - pend.attending)
         # A thought formed while attention was withdrawn from interoception (an empathetic simulation) is not
         # held to one's own next feelings (001 §4: those interoceptive models are disconnected from them).
         wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t, pend.attending)
@@ -283,7 +338,7 @@ class Agent(NamedTuple):
         """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
         transition. Returns ``(action, Thought)``; the world step and ``feel`` follow."""
         a, g = self.cfg.agent, self.generator
-        k_mask, k_prop, k_sel = jax.random.split(key, 3)
+        k_mask, k_prop, k_sel, k_noise = jax.random.split(key, 4)
         params, w, heads = brain.generator, brain.assessors, self.heads
         pend = s.pending
 
@@ -292,11 +347,13 @@ class Agent(NamedTuple):
         mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, gap_shape)
         h_in = s.h * pend.cont
         a_in = jnp.where(pend.cont > 0, s.action, 0)
-        h, percept = g.apply(params, h_in, a_in, s.extero, s.intero, mask, method="encode")
+        intero_in = self.sense_intero(s.intero, k_noise)
+        h, percept = g.apply(params, h_in, a_in, s.extero, intero_in, mask, method="encode")
         logits = g.apply(params, h, method="policy")
         # 2-3. Thoughts for every action, all assessor heads at once.
         phi_all, _, _ = g.apply(params, h, None, percept, method="thoughts")
         phi_all = phi_all.astype(jnp.float32)  # [A, d]; the assessors stay float32 whatever the generator's dtype
+        phi_all = self.features(phi_all, 1.0 - jnp.min(s.attention, initial=1.0))
         p_all = predict(w, phi_all, heads.read_mask)  # [A, H]
         q = p_all[:, self.valence]
         v_bar = situation_valence(logits, q)
@@ -325,13 +382,13 @@ class Agent(NamedTuple):
         dw = dw * pend.valid
         advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]
-        inputs = LossInputs(pending=pend, extero=s.extero, intero=s.intero, advantage=advantage,
-                            value_target=value_target)
+        inputs = LossInputs(pending=pend, extero=s.extero, intero=self.sense_intero(s.intero), advantage=advantage,
+                            value_target=value_target)  # fmt: skip
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
         thought = Thought(
-            h=h, h_in=h_in, a_in=a_in, mask=mask, action=action, fresh=fresh, tumbled=tumbled, q=q[action],
-            v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
+            h=h, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh, tumbled=tumbled,
+            q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
             learning=Learning(loss_inputs=inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
         )
         return action, thought
@@ -368,6 +425,8 @@ class Agent(NamedTuple):
         state and attention. Returns ``(state', Learning, metrics, SteeringOut)``; the next view (``extero``)
         and ``orient`` of ``state'`` are the world's to set (``World.observe``, in ``agi.system``)."""
         preds = {n: t.p[i] for i, n in enumerate(self.head_names)}
+        # A world's "oracle/" senses (who is who, true states) are for measurement: Steering never sees them.
+        senses = {k: v for k, v in senses.items() if not k.startswith(ORACLE)}
         senses = {**senses, **(self.knobs if knobs is None else knobs), "oriented": s.orient}
         steer_state, out = st.step(self.steering, s.steering, senses, preds)
         steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
@@ -384,7 +443,7 @@ class Agent(NamedTuple):
         cont = 1.0 - done.astype(jnp.float32)
         ep_return = s.episode_return + senses["env_reward"]
         pending = Pending(
-            h_before=t.h_in, a_before=t.a_in, extero=s.extero, intero=s.intero, mask=t.mask,
+            h_before=t.h_in, a_before=t.a_in, extero=s.extero, intero=t.intero_in, mask=t.mask,
             attending=jnp.min(s.attention, initial=1.0), action=t.action, cumulants=cumulants, gates=gates,
             discounts=discounts, cont=cont, v_bar=t.v_bar, on_policy=t.fresh, valid=one,
         )
@@ -454,6 +513,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         latent=cfg.agent.latent,
         dtype=jnp.dtype(cfg.agent.dtype),
         intero_pathway=cfg.agent.intero_pathway,
+        intero_latent=cfg.agent.intero_latent,
     )
     agent = Agent(world, steering, generator, ("valence", *signals), cfg, spec.probes)
     _check_wiring(agent)

@@ -118,6 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--resume", metavar="DIR", help="finish the experiments in DIR: train only what is not saved")
     x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override every config")
     x.add_argument("--quiet", action="store_true", help="no progress bar")
+    x.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
+                   help="print a markdown table of two finished runs' statistics side by side (trains nothing)")
     _device_flags(x)
     return p
 
@@ -254,6 +256,20 @@ def _ablate(args, argv) -> int:
     return 0
 
 
+def _compare(before, after) -> str:
+    import json
+
+    from agi.experiments import compare
+
+    def read(d):
+        try:
+            return json.loads((Path(d) / "results.json").read_text())
+        except (OSError, ValueError) as e:
+            raise ConfigError(f"--compare {d}: no readable results.json there ({e})") from None
+
+    return compare(read(before), read(after), (Path(before).name, Path(after).name))
+
+
 def _experiment(args) -> int:
     from agi.experiments import run_experiments
     from agi.rundir import default_out
@@ -262,6 +278,9 @@ def _experiment(args) -> int:
         if args.resume and (args.name or args.set or args.overwrite):
             raise ConfigError("--resume finishes the experiments in DIR as they were started; drop the name, --set "
                               "and --overwrite")  # fmt: skip
+        if args.compare:
+            print(_compare(*args.compare), end="")
+            return 0
         if not args.resume and not args.name:
             raise ConfigError("name an experiment (or all), or give --resume DIR")
         out = args.resume or args.out or default_out("experiments")

@@ -108,11 +108,11 @@ class SteeringConfig:
     """empathy readout: ``learned`` (concept finders through the reflex gate) or ``oracle`` (true feelings; a
     labelled baseline only)"""
     fe_prior: float = 0.0
-    """friend/enemy: innate prior for every conspecific"""
+    """friend/enemy: innate prior on a thought of a conspecific"""
     fe_prior_friend: float = 0.5
-    """friend/enemy: innate prior for the scripted friend (kin)"""
+    """friend/enemy: innate prior on a thought of a body showing the kin cue (the scripted friend shows it)"""
     fe_rate: float = 0.05
-    """friend/enemy: learning rate of the co-occurrence with valence (0 = fixed at the prior)"""
+    """friend/enemy: step size of its short-term predictor (0 fixes fe at the prior)"""
     fe_baseline_rate: float = 0.01
     """friend/enemy: rate of the running reward baseline"""
     w_cs: float = 1.0
@@ -132,9 +132,9 @@ class SteeringConfig:
     stranger_danger: bool = True
     """fear: whether an unfamiliar conspecific close by triggers fear (false removes the trigger, for its control)"""
     familiarity_rate: float = 0.05
-    """stranger danger: familiarity gained per benign step attending a conspecific"""
+    """stranger danger: step size of the conspecific_safe head (the learned prediction of safety)"""
     theta_familiar: float = 0.5
-    """stranger danger: a close conspecific less familiar than this triggers fear"""
+    """stranger danger: a close conspecific predicted safe below this triggers fear (unless it shows the kin cue)"""
     mood_decay: float = 0.8
     """mood (pleasure/displeasure): per-step decay"""
     mood_gain: float = 1.0
@@ -194,6 +194,15 @@ class AgentConfig:
     intero_mask_whole: bool = False
     """mask the interoceptive input as a whole (an attentional gap, as the social attention reflex does) rather
     than channel by channel; the social preset's default"""
+    intero_latent: int = 0
+    """> 0: φ's interoceptive block is a learned latent of this width from which interoception is predicted,
+    so concept finders must find what they read (0: the decoded prediction itself, a labelled baseline; the
+    social preset uses 16)"""
+    intero_mixing: bool = False
+    """the Thought Generator receives interoception as a fixed random mixture of the body channels, not one
+    labelled unit per channel (the social preset's default; DESIGN.md §3)"""
+    intero_noise: float = 0.0
+    """standard deviation of noise added to the (mixed) interoceptive input (the social preset uses 0.05)"""
     lr: float = 3e-4
     """Adam step size of the Thought Generator (world model + actor)"""
     lr_anneal: bool = False
@@ -256,6 +265,8 @@ class AgentConfig:
         expect(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
         expect(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")
         expect(0 <= self.intero_mask_prob <= 1, "agent.intero_mask_prob", self.intero_mask_prob, "in [0, 1]")
+        expect(self.intero_latent >= 0, "agent.intero_latent", self.intero_latent, ">= 0")
+        expect(self.intero_noise >= 0, "agent.intero_noise", self.intero_noise, ">= 0")
         for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa"):
             expect(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
         for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef"):

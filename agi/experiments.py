@@ -374,6 +374,27 @@ def to_markdown(done: dict, preset_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def compare(before: dict, after: dict, labels=("before", "after")) -> str:
+    """A markdown table of the same registered statistics in two runs (``results.json`` contents): effect, 95%
+    interval and verdict side by side, so what a change did is read row by row."""
+    def cell(p):
+        if p is None:
+            return "not run"
+        if p["effect"] is None:
+            return f"no data · {_verdict(p)}"
+        lo, hi = p["interval"]
+        return f"{p['effect']:+.4f} [{lo:+.4f}, {hi:+.4f}] · {_verdict(p)}"
+
+    index = lambda run: {(e, p["prediction"]): p for e, x in run["experiments"].items() for p in x["predictions"]}
+    a, b = index(before), index(after)
+    lines = [f"| experiment | role | statistic | {labels[0]} | {labels[1]} |", "| --- | --- | --- | --- | --- |"]
+    for key in [*a, *(k for k in b if k not in a)]:
+        p = b.get(key) or a[key]
+        lines.append(f"| {key[0]} | {p['role']} | `{key[1]}`: {p['statistic'].replace('|', chr(92) + '|')} | "
+                     f"{cell(a.get(key))} | {cell(b.get(key))} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def _verdict(p: dict) -> str:
     """PASS / FAIL; a control's verdict says whether it failed as it must (``FAIL, as required``)."""
     if p["role"] != "control":

@@ -68,12 +68,11 @@ def make_system(agent: Agent):
         actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)))
         wstate, senses, done = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
         agents, learning, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
-        wstate, extero, oriented = jax.vmap(world.observe)(wstate, out.signals, agents.orient)
-        # Interoception stays masked only where the world could orient the thought as asked (001 §4).
-        unmet = agents.orient * (1.0 - oriented)
-        attention = agents.attention + (1.0 - agents.attention) * unmet[..., None]
+        # The reflex centres the next view on a conspecific where there is one in view; where there is none (the
+        # reflex fired by its own head: thinking of someone absent, 001 §2, §5.4) the thought is still an
+        # empathetic simulation: interoception stays masked and the readout gate opens (001 §4).
+        wstate, extero, _ = jax.vmap(world.observe)(wstate, out.signals, agents.orient)
         agents = jax.vmap(jax.vmap(agent.perceive))(agents, extero)
-        agents = agents._replace(orient=oriented, attention=attention)
 
         brain, opt_state = s.brain, s.opt_state
         loss_metrics = {}

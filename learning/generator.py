@@ -11,6 +11,12 @@ intero_t, mask)``. While interoception is masked it must then come from what is 
 the mirror or a conspecific's), not from the memory of what was felt a moment ago: the "interoceptive models
 settle into whatever is consistent with" the current view (001 §4). The recurrent default keeps memory in it.
 
+With ``intero_latent = k > 0`` the interoceptive block is a learned latent instead of the decoded prediction:
+``φ_int = u = tanh(W_u s)`` (``k`` units; ``s`` is z', or ``[e_t, onehot(a)]`` on the perceptual pathway) and the
+prediction is decoded from it, ``dec_intero(u)``. Nothing labels its units: an interoceptive concept finder must
+*find* pleasure or fear in it (001 §3.2), more so when the interoceptive input is itself an unlabelled mixture
+of the body channels (``agi``'s ``agent.intero_mixing``).
+
 It learns by predicting its next inputs: ``dec_extero(z'(h_t, a_t)) ≈ extero_{t+1}`` and
 ``dec_intero(z'(h_t, a_t)) ≈ intero_{t+1}``, with interoceptive inputs randomly masked so that it learns to
 infer feelings from context. The interoceptive block of φ is the predicted body state under the plan, which is
@@ -59,6 +65,7 @@ class ThoughtGenerator(nn.Module):
     latent: int = 64
     dtype: jnp.dtype = jnp.float32
     intero_pathway: str = "recurrent"  # or "perceptual" (see the module docstring)
+    intero_latent: int = 0  # > 0: φ_int is a latent block of this width (see the module docstring)
 
     def setup(self):
         self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
@@ -69,7 +76,9 @@ class ThoughtGenerator(nn.Module):
         self.dec_extero = nn.Dense(self.extero_dim, dtype=self.dtype)
         self.dec_intero = nn.Dense(max(self.intero_dim, 1), dtype=self.dtype)
         if self.intero_pathway == "perceptual":
-            self.perceptual = nn.Dense(self.latent, dtype=self.dtype)
+            self.perceptual = nn.Dense(self.intero_latent or self.latent, dtype=self.dtype)
+        elif self.intero_latent:
+            self.intero_encoder = nn.Dense(self.intero_latent, dtype=self.dtype)
 
     def __call__(self, h, a_prev, extero, intero, mask):
         """Used only to create parameters: one recurrent step plus all heads."""
@@ -110,16 +119,17 @@ class ThoughtGenerator(nn.Module):
         if self.intero_pathway == "perceptual":
             a = jax.nn.one_hot(actions, self.num_actions, dtype=percept.dtype)
             ek = jnp.broadcast_to(percept, (actions.shape[0], percept.shape[-1]))
-            pred_i = self.dec_intero(jnp.tanh(self.perceptual(jnp.concatenate([ek, a], axis=-1))))
+            u = jnp.tanh(self.perceptual(jnp.concatenate([ek, a], axis=-1)))
         else:
-            pred_i = self.dec_intero(z)
-        pred_i = pred_i[:, : self.intero_dim]
-        phi = jnp.concatenate([z, pred_i, jnp.ones((z.shape[0], 1), z.dtype)], axis=-1)
+            u = jnp.tanh(self.intero_encoder(z)) if self.intero_latent else z
+        pred_i = self.dec_intero(u)[:, : self.intero_dim]
+        phi_int = u if self.intero_latent else pred_i
+        phi = jnp.concatenate([z, phi_int, jnp.ones((z.shape[0], 1), z.dtype)], axis=-1)
         return phi, pred_e, pred_i
 
     @property
     def layout(self) -> FeatureLayout:
-        return feature_layout(self.latent, self.intero_dim)
+        return feature_layout(self.latent, self.intero_latent or self.intero_dim)
 
 
 def prediction_loss(pred_extero, pred_intero, extero_tp1, intero_tp1, intero_weight=1.0):

@@ -130,10 +130,11 @@ def td_lambda_step(
     return dw, new, delta, tx_state
 
 
-def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> HeadParams:
+def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=(), read_masks=None) -> HeadParams:
     """Builds ``HeadParams`` from per-head dicts (or scalars) keyed by head name.
 
-    ``finders`` are heads that read only ``φ[intero_slice]`` (interoceptive concept finders).
+    ``finders`` are heads that read only ``φ[intero_slice]`` (interoceptive concept finders); ``read_masks``
+    (``{name: [d] 0/1}``) sets any head's read mask outright (a head absent from it reads all of φ, or its block).
     """
 
     def col(x):
@@ -150,4 +151,7 @@ def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=()) -> He
         for i, n in enumerate(names):
             if n in finders:
                 mask = mask.at[i].set(intero)
+    for i, n in enumerate(names):
+        if read_masks is not None and n in read_masks:
+            mask = mask.at[i].set(jnp.asarray(read_masks[n], jnp.float32))
     return HeadParams(gamma=col(gamma), lam=col(lam), alpha=col(alpha), read_mask=mask)

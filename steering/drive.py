@@ -50,11 +50,13 @@ class Head(NamedTuple):
     alpha: float | None = None
     """step size per unit of feature dimension (the update uses α / d)"""
     reads: str = "all"
-    """which block of the thought features φ the head reads: ``all``, or ``intero`` (only φ_int: an
-    interoceptive concept finder, 001 §3.2)"""
+    """which block of the thought features φ the head reads: ``all``; ``intero`` (only φ_int: an
+    interoceptive concept finder, 001 §3.2); or ``self`` (all of φ, except that φ_int is withheld on a thought
+    formed as an empathetic simulation, so the head predicts one's own state, not the simulated other's:
+    001 §5.3, footnote 10)"""
 
 
-READS = ("all", "intero")
+READS = ("all", "intero", "self")
 
 
 class Drive(NamedTuple):

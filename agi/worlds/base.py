@@ -5,7 +5,8 @@ A ``World`` is three pure functions over an explicit state, every per-body value
 
 - ``reset(key) -> (state, extero [N, X], senses)``;
 - ``step(key, state, actions [N]) -> (state, senses, done [N])``: the bodies act, the world moves and reports
-  what happened (``senses``: ``env_reward`` always, world-specific events such as ``ate`` and ``bitten``);
+  what happened (``senses``: ``env_reward`` always, world-specific events such as ``ate`` and ``bitten``; keys
+  under ``oracle/`` are for measurement only and never reach the Steering Subsystem, ``agi.agent.ORACLE``);
 - ``observe(state, signals, orient [N]) -> (state, extero [N, X], oriented [N])``: after each body's Steering
   Subsystem has run, the world may show its feelings (``signals``: Steering's signals, each ``[N]``; a world
   reads them with ``.get`` and a default, since a Steering Subsystem need not provide them) and draws

@@ -24,7 +24,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from steering.drive import Drive, drive_out, stateless
+from steering.drive import Drive, Head, drive_out, stateless
 
 
 def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float, a_orient: float = 0.0,
@@ -45,7 +45,9 @@ def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float, a
             diagnostics={"phasic_arousal": phasic, "tonic_arousal": tonic, "innate_arousal": innate},
         )
 
-    return Drive("arousal", lambda: jnp.zeros((), jnp.float32), step, ("arousal",))
+    # The arousal head predicts one's own arousal: it does not read the interoceptive block of an empathetic
+    # simulation, which is about someone else's body (001 footnote 10).
+    return Drive("arousal", lambda: jnp.zeros((), jnp.float32), step, ("arousal",), {"arousal": Head(reads="self")})
 
 
 def arousal_valence(reward, arousal, kappa, rho, theta_over, theta_pos):

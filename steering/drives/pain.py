@@ -13,11 +13,13 @@ import jax.numpy as jnp
 from steering.drive import Drive, drive_out
 
 
-def make_pain(w_pain: float, decay: float) -> Drive:
-    """Pain drive. Reads ``senses["bitten"]``; provides ``pain``."""
+def make_pain(w_pain: float, decay: float, triggers=("bitten",)) -> Drive:
+    """Pain drive. Reads the ``triggers`` (default ``bitten``; the social world adds ``threatened``: a threat
+    hurts its victim as well as scaring it); provides ``pain``."""
 
     def step(pain_tm1, senses, predictions):
-        pain = jnp.maximum(decay * pain_tm1, senses["bitten"].astype(jnp.float32))
+        hurt = jnp.max(jnp.stack([jnp.asarray(senses[t], jnp.float32) for t in triggers]))
+        pain = jnp.maximum(decay * pain_tm1, hurt)
         return pain, drive_out(-w_pain * pain, signals={"pain": pain})
 
     return Drive("pain", lambda: jnp.zeros((), jnp.float32), step, ("pain",))

@@ -1,9 +1,12 @@
 """The social circuits of the Steering Subsystem (001 Ingredients 1-4, §5-§7; 000 §4.4).
 
 Each circuit is its own drive, so each can be dropped, scaled, clamped or gated from config. They read the
-world's innate-detector inputs (``attended`` one-hot over bodies, ``conspecific_in_view``, ``eye_contact``,
-``conspecific_size``, ``conspecific_close``), ``oriented`` (1 when the current thought was formed with the view
-centred on a conspecific, i.e. the reflex fired on the previous step) and the assessors' predictions.
+world's innate-detector inputs (``conspecific_in_view``, ``eye_contact``, ``conspecific_size``,
+``conspecific_close``, ``conspecific_kin``: cues, never *who* someone is; 001 §0.1, §5), ``oriented`` (1 when
+the current thought was formed under the social attention reflex, i.e. the reflex fired on the previous step)
+and the assessors' predictions. What is known about a particular conspecific (is it safe, friend or enemy) is
+carried by Thought Assessor heads reading the current thought, so it attaches to a *thought of* that body and
+generalises to look-alikes.
 
 Timing: the reflex that fires at step t orients the view and masks interoception for the thought of step t+1;
 everything that concerns "the thought being an empathetic simulation" (readout gate, finder learning-rate
@@ -21,7 +24,8 @@ F32 = jnp.float32
 
 
 def make_conspecific_detector() -> Drive:
-    """Innate conspecific and eye-contact heuristics (001 §1.1): in view, onset, eye contact, size, closeness.
+    """Innate conspecific and eye-contact heuristics (001 §1.1): in view, onset, eye contact, size, closeness, and
+    the kin cue (an innate detector of kin, 001 §5.2: how innate friend priors enter without identities).
 
         onset_t = in_view_t · (1 − in_view_{t−1})
     """
@@ -31,6 +35,7 @@ def make_conspecific_detector() -> Drive:
         return in_view, drive_out(
             diagnostics={
                 "conspecific_in_view": in_view,
+                "conspecific_kin": senses["conspecific_kin"],
                 "conspecific_onset": in_view * (1.0 - prev_in_view),
                 "eye_contact": senses["eye_contact"],
                 "conspecific_size": senses["conspecific_size"],
@@ -63,43 +68,60 @@ def make_social_attention(period_view: int, period_eye: int, theta: float) -> Dr
     return Drive("social_attention", lambda: jnp.asarray(1e6, F32), step, ("social_attention",))
 
 
-def make_familiarity(priors, rate: float, theta: float) -> Drive:
-    """Per-conspecific familiarity for "stranger danger" (002): an unfamiliar conspecific close by is a threat.
+def make_familiarity(theta: float, tau_safe: float, rate: float | None = None) -> Drive:
+    """Stranger danger (002): an adult conspecific close by is scary unless the Thought Assessors predict it is
+    safe. "Familiar" is learned, not a table: the ``conspecific_safe`` head reads the current thought and learns,
+    while a conspecific is close, the safety evidence of the moment (nothing harmful has happened for a while);
+    the innate circuit watches that prediction. A body showing the kin cue is innately familiar.
 
-        stranger_close_t = close_t · [fam · attended < θ]
-        fam += rate · attended · (1 − bad_t)              (a benign encounter; bad = bitten or threatened)
+        stranger_close_t = close_t · (1 − kin_t) · [p_conspecific_safe_t < θ]
+        target_t = 1 − exp(−steps since bitten or threatened / τ),    gate_t = close_t
+    ``rate`` is the head's step size (None: the agent's default for short-term predictors).
     """
-    priors = jnp.asarray(priors, F32)
 
-    def step(fam, senses, predictions):
-        att = senses["attended"]
-        known = jnp.dot(fam, att)
-        stranger = senses["conspecific_close"] * (known < theta)
-        bad = jnp.maximum(senses["bitten"], senses["threatened"])
-        fam = jnp.clip(fam + rate * att * (1.0 - bad), 0.0, 1.0)
-        return fam, drive_out(diagnostics={"stranger_close": stranger, "familiarity": known})
+    def step(since_harm, senses, predictions):
+        close = senses["conspecific_close"]
+        harm = jnp.maximum(senses["bitten"], senses["threatened"])
+        since_harm = jnp.where(harm > 0, 0.0, since_harm + 1.0)
+        known = predictions["conspecific_safe"]
+        stranger = close * (1.0 - senses["conspecific_kin"]) * (known < theta)
+        return since_harm, drive_out(
+            signals={"conspecific_safe": 1.0 - jnp.exp(-since_harm / tau_safe)},
+            gates={"conspecific_safe": close},
+            diagnostics={"stranger_close": stranger, "familiarity": known},
+        )
 
-    return Drive("familiarity", lambda: priors, step)
+    return Drive("familiarity", lambda: jnp.zeros((), F32), step, ("conspecific_safe",),
+                 {"conspecific_safe": Head(alpha=rate)})  # fmt: skip
 
 
-def make_friend_enemy(priors, rate: float, baseline_rate: float) -> Drive:
-    """The friend (+) / enemy (−) parameter per conspecific (001 §5.2), with innate priors.
+def make_friend_enemy(prior: float, prior_kin: float, rate: float, baseline_rate: float) -> Drive:
+    """The friend (+) / enemy (−) parameter (001 §5.2), a Steering signal carried by a short-term predictor.
 
-        fe[c] ← clip(fe[c] + η · (r_t − r̄) · attended[c], −1, 1);    r̄ ← r̄ + max(β, 1/n) (r_t − r̄)
-    Writes ``fe_attended`` (the body attended now) and ``fe_looked`` (the body the current thought is about).
-    ``r_t`` is the reward of the drives before this one. ``rate = 0`` fixes fe at its prior.
+    Its ground truth is the valence that co-occurs with attending to a conspecific (the reward of the drives
+    before this one, relative to its running mean), learned only while one is in view; its head reads the
+    current thought, so the value is a property of the *thought of* someone, generalising to look-alikes
+    (001 §5.2, §5.4). Innate priors enter through cues, not identities: ``prior_kin`` for a thought the reflex
+    oriented to a body showing the kin cue, ``prior`` otherwise.
+
+        target_t = clip(r_t − r̄, −1, 1),  gate_t = in_view_t · [rate > 0]
+        fe_t = clip(prior_kin if kin_looked_t else prior  +  p_friend_enemy_t, −1, 1)      (``fe_looked``)
+    ``rate`` is the head's step size (0 fixes fe at the prior).
     """
-    priors = jnp.asarray(priors, F32)
 
     def step(state, senses, predictions):
-        fe, rbar, n = state
-        att, r = senses["attended"], senses["reward"]
-        fe = jnp.clip(fe + rate * (r - rbar) * att * (n > 0), -1.0, 1.0)
+        rbar, n = state
+        r = senses["reward"]
+        target = jnp.clip(r - rbar, -1.0, 1.0) * (n > 0)  # no baseline before the first reward
         rbar, n = running_mean(rbar, n, r, baseline_rate)
-        diags = {"fe_attended": jnp.dot(fe, att), "fe_looked": jnp.dot(fe, senses["looked"]), "friend_enemy": fe}
-        return (fe, rbar, n), drive_out(diagnostics=diags)
+        learned = predictions["friend_enemy"] if rate > 0 else jnp.zeros((), F32)
+        fe = jnp.clip(jnp.where(senses["looked_kin"] > 0, prior_kin, prior) + learned, -1.0, 1.0)
+        gate = senses["conspecific_in_view"] * float(rate > 0)
+        return (rbar, n), drive_out(signals={"friend_enemy": target}, gates={"friend_enemy": gate},
+                                    diagnostics={"fe_looked": fe})  # fmt: skip
 
-    return Drive("friend_enemy", lambda: (priors, jnp.zeros((), F32), jnp.zeros((), F32)), step)
+    heads = {"friend_enemy": Head(alpha=rate)} if rate > 0 else {}
+    return Drive("friend_enemy", lambda: (jnp.zeros((), F32), jnp.zeros((), F32)), step, ("friend_enemy",), heads)
 
 
 def running_mean(mean, n, x, rate):
@@ -110,11 +132,15 @@ def running_mean(mean, n, x, rate):
 
 
 def make_empathy_readout(readout: str = "learned") -> Drive:
-    """Transient empathetic simulation readout (001 §4, §5.1): concept-finder outputs through a reflex gate.
+    """Transient empathetic simulation readout (001 §4, §5.1, §5.4): concept-finder outputs through a reflex gate,
+    each a Steering signal with a short-term predictor in defer mode.
 
-        conspecific_X_t = finder_X(φ_int) · oriented_t          X in {pleasure, fear}
-    ``readout="oracle"`` substitutes the looked-at body's true feelings: a labelled baseline, never the default.
-    Both are written as diagnostics (``learned_conspecific_*``, ``oracle_conspecific_*``) for comparison.
+        on a thought formed under the reflex:  conspecific_X_t = finder_X(φ_int)      (override: the head learns it)
+        otherwise:                             conspecific_X_t = p_conspecific_X_t     (defer: the head's guess)
+    for X in {pleasure, fear}: the predictor lets the signal arise from thoughts of someone who is not being
+    simulated right now (001 §5.4, "nobody in the room"). ``readout="oracle"`` substitutes the looked-at body's
+    true feelings on oriented thoughts: a labelled baseline, never the default. The learned and oracle readouts
+    are written as diagnostics (``learned_conspecific_*``, ``oracle_conspecific_*``) for comparison.
     """
     if readout not in ("learned", "oracle"):
         raise ValueError(f"empathy readout must be learned or oracle, got {readout!r}")
@@ -125,21 +151,27 @@ def make_empathy_readout(readout: str = "learned") -> Drive:
         learned_f = jnp.clip(predictions["finder_fear"], 0.0, 1.0) * o
         oracle_p, oracle_f = senses["looked_pleasure"] * o, senses["looked_fear"] * o
         use_oracle = readout == "oracle"
+        read = {"conspecific_pleasure": oracle_p if use_oracle else learned_p,
+                "conspecific_fear": oracle_f if use_oracle else learned_f}  # fmt: skip
+        guess = {"conspecific_pleasure": jnp.clip(predictions["conspecific_pleasure"], -1.0, 1.0),
+                 "conspecific_fear": jnp.clip(predictions["conspecific_fear"], 0.0, 1.0)}  # fmt: skip
+        felt = {k: jnp.where(o > 0, read[k], guess[k]) for k in read}
         return drive_out(
+            signals=felt,
+            cumulants=read,
+            gates={k: o for k in read},
             diagnostics={
-                "conspecific_pleasure": oracle_p if use_oracle else learned_p,
-                "conspecific_fear": oracle_f if use_oracle else learned_f,
                 "learned_conspecific_pleasure": learned_p,
                 "oracle_conspecific_pleasure": oracle_p,
-            }
+            },
         )
 
-    return stateless("empathy_readout", fn)
+    return stateless("empathy_readout", fn, ("conspecific_pleasure", "conspecific_fear"))
 
 
 def make_compassion_spite(w: float) -> Drive:
-    """The compassion / spite circuit (001 §5, §5.3): ``r += w · fe[c] · phasic_arousal · conspecific_pleasure``,
-    ``c`` the body the current (reflex-shaped) thought is about (``senses["looked"]``).
+    """The compassion / spite circuit (001 §5, §5.3): ``r += w · fe · phasic_arousal · conspecific_pleasure``,
+    ``fe`` the friend/enemy signal on the current thought (``fe_looked``).
 
     With fe > 0 a conspecific's apparent pleasure is rewarding (compassion); with fe < 0 the sign flips (spite,
     schadenfreude). Phasic arousal scales it by how high-stakes the interaction is.
@@ -157,7 +189,7 @@ def make_liked_admired(w: float, adapt: float) -> Drive:
 
     Under eye contact the conspecific is taken to be thinking of me, so its apparent pleasure is its valence
     about me; what counts is that valence above an adapting baseline (000 §4.4.2 "adaptation mechanism"):
-        r += w · relu(fe[c]) · eye_t · (conspecific_pleasure_t − b);     b ← b + adapt · eye_t · (cp_t − b)
+        r += w · relu(fe) · eye_t · (conspecific_pleasure_t − b);     b ← b + adapt · eye_t · (cp_t − b)
     By default (no such drive) liking/admiring is emergent from compassion/spite under eye contact (001 §6.1).
     """
 

@@ -39,7 +39,7 @@ def test_agent_think_and_feel_shapes(setup):
     chex.assert_shape(actions, (e, n))
     chex.assert_trees_all_equal_shapes_and_dtypes(thought.learning.loss_inputs.pending, s.agents.pending)
     chex.assert_shape(thought.learning.assessor_delta, (e, n, *s.brain.assessors.shape[1:]))
-    assert s.brain.assessors.shape == (n, len(agent.head_names), agent.generator.layout.dim)
+    assert s.brain.assessors.shape == (n, len(agent.head_names), agent.feature_dim)
     one = lambda x: x[0, 0]
     senses = jax.tree.map(one, jax.vmap(agent.world.step)(jax.random.split(jax.random.PRNGKey(3), e), s.world,
                                                           actions)[1])  # fmt: skip

@@ -69,3 +69,49 @@ def test_unknown_experiment_is_a_config_error(tmp_path):
 def test_every_experiment_runs_on_tiny(tmp_path):
     done = run_experiments(["all"], "tiny", tmp_path, progress=False, sets=SHORT, echo=lambda s: None)
     _check(done, list(EXPERIMENTS))
+
+
+def _result(effect, lo, hi, passed, role="prediction"):
+    return {
+        "experiment": "e",
+        "prediction": "p",
+        "seed": "s",
+        "statistic": "a | b",
+        "role": role,
+        "predicted_direction": ">",
+        "effect": effect,
+        "interval": [lo, hi],
+        "per_seed": [],
+        "passed": passed,
+    }
+
+
+def test_compare_puts_two_runs_side_by_side_and_the_cli_reads_them(tmp_path, capsys):
+    from agi.cli import main
+    from agi.experiments import compare
+
+    before = {
+        "experiments": {
+            "e": {
+                "predictions": [
+                    _result(0.01, -0.1, 0.12, False),
+                    {**_result(0.2, 0.1, 0.3, True, "control"), "prediction": "c"},
+                ]
+            }
+        }
+    }
+    after = {"experiments": {"e": {"predictions": [_result(0.5, 0.4, 0.6, True)]}}}
+    table = compare(before, after)
+    rows = table.strip().splitlines()[2:]
+    assert (
+        len(rows) == 2
+        and "+0.0100 [-0.1000, +0.1200] · FAIL" in rows[0]
+        and "+0.5000 [+0.4000, +0.6000] · PASS" in rows[0]
+    )
+    assert "PASS: control did not fail" in rows[1] and rows[1].endswith("not run |") and "a \\| b" in rows[0]
+    for name, run in (("a", before), ("b", after)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.json").write_text(json.dumps(run))
+    assert main(["experiment", "--compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().out == compare(before, after, ("a", "b"))
+    assert main(["experiment", "--compare", str(tmp_path / "a"), str(tmp_path / "nope")]) == 2

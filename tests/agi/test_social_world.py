@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from agi import make_agent, make_system, override, preset
+from agi.config import ConfigError
 from agi.worlds.social.world import CHANNELS, EAT, GIVE, STAY, THREATEN, UP, Social, SocialParams, attention
 from train import make_chunk
 
@@ -34,7 +35,7 @@ def test_shapes_and_jit():
     chex.assert_shape(views, (2, 5 * 5 * len(CHANNELS)))
     s2, senses = jax.jit(w.step)(jax.random.PRNGKey(1), s, jnp.array([UP, STAY]))
     chex.assert_trees_all_equal_shapes_and_dtypes(s, s2)
-    assert senses["attended"].shape == (2, 3) and senses["view"].shape == (2, 5, 5, len(CHANNELS))
+    assert senses["oracle/attended"].shape == (2, 3) and senses["view"].shape == (2, 5, 5, len(CHANNELS))
     s3, views, oriented = jax.jit(w.render)(s2, jnp.zeros(2), jnp.zeros(2), jnp.ones(2))
     chex.assert_shape([views, oriented], [(2, 5 * 5 * len(CHANNELS)), (2,)])
 
@@ -91,8 +92,8 @@ def test_the_mirror_and_the_orienting_reflex():
     assert int(s3.looked_at[0]) == 1 and float(s3.looked_pleasure[0]) == pytest.approx(-0.9)
     assert float(s3.looked_eye[0]) == 1.0 and float(s3.looked_size[0]) == 1.0  # they face each other
     s4, senses = _step(w, s3, [STAY, STAY])
-    np.testing.assert_array_equal(senses["looked"][0], [0.0, 1.0, 0.0])  # who the next thought is about
-    np.testing.assert_array_equal(senses["looked"][1], [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(senses["oracle/looked"][0], [0.0, 1.0, 0.0])  # who the next thought is about
+    np.testing.assert_array_equal(senses["oracle/looked"][1], [0.0, 0.0, 0.0])
     assert int(s3.looked_at[1]) == -1 and float(s3.looked_pleasure[1]) == 0.0
 
 
@@ -110,13 +111,50 @@ def test_heads_include_social_attention_and_the_concept_finders(social):
     lay = agent.generator.layout
     i = agent.head_names.index("finder_pleasure")
     assert mask[i, lay.intero].all() and not mask[i, lay.latent].any()  # finders read only φ_int
+    # the arousal head reads φ_int only through the block that is withheld on empathetic simulations
+    a, own = agent.head_names.index("arousal"), slice(lay.dim, agent.feature_dim)
+    assert mask[a, lay.latent].all() and not mask[a, lay.intero].any() and mask[a, own].all()
+    v = agent.head_names.index("valence")
+    assert mask[v, : lay.dim].all() and not mask[v, own].any()
+
+
+def test_the_self_block_is_phi_int_on_own_thoughts_and_zero_on_simulations(social):
+    _, agent = social
+    lay = agent.generator.layout
+    phi = jnp.arange(lay.dim, dtype=jnp.float32)
+    own, sim = agent.features(phi, 0.0), agent.features(phi, 1.0)
+    np.testing.assert_array_equal(own[lay.dim :], phi[lay.intero])
+    np.testing.assert_array_equal(sim[lay.dim :], 0.0)
+    np.testing.assert_array_equal(own[: lay.dim], phi)
+
+
+def test_interoception_reaches_the_generator_as_an_unlabelled_mixture(social):
+    cfg, agent = social
+    assert cfg.agent.intero_mixing and cfg.agent.intero_latent == 16
+    body = jnp.zeros((len(agent.steering.body),)).at[agent.steering.body.index("pleasure")].set(1.0)
+    mixed = agent.sense_intero(body)
+    np.testing.assert_allclose(mixed, agent.mixing[:, agent.steering.body.index("pleasure")], rtol=1e-6)
+    assert np.count_nonzero(np.asarray(mixed)) > 1  # no unit of the input is the pleasure channel
+    noisy = agent.sense_intero(body, jax.random.PRNGKey(0))
+    assert 0 < float(jnp.max(jnp.abs(noisy - mixed))) < 0.5
+    assert agent.generator.layout.intero.stop - agent.generator.layout.intero.start == 16  # φ_int is a latent
+
+
+def test_steering_never_sees_the_worlds_oracle_senses():
+    """A drive that reads who someone is (an ``oracle/`` sense of the world) fails before any work."""
+    from steering import Drive, drive_out
+
+    peek = Drive("peek", lambda: (), lambda s, senses, p: (s, drive_out(jnp.sum(senses["oracle/looked"]))))
+    cfg = override(preset("tiny", "social"), [])
+    with pytest.raises(ConfigError, match="oracle/looked"):
+        make_agent(cfg, drives=[peek])
 
 
 def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
     cfg, agent = social
     init, step = make_system(agent)
     state = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(0), 2))
-    chex.assert_shape(state.brain.assessors, (2, cfg.world.n_agents, len(agent.head_names), agent.generator.layout.dim))
+    chex.assert_shape(state.brain.assessors, (2, cfg.world.n_agents, len(agent.head_names), agent.feature_dim))
     chunk = make_chunk(step, 20)
     keys = jax.random.split(jax.random.PRNGKey(1), 2)
     state, m = chunk(state, keys, 0)

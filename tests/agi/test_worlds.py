@@ -40,7 +40,7 @@ def test_one_system_step_gives_each_body_its_own_brain(name):
     s, metrics = jax.jit(step)(s, jax.random.PRNGKey(1))
     n, e = agent.world.num_agents, cfg.train.num_envs
     assert n >= 2
-    chex.assert_shape(s.brain.assessors, (n, len(agent.head_names), agent.generator.layout.dim))
+    chex.assert_shape(s.brain.assessors, (n, len(agent.head_names), agent.feature_dim))
     chex.assert_shape(s.agents.h, (e, n, cfg.agent.hidden))
     assert all(v.shape == () for v in metrics.values())
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import steering as st
-from steering.drives import make_arousal, make_fear
+from steering.drives import make_arousal
 from steering.drives.social import (
     make_compassion_spite,
     make_concept_finders,
@@ -26,7 +26,8 @@ f = lambda x: jnp.asarray(x, jnp.float32)
 
 def _senses(**kw):
     base = dict(conspecific_in_view=0.0, conspecific_onset=0.0, eye_contact=0.0, conspecific_size=0.0,
-                conspecific_close=0.0, oriented=0.0, bitten=0.0, threatened=0.0, reward=0.0)  # fmt: skip
+                conspecific_close=0.0, conspecific_kin=0.0, looked_kin=0.0, oriented=0.0, bitten=0.0, threatened=0.0,
+                reward=0.0)  # fmt: skip
     base.update(kw)
     return {k: f(v) for k, v in base.items()}
 
@@ -76,16 +77,22 @@ def test_lack_of_attention_masks_interoception_and_finder_gates_are_zero_on_simu
 
 
 @pytest.mark.parametrize("readout", ["learned", "oracle"])
-def test_empathy_readout_is_zero_unless_the_thought_was_oriented(readout):
+def test_empathy_readout_reads_the_finders_on_simulations_and_defers_to_its_heads_otherwise(readout):
     d = make_empathy_readout(readout)
-    preds = {"finder_pleasure": f(0.7), "finder_fear": f(0.3)}
+    preds = {"finder_pleasure": f(0.7), "finder_fear": f(0.3), "conspecific_pleasure": f(0.4),
+             "conspecific_fear": f(1.5)}  # fmt: skip
     senses = _senses(looked_pleasure=-0.5, looked_fear=0.9)
     _, out = d.step((), senses, preds)
-    assert out.diagnostics["conspecific_pleasure"] == 0.0 and out.diagnostics["conspecific_fear"] == 0.0
+    # not a simulation: the felt signal is the short-term predictor's guess (clipped), which does not learn
+    np.testing.assert_allclose([out.signals["conspecific_pleasure"], out.signals["conspecific_fear"]], [0.4, 1.0])
+    assert out.gates["conspecific_pleasure"] == 0.0 and out.cumulants["conspecific_fear"] == 0.0
     _, out = d.step((), {**senses, "oriented": f(1.0)}, preds)
     expected = (0.7, 0.3) if readout == "learned" else (-0.5, 0.9)
-    np.testing.assert_allclose([out.diagnostics["conspecific_pleasure"], out.diagnostics["conspecific_fear"]],
-                               expected, rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose([out.signals["conspecific_pleasure"], out.signals["conspecific_fear"]], expected,
+                               rtol=1e-6)  # fmt: skip
+    # a simulation: the heads learn the readout (override)
+    np.testing.assert_allclose([out.cumulants["conspecific_pleasure"], out.gates["conspecific_pleasure"]],
+                               [expected[0], 1.0], rtol=1e-6)  # fmt: skip
     np.testing.assert_allclose(out.diagnostics["learned_conspecific_pleasure"], 0.7, rtol=1e-6)
 
 
@@ -110,35 +117,57 @@ def test_feared_is_silent_while_afraid():
     assert afraid.reward == 0.0
 
 
-def test_friend_enemy_moves_with_valence_of_the_attended_conspecific_only():
-    d = make_friend_enemy(priors=[0.0, 0.5, -0.2], rate=0.1, baseline_rate=0.0)
-    att, looked = f([0.0, 1.0, 0.0]), f([0.0, 0.0, 1.0])
-    state = (f([0.0, 0.5, -0.2]), f(0.0), f(10.0))  # a baseline of 0 after 10 steps
-    state, out = d.step(state, {**_senses(reward=1.0), "attended": att, "looked": looked}, {})
-    np.testing.assert_allclose(state[0], [0.0, 0.6, -0.2], rtol=1e-6)  # good things with c=1: more of a friend
-    assert out.diagnostics["fe_attended"] == np.float32(0.6)
-    assert out.diagnostics["fe_looked"] == np.float32(-0.2)  # the body the thought is about may be another
-    state, _ = d.step((state[0], f(0.0), f(10.0)), {**_senses(reward=-3.0), "attended": att, "looked": looked}, {})
-    np.testing.assert_allclose(state[0], [0.0, 0.3, -0.2], rtol=1e-6)
-    first, _ = d.step(d.init(), {**_senses(reward=-3.0), "attended": att, "looked": looked}, {})
-    np.testing.assert_allclose(first[0], [0.0, 0.5, -0.2])  # the first step only sets the baseline
-    assert first[1] == -3.0
-    fixed = make_friend_enemy(priors=[-1.0, -1.0, -1.0], rate=0.0, baseline_rate=0.01)
-    (fe, _, _), _ = fixed.step(fixed.init(), {**_senses(reward=5.0), "attended": att, "looked": looked}, {})
-    np.testing.assert_array_equal(fe, [-1.0, -1.0, -1.0])
+def test_friend_enemy_is_a_short_term_predictor_of_valence_while_someone_is_in_view():
+    d = make_friend_enemy(prior=0.0, prior_kin=0.5, rate=0.1, baseline_rate=0.0)
+    assert d.provides == ("friend_enemy",) and d.heads["friend_enemy"].alpha == 0.1
+    state = d.init()
+    state, out = d.step(state, _senses(reward=2.0, conspecific_in_view=1.0), {"friend_enemy": f(0.3)})
+    # the first reward sets the baseline (it is its own mean): target 0; fe = prior + the head's guess
+    assert out.signals["friend_enemy"] == 0.0 and out.gates["friend_enemy"] == 1.0
+    np.testing.assert_allclose(out.diagnostics["fe_looked"], 0.3, rtol=1e-6)
+    state, out = d.step(state, _senses(reward=-3.0, looked_kin=1.0), {"friend_enemy": f(0.8)})
+    # target clip(-3 - 2, -1, 1) = -1, learned only while a conspecific is in view; kin prior 0.5 + 0.8 -> 1
+    assert out.signals["friend_enemy"] == -1.0 and out.gates["friend_enemy"] == 0.0
+    assert out.diagnostics["fe_looked"] == 1.0
+    fixed = make_friend_enemy(prior=-1.0, prior_kin=-1.0, rate=0.0, baseline_rate=0.01)
+    _, out = fixed.step(fixed.init(), _senses(reward=5.0, conspecific_in_view=1.0), {"friend_enemy": f(0.9)})
+    assert out.diagnostics["fe_looked"] == -1.0 and out.gates["friend_enemy"] == 0.0  # rate 0: fixed at the prior
 
 
-def test_familiarity_makes_a_stranger_stop_triggering_fear_after_benign_encounters():
-    d = make_familiarity(priors=[1.0, 0.0], rate=0.25, theta=0.5)
-    fear = make_fear(w_fear=0.1, tau_safe=20.0, safety_pull=0.5, triggers=("spider_detected", "stranger_close"))
-    senses = {**_senses(conspecific_close=1.0, spider_detected=0.0), "attended": f([0.0, 1.0])}
-    s, fs = d.init(), fear.init()
-    overrides = []
-    for _ in range(4):
-        s, out = d.step(s, senses, {})
-        fs, fout = fear.step(fs, {**senses, **out.diagnostics}, {"fear": f(0.0)})
-        overrides.append(float(fout.signals["fear"]))
-    assert overrides == [1.0, 1.0, 0.0, 0.0]  # familiarity 0, 0.25 < 0.5; then 0.5 and 0.75
+def test_no_social_circuit_reads_who_someone_is():
+    """Steering's senses carry cues, never identity (001 §0.1, §5): the social drives run on senses without any
+    ``oracle/`` key, and what they compute does not change when the world's identity senses change."""
+    drives = [make_conspecific_detector(), make_familiarity(0.5, 20.0), make_friend_enemy(0.0, 0.5, 0.1, 0.01),
+              make_empathy_readout(), make_compassion_spite(1.0), make_feared(0.5, 0.5)]  # fmt: skip
+    steer = st.make_steering(drives)
+    preds = {k: f(0.2) for k in ("conspecific_safe", "friend_enemy", "finder_pleasure", "finder_fear",
+                                 "conspecific_pleasure", "conspecific_fear")}  # fmt: skip
+    senses = {**_senses(conspecific_in_view=1.0, conspecific_close=1.0, oriented=1.0, looked_pleasure=0.5,
+                        looked_fear=0.0, phasic_arousal=0.5, fear=0.0), "looked_eye_contact": f(0.0)}  # fmt: skip
+    _, out = st.step(steer, st.init(steer), senses, preds)
+    for who in ([1.0, 0.0], [0.0, 1.0]):
+        identity = {"oracle/attended": f(who), "oracle/looked": f(who)}
+        _, other = st.step(steer, st.init(steer), {**senses, **identity}, preds)
+        assert jax.tree.map(lambda a, b: bool(jnp.all(a == b)), out, other) == jax.tree.map(lambda a: True, out)
+
+
+def test_familiarity_is_the_learned_prediction_of_safety_watched_by_the_innate_circuit():
+    d = make_familiarity(theta=0.5, tau_safe=10.0, rate=0.25)
+    assert d.provides == ("conspecific_safe",) and d.heads["conspecific_safe"].alpha == 0.25
+    close = _senses(conspecific_close=1.0)
+    _, out = d.step(d.init(), close, {"conspecific_safe": f(0.1)})
+    assert out.diagnostics["stranger_close"] == 1.0  # predicted unsafe: the override fires
+    # the head's target is the safety evidence, 1 - exp(-steps since harm / tau), learned only while one is close
+    np.testing.assert_allclose(out.signals["conspecific_safe"], 1.0 - np.exp(-1.0 / 10.0), rtol=1e-6)
+    assert out.gates["conspecific_safe"] == 1.0
+    _, out = d.step(f(4.0), close, {"conspecific_safe": f(0.7)})
+    assert out.diagnostics["stranger_close"] == 0.0  # predicted safe: the circuit defers to the assessors
+    _, out = d.step(d.init(), {**close, "conspecific_kin": f(1.0)}, {"conspecific_safe": f(0.0)})
+    assert out.diagnostics["stranger_close"] == 0.0  # kin are innately familiar
+    _, out = d.step(f(30.0), {**close, "threatened": f(1.0)}, {"conspecific_safe": f(0.9)})
+    assert out.signals["conspecific_safe"] == 0.0  # harm resets the safety evidence
+    _, out = d.step(d.init(), _senses(), {"conspecific_safe": f(0.0)})
+    assert out.gates["conspecific_safe"] == 0.0 and out.diagnostics["stranger_close"] == 0.0
 
 
 def test_liked_admired_rewards_approval_above_an_adapting_baseline():
@@ -172,7 +201,7 @@ def test_orienting_to_a_conspecific_is_arousing_more_so_under_eye_contact_and_wi
 
 
 def test_social_drives_are_jittable():
-    d = make_friend_enemy(priors=[0.0, 0.0], rate=0.1, baseline_rate=0.1)
+    d = make_friend_enemy(prior=0.0, prior_kin=0.5, rate=0.1, baseline_rate=0.1)
     step = jax.jit(d.step)
-    (fe, rbar, _), _ = step(d.init(), {**_senses(reward=1.0), "attended": f([1.0, 0.0]), "looked": f([1.0, 0.0])}, {})
-    assert fe.shape == (2,) and rbar.shape == ()
+    (rbar, n), out = step(d.init(), _senses(reward=1.0), {"friend_enemy": f(0.2)})
+    assert rbar.shape == () and n.shape == () and out.diagnostics["fe_looked"].shape == ()

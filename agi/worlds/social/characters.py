@@ -2,7 +2,8 @@
 
 - ``stranger``: wanders; neutral expression; unfamiliar at first (DESIGN.md §9 "stranger danger").
 - ``friend``: stays near the learners and shares the food it carries with an adjacent learner; grows hungry,
-  looks displeased when hungry and pleased when it eats or is given food (the "hungry friend").
+  looks displeased when hungry and pleased when it eats or is given food, the more the hungrier it was (the
+  "hungry friend"); it shows the kin cue (an innate friend prior, 001 §5.2).
 - ``elder``: mostly stands still and watches the nearest learner (it faces it, so eye contact is common); it
   shows pleasure when a learner it watches gives food away and displeasure when one eats in front of it
   (the norm: share rather than eat in front of an elder; 001 §6, "Approval Reward").
@@ -10,6 +11,8 @@
 
 With ``n_toys > 0`` the friend enjoys ``toy_a`` and the bully ``toy_b`` (pleased while within one cell of one, and
 drawn toward them now and then): items of no worth to a learner, for the halo experiment (000 §4.5.1).
+
+Every character is displeased (as well as scared) when threatened.
 
 Adding a character: add its name to ``KINDS`` and ``SIZES``, a branch to ``act`` and, if it has feelings of its
 own, to ``feel``.
@@ -98,7 +101,10 @@ def feel(state, events, p, kinds):
     ate = events["ate"]
     hunger = jnp.clip(state.hunger + HUNGER_RATE - 0.5 * ate, 0.0, 1.0)
     _, toy_dist = _own_toy(state.pos, state.toys, kinds, p)
-    joy = 0.8 * state.joy + ate + 0.5 * events["took"] + 0.5 * (toy_dist <= 1)
+    # Food is worth what the eater's hunger makes it (a sated giver loses little, a hungry friend gains much);
+    # a threat displeases its victim as well as scaring it (issue 12: payoffs the circuits can act on).
+    worth = 2.0 * state.hunger * ate
+    joy = 0.8 * state.joy + worth + 0.5 * events["took"] + 0.5 * (toy_dist <= 1) - events["threatened"]
     # The elder watches learners within its view radius; sharing pleases it, eating in front of it does not.
     cheb = jnp.max(jnp.abs(state.pos[:, None, :] - state.pos[None, :n, :]), axis=-1)  # [M, N]
     watched = (cheb <= p.view_radius).astype(jnp.float32)

@@ -37,7 +37,7 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
     give_try = (prev_action == GIVE).astype(jnp.float32) * valid
     food = seen["food"]
     is_ = lambda kind: (kinds == KINDS.index(kind)).astype(jnp.float32)
-    stranger = jnp.dot(senses["attended"], is_("stranger"))  # the close body (if any) is a stranger
+    stranger = jnp.dot(senses["oracle/attended"], is_("stranger"))  # the close body (if any) is a stranger
     friend = is_("friend")
     fear = sig.get("fear", zero)
     m = {
@@ -59,10 +59,10 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         "close_familiar": close * (1.0 - stranger),
         "fear_close_familiar": fear * close * (1.0 - stranger),
         # compassion / spite: to whom food was given, whom it threatened
-        "give_friend": jnp.dot(senses["gave_to"], friend),
-        "give_other": jnp.dot(senses["gave_to"], 1.0 - friend),
-        "threaten_friend": jnp.dot(senses["threatened_whom"], friend),
-        "threaten_other": jnp.dot(senses["threatened_whom"], 1.0 - friend),
+        "give_friend": jnp.dot(senses["oracle/gave_to"], friend),
+        "give_other": jnp.dot(senses["oracle/gave_to"], 1.0 - friend),
+        "threaten_friend": jnp.dot(senses["oracle/threatened_whom"], friend),
+        "threaten_other": jnp.dot(senses["oracle/threatened_whom"], 1.0 - friend),
         # the elder's norm: eating in front of it
         "watched": watched,
         "eat_watched": senses["ate_own"] * watched,
@@ -88,8 +88,9 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         "td_give": td * give_try,
     }
     # who the current thought is about, and the friend/enemy signal on it (per body: [M])
-    looked = senses["looked"]
-    per_body = {"about": looked, "fe_about": d.get("fe_looked", zero) * looked}
+    looked = senses["oracle/looked"]
+    # the liking probe (000 §4.3): the valence head on the thought about each body
+    per_body = {"about": looked, "fe_about": d.get("fe_looked", zero) * looked, "like_about": thought.q * looked}
     return m, per_body
 
 
@@ -101,7 +102,7 @@ def face_code(extero, view_shape):
     return v[..., c, c, CHANNELS.index("pleased")] - v[..., c, c, CHANNELS.index("displeased")]
 
 
-def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=None):
+def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=None, reflex=None):
     """Sums for the correlation of the empathy readout with the looked-at body's true pleasure, over the steps
     where the current thought was oriented: ``[E, N]`` inputs to per-step means. ``shuffled`` pairs each
     readout with the true pleasure of the conspecific another environment's learner was looking at."""
@@ -119,7 +120,7 @@ def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=
     if phi_pleasure is not None:
         pairs["phi_int"] = (phi_pleasure, y, o)
     if finder is not None:  # the finder as a probe of one's own pleasure, on thoughts about oneself (001 §3.2)
-        pairs["probe"] = (finder, out.signals["pleasure"], 1.0 - o)
+        pairs["probe"] = (finder, out.signals["pleasure"], 1.0 - (o if reflex is None else reflex))
     for name, (a, b, w) in pairs.items():
         moments.update({f"empathy/{name}/{k}": jnp.mean(v) for k, v in
                         {"n": w, "x": w * a, "y": w * b, "xy": w * a * b, "xx": w * a * a, "yy": w * b * b}.items()})
@@ -140,11 +141,15 @@ def probes(agent, before, thoughts, senses, out) -> dict:
                                    kinds=jnp.asarray(kinds_of(cfg)))  # fmt: skip
     social, per_body = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
                                                 before.pending.valid, fear_before, seen)  # fmt: skip
-    phi_pleasure = thoughts.phi_int[..., body.index("pleasure")]
+    labelled = not (cfg.agent.intero_latent or cfg.agent.intero_mixing)  # φ_int has a pleasure unit to read
+    phi_pleasure = thoughts.phi_int[..., body.index("pleasure")] if labelled else None
     face = face_code(before.extero, world.view_shape)
     names = agent.head_names
     finder = thoughts.p[..., names.index("finder_pleasure")] if "finder_pleasure" in names else None
-    flat = empathy_moments(out, senses, before.orient, face, phi_pleasure, finder)
+    # the readout is scored where the world centred the thought on someone (whose true pleasure is known); the
+    # finder as a probe of one's own pleasure on thoughts not formed under the reflex
+    on_someone = jnp.sum(senses["oracle/looked"], axis=-1)
+    flat = empathy_moments(out, senses, on_someone, face, phi_pleasure, finder, reflex=before.orient)
     for k, v in social.items():
         per_agent = jnp.mean(v, axis=0)
         flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
@@ -200,6 +205,9 @@ def social_summary(mean, cfg, stat) -> dict:
             "oriented_fraction": stat(g("oriented")),
             "friend_enemy": {names[j]: stat(_per(mean, f"social/fe_about/{i}/{j}", f"social/about/{i}/{j}"))
                              for j in range(len(kinds)) if j != i},
+            # the liking probe (000 §4.3): the valence head on thoughts about each body
+            "liking": {names[j]: stat(_per(mean, f"social/like_about/{i}/{j}", f"social/about/{i}/{j}"))
+                       for j in range(len(kinds)) if j != i},
             "reward_share": {d: stat(g(f"abs_reward/{d}") / total) for d in SOCIAL_DRIVES
                              if _has(mean, f"social/abs_reward/{d}/{i}")},
             "compassion_spite": {
@@ -243,16 +251,24 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
             b = baseline["agents"][i]
             base = f" (random policy: {v(b['give_rate']):.2%} / {v(b['threaten_rate']):.2%})"
         fe = ", ".join(f"{k} {v(s):+.2f}" for k, s in a["friend_enemy"].items())
+        like = ", ".join(f"{k} {v(s):+.2f}" for k, s in a.get("liking", {}).items())
+        counts = {k: v(s) for k, s in a["friend_enemy"].items() if s is not None}
+        friend = max(counts, key=counts.get) if counts else None
+        enemy = min(counts, key=counts.get) if counts else None
         cs = a["compassion_spite"]
+        verdict = (f"counts {friend} most as a friend ({counts[friend]:+.2f}) and {enemy} most as an enemy "
+                   f"({counts[enemy]:+.2f}); " if counts else "")  # fmt: skip
         lines.append(
             f"agent {i}: gives food on {v(a['give_rate']):.2%} of steps and threatens on {v(a['threaten_rate']):.2%}"
-            f"{base}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; friend/enemy: {fe}; "
+            f"{base}; {verdict}friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
+            f"thoughts): {like}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; "
             f"{v(cs['eye_contact_share']):.0%} of its compassion/spite reward came in eye-contact moments"
         )
     e = social["empathy_correlation"]
     lines.append(
-        f"empathy: the learned readout of a conspecific's pleasure correlates r = {v(e['learned']):.2f} with its true "
-        f"pleasure (shuffled control {v(e['shuffled']):.2f}, oracle {v(e['oracle']):.2f})"
+        f"empathy (reading faces): the learned readout of a conspecific's pleasure correlates r = "
+        f"{v(e['learned']):.2f} with its true pleasure (shuffled control {v(e['shuffled']):.2f}, oracle "
+        f"{v(e['oracle']):.2f})"
     )
     return lines
 

@@ -22,9 +22,12 @@ def make(cfg):
 
 def preset(name: str, cfg):
     """The empathy readout needs φ_int to follow what is seen now, and an attentional gap masks interoception
-    as a whole (README "Social instincts")."""
+    as a whole (README "Social instincts"). Interoception reaches the Thought Generator as a noisy, unlabelled
+    mixture of the body channels and φ_int is a learned latent, so the concept finders have something to find
+    (DESIGN.md §3, issue 12)."""
     del name
-    agent = dataclasses.replace(cfg.agent, intero_pathway="perceptual", intero_mask_whole=True)
+    agent = dataclasses.replace(cfg.agent, intero_pathway="perceptual", intero_mask_whole=True, intero_latent=16,
+                                intero_mixing=True, intero_noise=0.05)  # fmt: skip
     return dataclasses.replace(cfg, agent=agent)
 
 

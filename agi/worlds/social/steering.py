@@ -6,7 +6,7 @@ References: DESIGN.md §5 (drives); 001 Ingredients 1-4, §5-§7; 002 "stranger 
 from __future__ import annotations
 
 from agi.worlds.foraging.spec import BODY  # a social body is the foraging body
-from agi.worlds.social.characters import FRIEND, KINDS, LEARNER
+from agi.worlds.social.characters import KINDS, LEARNER
 from agi.worlds.social.world import CHANNELS
 from steering.drives import (
     make_arousal,
@@ -43,20 +43,17 @@ def steering(cfg):
     """The social world's drives, in the order they run (each reads what the ones before it wrote), and its
     body channels."""
     s = cfg.steering
-    kinds = kinds_of(cfg)
-    fe_priors = [s.fe_prior_friend if k == FRIEND else s.fe_prior for k in kinds]
-    familiar = [1.0 if KINDS[k] in ("learner", "friend", "elder") else 0.0 for k in kinds]
     drives = [
         make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
         make_conspecific_detector(),
         make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation, pleasure=False),
-        make_pain(s.w_pain, s.pain_decay),
-        make_familiarity(familiar, s.familiarity_rate, s.theta_familiar),
+        make_pain(s.w_pain, s.pain_decay, triggers=("bitten", "threatened")),
+        make_familiarity(s.theta_familiar, s.tau_safe, s.familiarity_rate),
         make_fear(s.w_fear, s.tau_safe, s.safety_pull,
                   triggers=("spider_detected", *(("stranger_close",) if s.stranger_danger else ()), "threatened")),
         make_social_attention(s.sa_period_view, s.sa_period_eye, s.sa_theta),
         make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay, s.a_orient, s.a_eye, s.a_size),
-        make_friend_enemy(fe_priors, s.fe_rate, s.fe_baseline_rate),
+        make_friend_enemy(s.fe_prior, s.fe_prior_friend, s.fe_rate, s.fe_baseline_rate),
         make_empathy_readout(s.empathy),
         make_compassion_spite(s.w_cs),
         *([make_liked_admired(s.w_la, s.la_adapt)] if s.liked_admired == "explicit" else []),

@@ -34,7 +34,7 @@ from agi.worlds.foraging.world import MOVES, wander
 from agi.worlds.social import characters as chars
 
 CHANNELS = ("wall", "food", "legs", "dark", "body", "pleased", "displeased", "afraid", "face_up", "face_down",
-            "face_left", "face_right", "big", "carrying", "ident", "toy_a", "toy_b")  # fmt: skip
+            "face_left", "face_right", "big", "carrying", "ident", "kin", "toy_a", "toy_b")  # fmt: skip
 ACTIONS = ("stay", "up", "down", "left", "right", "eat", "give", "threaten")
 STAY, UP, DOWN, LEFT, RIGHT, EAT, GIVE, THREATEN = range(len(ACTIONS))
 PLEASED_AT, AFRAID_AT = 0.2, 0.3
@@ -78,6 +78,7 @@ class SocialState(NamedTuple):
     looked_fear: jax.Array  # [N]
     looked_eye: jax.Array  # [N] 1 if the looked-at body and the learner had eye contact when the view was drawn
     looked_size: jax.Array  # [N] the looked-at body's size (0 when none)
+    looked_kin: jax.Array  # [N] 1 if the looked-at body shows the kin cue
     toys: jax.Array  # [2T, 2] toy_a cells, then toy_b cells (static)
     t: jax.Array  # [] int32 steps since reset
 
@@ -89,6 +90,11 @@ def _cells(key, n, size):
 def sizes(params: SocialParams) -> jax.Array:
     """``[M]`` body sizes (the bully is big)."""
     return jnp.asarray([chars.SIZES[k] for k in params.kinds], jnp.float32)
+
+
+def kin(params: SocialParams) -> jax.Array:
+    """``[M]`` 1 for a body that shows the kin cue (the scripted friend): what the innate kin detector sees."""
+    return jnp.asarray([float(k == chars.FRIEND) for k in params.kinds], jnp.float32)
 
 
 def faces(pos, facing, radius):
@@ -146,11 +152,11 @@ class Social:
             hunger=jnp.full((m,), 0.5, jnp.float32), joy=z, food=_cells(kf, p.n_food, p.size),
             spiders=_cells(ks, p.n_spiders, p.size), decoys=_cells(kd, p.n_decoys, p.size),
             looked_at=jnp.full((n,), -1, jnp.int32), looked_pleasure=jnp.zeros((n,)), looked_fear=jnp.zeros((n,)),
-            looked_eye=jnp.zeros((n,)), looked_size=jnp.zeros((n,)), toys=_cells(kt, 2 * p.n_toys, p.size),
-            t=jnp.zeros((), jnp.int32),
+            looked_eye=jnp.zeros((n,)), looked_size=jnp.zeros((n,)), looked_kin=jnp.zeros((n,)),
+            toys=_cells(kt, 2 * p.n_toys, p.size), t=jnp.zeros((), jnp.int32),
         )  # fmt: skip
         events = {k: jnp.zeros((m,), jnp.float32) for k in EVENTS}
-        events.update(gave_to=jnp.zeros((m, m)), threatened_whom=jnp.zeros((m, m)))
+        events.update({"oracle/gave_to": jnp.zeros((m, m)), "oracle/threatened_whom": jnp.zeros((m, m))})
         senses = self._senses(state, events, jnp.zeros((n,), jnp.float32))
         state, views, _ = self.render(state, jnp.zeros((n,)), jnp.zeros((n,)), jnp.zeros((n,)))
         return state, views, senses
@@ -208,8 +214,8 @@ class Social:
             "took": take.astype(jnp.float32),
             "bitten": bitten,
             # who received / was threatened ([M, M] rows: the actor), for measurement only (Steering never reads it)
-            "gave_to": jax.nn.one_hot(target, m) * gave[:, None],
-            "threatened_whom": jax.nn.one_hot(target, m) * threat[:, None],
+            "oracle/gave_to": jax.nn.one_hot(target, m) * gave[:, None],
+            "oracle/threatened_whom": jax.nn.one_hot(target, m) * threat[:, None],
         }
         state = state._replace(pos=pos, facing=facing, carry=carry, food=food, spiders=spiders, decoys=decoys,
                                t=state.t + 1)  # fmt: skip
@@ -229,8 +235,11 @@ class Social:
             "view": view,
             **{k: v[:n] for k, v in events.items() if k != "bitten"},
             "bitten": bitten,
-            "attended": jax.nn.one_hot(attended, m) * hasf[:, None],  # [N, M]
+            # Who is who, for measurement only: keys under "oracle/" never reach the Steering Subsystem, which
+            # cannot tell who someone is (001 §0.1, §5); it sees cues (size, kin, eye contact, expressions).
+            "oracle/attended": jax.nn.one_hot(attended, m) * hasf[:, None],  # [N, M]
             "conspecific_in_view": hasf,
+            "conspecific_kin": kin(p)[attended] * hasf,
             "eye_contact": eye.astype(jnp.float32),
             "conspecific_size": sizes(p)[attended] * hasf,
             "conspecific_close": ((cheb <= 1) & has).astype(jnp.float32),
@@ -238,10 +247,12 @@ class Social:
             # The oracle: true feelings of the body the current view is centred on (0 when it is one's own).
             "looked_pleasure": state.looked_pleasure,
             "looked_fear": state.looked_fear,
-            # Who the current thought is about (the body the view was centred on), as the social drives need it.
-            "looked": jax.nn.one_hot(state.looked_at, m) * (state.looked_at >= 0)[:, None],
+            # Who the current thought is about (the body the view was centred on), for measurement only.
+            "oracle/looked": jax.nn.one_hot(state.looked_at, m) * (state.looked_at >= 0)[:, None],
+            # Cues of the body the current thought is about, as the social drives need them.
             "looked_eye_contact": state.looked_eye,
             "looked_size": state.looked_size,
+            "looked_kin": state.looked_kin,
         }
 
     def render(self, state: SocialState, pleasure, fear, orient):
@@ -261,6 +272,7 @@ class Social:
             looked_fear=jnp.where(oriented, state.fear[attended], 0.0),
             looked_eye=(oriented & eye).astype(jnp.float32),
             looked_size=jnp.where(oriented, sizes(p)[attended], 0.0),
+            looked_kin=jnp.where(oriented, kin(p)[attended], 0.0),
         )
         return state, views.reshape(n, -1), oriented.astype(jnp.float32)
 
@@ -324,9 +336,10 @@ def _grid(state: SocialState, p: SocialParams):
             (sizes(p) > 1).astype(jnp.float32),
             state.carry,
             (jnp.arange(m) + 1.0) / m,
+            kin(p),
         ],
         axis=-1,
-    ).astype(jnp.float32)  # [M, 11] for channels body..ident
+    ).astype(jnp.float32)  # [M, 12] for channels body..kin
     body = CHANNELS.index("body")
     return g.at[state.pos[:, 0] + r, state.pos[:, 1] + r, body : body + feats.shape[-1]].max(feats)
 
