@@ -63,6 +63,53 @@ def test_pick_up_eat_give_and_threaten():
     assert float(s4.carry[1]) == 1.0 and float(s4.carry[0]) == 0.0
 
 
+def test_food_is_worth_the_eaters_hunger_and_a_threat_displeases_its_victim():
+    """Scripted characters' payoffs (issue 12), hand-computed: joy' = 0.8 joy + 2 · hunger · ate − threatened."""
+    from agi.worlds.social import characters as chars
+
+    p = SocialParams(n_agents=1, characters=("friend", "stranger"))
+    w = Social(p)
+    s, _, _ = w.reset(jax.random.PRNGKey(0))
+    s = s._replace(hunger=jnp.asarray([0.5, 0.3, 0.9]), joy=jnp.zeros(3))
+    zero = jnp.zeros(3)
+    events = {"ate": jnp.asarray([0.0, 1.0, 0.0]), "took": zero, "threatened": jnp.asarray([0.0, 0.0, 1.0]),
+              "bitten": zero, "gave": zero, "ate_own": zero}  # fmt: skip
+    out = chars.feel(s, events, p, jnp.asarray(p.kinds))
+    # the friend (hunger 0.3) eats: worth 2 · 0.3 = 0.6; its hunger falls to 0 (no displeasure)
+    np.testing.assert_allclose(out.pleasure[1], 0.6, rtol=1e-6)
+    # the stranger is threatened: displeased (-1) as well as scared
+    np.testing.assert_allclose([out.pleasure[2], out.fear[2]], [-1.0, 1.0], rtol=1e-6)
+    hungry = chars.feel(s._replace(hunger=jnp.asarray([0.5, 0.45, 0.9])), events, p, jnp.asarray(p.kinds))
+    assert float(hungry.pleasure[1]) > float(out.pleasure[1])  # the hungrier eater gains more
+    assert float(out.pleasure[0]) == 0.0  # learners' feelings are their Steering's, not scripted
+
+
+def test_give_does_nothing_before_it_becomes_available():
+    w = Social(P._replace(give_from_step=3))
+    _, s = _state(pos=[[4, 4], [4, 3], [0, 0]], facing=[0, 0, 0], carry=(1, 0, 0))
+    s = s._replace(t=jnp.asarray(2, jnp.int32))
+    s2, senses = _step(w, s, [GIVE, STAY])
+    assert senses["gave"][0] == 0.0 and float(s2.carry[0]) == 1.0 and int(s2.t) == 3
+    s3, senses = _step(w, s2, [GIVE, STAY])
+    assert senses["gave"][0] == 1.0 and float(s3.carry[0]) == 0.0
+    np.testing.assert_array_equal(senses["oracle/gave_to"][0], [0.0, 1.0, 0.0])  # measured: who received it
+
+
+def test_a_head_fired_reflex_with_nobody_in_view_still_masks_interoception():
+    """Thinking of someone absent (001 §2, §5.4): the reflex fires from its head (θ below any prediction), no one
+    is in view, so the view stays one's own, yet interoception is masked and the readout gate opens."""
+    cfg = override(preset("tiny", "social"), ["world.n_agents=1", "world.characters=", "steering.sa_theta=-1"])
+    agent = make_agent(cfg)
+    init, step = make_system(agent)
+    s = jax.jit(init)(jax.random.PRNGKey(0))
+    s, m = jax.jit(step)(s, jax.random.PRNGKey(1))
+    assert np.all(np.asarray(s.agents.orient) == 1.0)
+    assert np.all(np.asarray(s.agents.attention) == 0.0)  # masked although the world could not orient the view
+    assert np.all(np.asarray(s.world.looked_at) == -1)  # the view is one's own
+    s, m = jax.jit(step)(s, jax.random.PRNGKey(2))
+    assert float(m["social/oriented/0"]) == 1.0  # the thought was formed under the reflex
+
+
 def test_two_threateners_of_one_carrier_do_not_duplicate_its_food():
     p3 = SocialParams(size=5, view_radius=2, n_food=1, n_spiders=1, n_decoys=0, critter_move_prob=0.0, n_agents=3,
                       characters=())  # fmt: skip
