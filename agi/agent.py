@@ -258,16 +258,20 @@ class Agent(NamedTuple):
         i = len(self.steering.body)
         if not self.cfg.agent.intero_mixing or i == 0:
             return None
-        return jax.random.normal(jax.random.PRNGKey(20261201), (i, i)) / jnp.sqrt(float(i))
+        with jax.ensure_compile_time_eval():  # a constant of the compiled step, not drawn again every step
+            return jax.random.normal(jax.random.PRNGKey(20261201), (i, i)) / jnp.sqrt(float(i))
 
     def sense_intero(self, intero, key=None):
         """What the Thought Generator receives of the body state ``intero [I]``: an unlabelled mixture of its
         channels (``agent.intero_mixing``) plus noise (``agent.intero_noise``, when ``key`` is given)."""
         m = self.mixing
         y = intero if m is None else m @ intero
-        if key is not None and self.cfg.agent.intero_noise > 0:
-            y = y + self.cfg.agent.intero_noise * jax.random.normal(key, y.shape, y.dtype)
-        return y
+        return y if key is None else self._intero_noise(y, key)
+
+    def _intero_noise(self, y, key):
+        if self.cfg.agent.intero_noise <= 0:
+            return y
+        return y + self.cfg.agent.intero_noise * jax.random.normal(key, y.shape, y.dtype)
 
     def perceive(self, s: AgentState, extero) -> AgentState:
         """``s`` seeing its next view ``extero [X]``, normalised by its running mean and variance when
@@ -347,7 +351,8 @@ class Agent(NamedTuple):
         mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, gap_shape)
         h_in = s.h * pend.cont
         a_in = jnp.where(pend.cont > 0, s.action, 0)
-        intero_in = self.sense_intero(s.intero, k_noise)
+        intero_seen = self.sense_intero(s.intero)  # also this step's prediction target (noise-free)
+        intero_in = self._intero_noise(intero_seen, k_noise)
         h, percept = g.apply(params, h_in, a_in, s.extero, intero_in, mask, method="encode")
         logits = g.apply(params, h, method="policy")
         # 2-3. Thoughts for every action, all assessor heads at once.
@@ -382,7 +387,7 @@ class Agent(NamedTuple):
         dw = dw * pend.valid
         advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]
-        inputs = LossInputs(pending=pend, extero=s.extero, intero=self.sense_intero(s.intero), advantage=advantage,
+        inputs = LossInputs(pending=pend, extero=s.extero, intero=intero_seen, advantage=advantage,
                             value_target=value_target)  # fmt: skip
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
