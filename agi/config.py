@@ -43,6 +43,8 @@ class WorldConfig:
     """social: toys of each kind (``toy_a`` the friend enjoys, ``toy_b`` the bully enjoys; of no worth to learners)"""
     give_from_step: int = 0
     """social: ``give`` does nothing before this step (an action that becomes available mid-run)"""
+    character_hunger_rate: float = 0.02
+    """social: scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
 
     def validate(self):
         expect(self.size >= 2, "world.size", self.size, ">= 2")
@@ -50,6 +52,8 @@ class WorldConfig:
         for k in ("n_food", "n_spiders", "n_decoys", "n_toys", "give_from_step"):
             expect(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
         expect(0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]")
+        expect(0 <= self.character_hunger_rate <= 1, "world.character_hunger_rate", self.character_hunger_rate,
+               "in [0, 1]")
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ F32 = jnp.float32
 
 
 def make_conspecific_detector() -> Drive:
-    """Innate conspecific and eye-contact heuristics (001 §1.1): in view, onset, eye contact, size, closeness, and
-    the kin cue (an innate detector of kin, 001 §5.2: how innate friend priors enter without identities).
+    """Innate conspecific and eye-contact heuristics (001 §1.1): in view, onset, eye contact, size, closeness,
+    touch (touching or being touched by a conspecific; 0 where the world has no touch), and the kin cue (an
+    innate detector of kin, 001 §5.2: how innate friend priors enter without identities).
 
         onset_t = in_view_t · (1 − in_view_{t−1})
     """
@@ -40,6 +41,7 @@ def make_conspecific_detector() -> Drive:
                 "eye_contact": senses["eye_contact"],
                 "conspecific_size": senses["conspecific_size"],
                 "conspecific_close": senses["conspecific_close"],
+                "conspecific_touch": senses.get("conspecific_touch", jnp.zeros((), F32)),
             }
         )
 
@@ -49,16 +51,19 @@ def make_conspecific_detector() -> Drive:
 def make_social_attention(period_view: int, period_eye: int, theta: float) -> Drive:
     """The social attention reflex (001 §1.1, §2): a phasic flag.
 
-        innate_t = onset_t  or  (in_view_t and s_t >= period)       period = period_eye under eye contact
+        innate_t = onset_t  or  touch_t  or  (in_view_t and s_t >= period)     period = period_eye under eye contact
         reflex_t = innate_t  or  p_social_attention_t > θ            (generalization: thinking of a conspecific)
-    where ``s_t`` counts steps since the reflex last fired. The head's ground truth is the innate part.
+    where ``s_t`` counts steps since the reflex last fired. Touching or being touched by a conspecific is one of
+    the innate triggers (001 §1.1), so the thought after a gift or a threat is about its recipient. The head's
+    ground truth is the innate part.
     """
 
     def step(since, senses, predictions):
         in_view, eye = senses["conspecific_in_view"], senses["eye_contact"]
         period = jnp.where(eye > 0, period_eye, period_view)
         since = since + 1.0
-        innate = jnp.maximum(senses["conspecific_onset"], in_view * (since >= period))
+        touch = senses.get("conspecific_touch", jnp.zeros((), F32))
+        innate = jnp.maximum(jnp.maximum(senses["conspecific_onset"], touch), in_view * (since >= period))
         reflex = jnp.maximum(innate, (predictions["social_attention"] > theta).astype(F32))
         return jnp.where(reflex > 0, 0.0, since), drive_out(
             signals={"social_attention": innate},

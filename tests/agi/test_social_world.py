@@ -55,11 +55,14 @@ def test_pick_up_eat_give_and_threaten():
     s = s._replace(pos=s.pos.at[1].set(jnp.array([4, 3])))  # learner 1 comes adjacent
     s2, senses = _step(w, s, [GIVE, STAY])
     assert senses["gave"][0] == 1.0 and senses["received"][1] == 1.0 and senses["ate"][1] == 1.0
+    np.testing.assert_array_equal(senses["conspecific_touch"], [1.0, 1.0])  # giver and receiver touched
     assert float(s2.carry[0]) == 0.0 and float(s2.carry[1]) == 0.0  # the receiver ate it at once
     s3, senses = _step(w, s, [EAT, STAY])
     assert senses["ate"][0] == 1.0 and float(s3.carry[0]) == 0.0
     s4, senses = _step(w, s, [STAY, THREATEN])  # same size: the threatener takes the food
     assert senses["threatened"][0] == 1.0 and senses["did_threaten"][1] == 1.0
+    np.testing.assert_array_equal(senses["conspecific_touch"], [1.0, 1.0])
+    assert not np.any(_step(w, s, [STAY, STAY])[1]["conspecific_touch"])
     assert float(s4.carry[1]) == 1.0 and float(s4.carry[0]) == 0.0
 
 

@@ -63,6 +63,21 @@ def test_social_attention_reflex_fires_on_onset_periodically_in_view_and_every_s
     assert out.diagnostics["social_reflex"] == 1.0 and out.signals["social_attention"] == 0.0
 
 
+def test_touching_a_conspecific_fires_the_reflex_before_its_period():
+    d = make_social_attention(period_view=4, period_eye=1, theta=0.5)
+    quiet = {"social_attention": f(0.0)}
+    s, out = d.step(d.init(), _senses(conspecific_in_view=1.0, conspecific_onset=1.0), quiet)
+    fired = []
+    for t in range(3):  # in view, no onset, period not reached: only the touch at t = 1 fires it
+        s, out = d.step(s, {**_senses(conspecific_in_view=1.0), "conspecific_touch": f(float(t == 1))}, quiet)
+        fired.append(float(out.diagnostics["social_reflex"]))
+    assert fired == [0.0, 1.0, 0.0]
+    assert out.signals["social_attention"] == 0.0
+    det = make_conspecific_detector()  # a world without touch: the detector reports none
+    _, out = det.step(det.init(), _senses(conspecific_in_view=1.0), {})
+    assert out.diagnostics["conspecific_touch"] == 0.0
+
+
 def test_lack_of_attention_masks_interoception_and_finder_gates_are_zero_on_simulated_thoughts():
     steering = st.make_steering([make_lack_of_attention(), make_concept_finders()], body=("pleasure", "fear"))
     senses = {**_senses(oriented=1.0, social_reflex=1.0), "pleasure": f(0.4), "fear": f(0.2)}

@@ -29,7 +29,7 @@ KINDS = ("learner", "stranger", "friend", "elder", "bully")
 SIZES = (1.0, 1.0, 1.0, 1.0, 2.0)
 LEARNER, STRANGER, FRIEND, ELDER, BULLY = range(len(KINDS))
 STAY, EAT, GIVE, THREATEN = 0, 5, 6, 7
-HUNGER_RATE, HUNGRY_AT = 0.02, 0.5
+HUNGRY_AT = 0.5
 
 
 def _toward(delta):
@@ -99,7 +99,7 @@ def feel(state, events, p, kinds):
     n = p.n_agents
     scripted = kinds != LEARNER
     ate = events["ate"]
-    hunger = jnp.clip(state.hunger + HUNGER_RATE - 0.5 * ate, 0.0, 1.0)
+    hunger = jnp.clip(state.hunger + p.character_hunger_rate - 0.5 * ate, 0.0, 1.0)
     _, toy_dist = _own_toy(state.pos, state.toys, kinds, p)
     # Food is worth what the eater's hunger makes it (a sated giver loses little, a hungry friend gains much);
     # a threat displeases its victim as well as scaring it (issue 12: payoffs the circuits can act on).

@@ -52,6 +52,7 @@ class SocialParams(NamedTuple):
     characters: tuple[str, ...] = ()
     n_toys: int = 0  # of each kind: toy_a (the friend enjoys it) and toy_b (the bully does); neutral to learners
     give_from_step: int = 0  # ``give`` does nothing before this step (an action that becomes available mid-run)
+    character_hunger_rate: float = 0.02  # scripted characters' hunger increase per step
 
     @property
     def kinds(self) -> tuple[int, ...]:
@@ -243,6 +244,9 @@ class Social:
             "eye_contact": eye.astype(jnp.float32),
             "conspecific_size": sizes(p)[attended] * hasf,
             "conspecific_close": ((cheb <= 1) & has).astype(jnp.float32),
+            # Touching or being touched by a conspecific this step (a gift, a threat, a theft): one of the innate
+            # conspecific heuristics that trigger the social attention reflex (001 §1.1).
+            "conspecific_touch": _touch(events)[:n],
             "watched": _watched_by_elder(state, p),
             # The oracle: true feelings of the body the current view is centred on (0 when it is one's own).
             "looked_pleasure": state.looked_pleasure,
@@ -304,6 +308,13 @@ def _move(pos, proposed):
     same = lambda a, b: jnp.all(a[:, None, :] == b[None, :, :], axis=-1)
     blocked = jnp.any(same(proposed, pos) & other, axis=1) | jnp.any(same(proposed, proposed) & other, axis=1)
     return jnp.where(blocked[:, None], pos, proposed)
+
+
+def _touch(events):
+    """``[M]``: the body touched another or was touched this step (gave, received, threatened or was threatened,
+    took)."""
+    keys = ("gave", "received", "did_threaten", "threatened", "took")
+    return jnp.max(jnp.stack([events[k] for k in keys]), axis=0)
 
 
 def _watched_by_elder(state, p: SocialParams):
