@@ -192,6 +192,27 @@ EXPERIMENTS = {
                         _diff(lambda r: _agents(r, "threaten_other"), "enemy", "ablated", 2.0), "control")),
         ),
         Experiment(
+            "compassion_sated", "001 §5",
+            "Does the circuit make a sated agent (eating is worth nothing to it) feed its hungry friend, and does it "
+            "make the agent avert its eyes from a friend that is mostly displeased?",
+            (*ALONE, "world.characters=friend,stranger", "world.n_food=6", "steering.hunger_rate=0"),
+            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+            "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0",
+            (Prediction("sated_friend_helps_twice", "gifts to the friend: base − 2 × ablated", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "ablated", 2.0), "capability"),
+             Prediction("sated_friend_helps_beyond_random", "gifts to the friend: base − random policy", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "random"), "capability"),
+             Prediction("oracle_friend_helps", "gifts to the friend with the labelled readout: oracle − "
+                        "oracle_ablated", ">", _diff(lambda r: _agents(r, "give_friend"), "oracle", "oracle_ablated")),
+             Prediction("gaze_averted_from_friend", "eye contact with the friend per step: base − ablated", "<",
+                        _diff(lambda r: _agents(r, "eye_friend"), "base", "ablated")),
+             Prediction("oracle_gaze_averted_from_friend", "eye contact with the friend per step: oracle − "
+                        "oracle_ablated", "<", _diff(lambda r: _agents(r, "eye_friend"), "oracle", "oracle_ablated")),
+             Prediction("control_gaze_at_stranger", "eye contact with the stranger (no friend prior) per step: "
+                        "oracle − oracle_ablated", "<",
+                        _diff(lambda r: _agents(r, "eye_other"), "oracle", "oracle_ablated"), "control")),
+        ),
+        Experiment(
             "liked_admired", "001 §6",
             "Is compassion reward concentrated in eye contact because of eye-contact arousal, and is the elder's "
             "norm (do not eat in front of it) learned through the circuit?",

@@ -27,9 +27,9 @@ def _check(done, names):
             assert format_prediction(p).startswith(("PASS", "FAIL"))
 
 
-def test_seven_experiments_are_defined():
-    assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "liked_admired", "concept_finder_gating",
-                                 "halo_effect", "feared", "misalignment"]  # fmt: skip
+def test_the_registered_experiments_are_defined():
+    assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "liked_admired",
+                                 "concept_finder_gating", "halo_effect", "feared", "misalignment"]  # fmt: skip
 
 
 def test_every_experiment_has_a_negative_control_and_is_registered():

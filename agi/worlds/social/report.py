@@ -58,7 +58,9 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         "fear_close_stranger": fear * close * stranger,
         "close_familiar": close * (1.0 - stranger),
         "fear_close_familiar": fear * close * (1.0 - stranger),
-        # compassion / spite: to whom food was given, whom it threatened
+        # compassion / spite: eye contact with the friend or another body, to whom food was given, whom it threatened
+        "eye_friend": eye * jnp.dot(senses["oracle/attended"], friend),
+        "eye_other": eye * jnp.dot(senses["oracle/attended"], 1.0 - friend),
         "give_friend": jnp.dot(senses["oracle/gave_to"], friend),
         "give_other": jnp.dot(senses["oracle/gave_to"], 1.0 - friend),
         "threaten_friend": jnp.dot(senses["oracle/threatened_whom"], friend),
