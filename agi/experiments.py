@@ -1,5 +1,6 @@
-"""``agi experiment``: the seven experiments of DESIGN.md §9, each a named config + variants + the statistics it
-tests + the direction the seeds predict + negative controls, as registered in ``docs/experiments.md``.
+"""``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``, registered later),
+each a named config + variants + the statistics it tests + the direction the seeds predict + negative controls,
+as registered in ``docs/experiments.md``.
 
 A statistic's effect is computed per seed (seeds are paired across variants by index), summarised by its mean
 and a Student-t 95% interval over seeds, and PASSES when the interval lies entirely on the predicted side of 0.
@@ -211,6 +212,17 @@ EXPERIMENTS = {
              Prediction("control_gaze_at_stranger", "eye contact with the stranger (no friend prior) per step: "
                         "oracle − oracle_ablated", "<",
                         _diff(lambda r: _agents(r, "eye_other"), "oracle", "oracle_ablated"), "control")),
+        ),
+        Experiment(
+            "compassion_spares", "001 §5",
+            "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
+            "learners from threatening the friend?",
+            (), "base; ablated: compassion_spite.gain=0",
+            (Prediction("compassion_spares_friend", "threats to the friend per step: base − ablated", "<",
+                        _diff(lambda r: _agents(r, "threaten_friend"), "base", "ablated")),
+             Prediction("control_threats_to_others", "threats to the other bodies (the stranger and the other "
+                        "learner: no friend prior) per step: base − ablated", "<",
+                        _diff(lambda r: _agents(r, "threaten_other"), "base", "ablated"), "control")),
         ),
         Experiment(
             "liked_admired", "001 §6",
