@@ -75,6 +75,7 @@ def test_intervals_against_a_slow_reference():
     assert abs(t95(40) - 2.021) < 1e-3  # exact past 30 degrees of freedom (no fallback to 1.96)
 
 
+@pytest.mark.slow  # ~40 s; the CLI ablate path also runs in test_plugins.py (make test-slow runs this)
 def test_tiny_end_to_end(tmp_path):
     cfg = override(preset("tiny"), ["train.steps=40", "train.chunks=2"])
     res = ablate(cfg, "base; nopain: -pain", tmp_path, progress=False)

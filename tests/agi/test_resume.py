@@ -39,6 +39,7 @@ def test_resume_from_a_mid_run_checkpoint_is_bit_exact(straight, tmp_path):
     assert (straight / "metrics.jsonl").read_text() == (d / "metrics.jsonl").read_text()
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_kill_9_then_resume_is_bit_exact(straight, tmp_path):
     d = tmp_path / "killed"
     cmd = [sys.executable, "-m", "agi.cli", "train", *TINY, "--checkpoint-every", "100", "--out", str(d)]
@@ -94,7 +95,7 @@ def test_cartpole_resume_with_empty_interoception(tmp_path):
     assert _summary(a)["state_digest"] == _summary(b)["state_digest"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGINT, pytest.param(signal.SIGTERM, marks=pytest.mark.slow)])
 def test_signal_finishes_the_chunk_saves_and_resumes_exactly(straight, tmp_path, sig):
     d = tmp_path / "signalled"
     cmd = [sys.executable, "-m", "agi.cli", "train", *TINY, "--checkpoint-every", "1000", "--out", str(d)]

@@ -71,6 +71,7 @@ def test_default_out_never_collides():
     assert a.name.startswith("gymnax-CartPole-v1-")
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_two_writers_the_second_is_refused(tmp_path, capsys):
     d = tmp_path / "busy"
     proc = subprocess.Popen([*CMD, "train", *TINY, "--out", str(d)], stdout=subprocess.DEVNULL,
@@ -95,6 +96,7 @@ def test_resuming_a_finished_run_rewrites_nothing(straight, capsys):
     assert before == {p.name: p.read_bytes() for p in straight.iterdir() if p.is_file() and p.name != ".lock"}
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_resume_with_steps_extends_exactly_as_a_longer_run(straight, tmp_path):
     longer = tmp_path / "longer"
     args = ["--preset", "tiny", "--steps", "3000", "--set", "train.chunks=30", "--quiet", "--no-baseline"]
@@ -156,6 +158,7 @@ def test_summary_records_provenance(straight):
     assert p["versions"]["jax"] and p["devices"] and p["python"]
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_results_do_not_depend_on_chunking_or_checkpointing(tmp_path):
     digests = []
     for i, extra in enumerate((["--set", "train.chunks=1"], ["--set", "train.chunks=4", "--checkpoint-every", "100"])):
@@ -166,6 +169,7 @@ def test_results_do_not_depend_on_chunking_or_checkpointing(tmp_path):
     assert digests[0] == digests[1]
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_ctrl_c_in_the_baseline_saves_the_training_and_resume_finishes_it(tmp_path):
     d = tmp_path / "baseline"
     args = ["--preset", "tiny", "--steps", "4000", "--set", "train.chunks=40"]
@@ -254,6 +258,7 @@ def test_an_output_path_that_is_a_file_is_one_line(tmp_path, capsys):
     assert "is a file" in _one_line(capsys)
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_ablate_with_a_nan_stops_with_status_3(tmp_path, capsys):
     code = main(["ablate", "--preset", "tiny", "--world", "foraging", "--seeds", "2", "--quiet",
                  "--variants", "base; nan: train.debug_nan_at=50", "--out", str(tmp_path / "a")])  # fmt: skip
@@ -262,6 +267,7 @@ def test_ablate_with_a_nan_stops_with_status_3(tmp_path, capsys):
     assert "non-finite" in err and "step 5" in err
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_ablate_saves_each_program_and_resumes(tmp_path, capsys):
     d = tmp_path / "suite"
     args = ["ablate", "--preset", "tiny", "--world", "foraging", "--seeds", "2", "--quiet",

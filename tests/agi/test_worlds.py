@@ -69,6 +69,7 @@ def test_worlds_the_agent_cannot_run_are_one_line(tmp_path, capsys, world, messa
     assert not out.exists()
 
 
+@pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_the_nan_guard_holds_in_a_world_of_many_bodies(tmp_path, capsys):
     out = tmp_path / "nan"
     args = ["train", *TINY, "--world", "social", "--set", "train.debug_nan_at=5", "--out", str(out)]
