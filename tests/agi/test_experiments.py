@@ -44,6 +44,7 @@ def test_every_experiment_has_a_negative_control_and_is_registered():
             assert f"`{p.name}`" in text, (e.name, p.name)
 
 
+@pytest.mark.slow  # ~55 s of training; kept out of the default run for CI time (make test-slow runs it)
 def test_an_experiment_runs_on_tiny_and_writes_results(tmp_path):
     lines = []
     names = ["stranger_danger"]
