@@ -62,8 +62,8 @@ def make_social_attention(period_view: int, period_eye: int, theta: float) -> Dr
         in_view, eye = senses["conspecific_in_view"], senses["eye_contact"]
         period = jnp.where(eye > 0, period_eye, period_view)
         since = since + 1.0
-        touch = senses.get("conspecific_touch", jnp.zeros((), F32))
-        innate = jnp.maximum(jnp.maximum(senses["conspecific_onset"], touch), in_view * (since >= period))
+        innate = jnp.maximum(jnp.maximum(senses["conspecific_onset"], senses["conspecific_touch"]),
+                             in_view * (since >= period))
         reflex = jnp.maximum(innate, (predictions["social_attention"] > theta).astype(F32))
         return jnp.where(reflex > 0, 0.0, since), drive_out(
             signals={"social_attention": innate},

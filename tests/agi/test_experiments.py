@@ -29,8 +29,8 @@ def _check(done, names):
 
 def test_the_registered_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "compassion_spares",
-                                 "liked_admired",
-                                 "concept_finder_gating", "halo_effect", "feared", "misalignment"]  # fmt: skip
+                                 "liked_admired", "concept_finder_gating", "halo_effect", "feared",
+                                 "misalignment"]  # fmt: skip
 
 
 def test_every_experiment_has_a_negative_control_and_is_registered():

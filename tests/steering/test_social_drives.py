@@ -25,9 +25,9 @@ f = lambda x: jnp.asarray(x, jnp.float32)
 
 
 def _senses(**kw):
-    base = dict(conspecific_in_view=0.0, conspecific_onset=0.0, eye_contact=0.0, conspecific_size=0.0,
-                conspecific_close=0.0, conspecific_kin=0.0, looked_kin=0.0, oriented=0.0, bitten=0.0, threatened=0.0,
-                reward=0.0)  # fmt: skip
+    base = dict(conspecific_in_view=0.0, conspecific_onset=0.0, conspecific_touch=0.0, eye_contact=0.0,
+                conspecific_size=0.0, conspecific_close=0.0, conspecific_kin=0.0, looked_kin=0.0, oriented=0.0,
+                bitten=0.0, threatened=0.0, reward=0.0)  # fmt: skip
     base.update(kw)
     return {k: f(v) for k, v in base.items()}
 
@@ -74,7 +74,8 @@ def test_touching_a_conspecific_fires_the_reflex_before_its_period():
     assert fired == [0.0, 1.0, 0.0]
     assert out.signals["social_attention"] == 0.0
     det = make_conspecific_detector()  # a world without touch: the detector reports none
-    _, out = det.step(det.init(), _senses(conspecific_in_view=1.0), {})
+    no_touch = {k: v for k, v in _senses(conspecific_in_view=1.0).items() if k != "conspecific_touch"}
+    _, out = det.step(det.init(), no_touch, {})
     assert out.diagnostics["conspecific_touch"] == 0.0
 
 
