@@ -10,11 +10,13 @@ The variant language (variants separated by ``;``, tokens inside a variant by sp
     clamp:SIGNAL=V                SIGNAL is V wherever it is produced
     mode:SIGNAL=override|defer    force SIGNAL's ground truth to the innate value / the head's own prediction
     drop:NAME  gain:NAME=G  cut_gate:SIGNAL  open_gate:SIGNAL      the steering.ablations spellings
-    SECTION.KEY=VALUE             any config override, e.g. steering.fe_prior=-1 world.characters=friend,elder
+    SECTION.KEY=VALUE             any config override, e.g. steering.friend_enemy.prior=-1
+                                  world.social.characters=friend,elder (old flat spellings: config.ALIASES),
+                                  or of a registered world's or drive's section (beacon.speed=0.5; not .gain)
     LABEL:                        (first token) a name for the variant in tables and plots
 
 Example: ``"base; -compassion_spite; compassion_spite.gain=0.5; gate:finder_pleasure=open;
-enemy: steering.fe_prior_friend=-1 steering.fe_rate=0"``.
+enemy: steering.friend_enemy.prior_kin=-1 steering.friend_enemy.rate=0"``.
 
 Every variant trains the same seeds (the same master seed), so differences are paired seed by seed. Seeds are a
 vmapped axis, and variants that differ only in drive gains share one compiled program: their gains become
@@ -33,7 +35,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from agi.config import ConfigError, RunConfig, override
-from agi.registry import world_spec
+from agi.measure import behaviour, measure
+from agi.metrics import AGENT, Window
+from agi.registry import sections, world_spec
 from agi.rundir import claim, save_figure, write_atomic, write_json
 from agi.stats import mean_ci, paired
 
@@ -95,7 +99,7 @@ def parse_variant(text: str, index: int = 1) -> Variant:
             head, _, attr = key.partition(".")
             if key in ("train.seed", "train.num_seeds"):
                 raise bad(tok, "every variant trains the same seeds (set --seeds / --set for the base instead)")
-            if head in SECTIONS:
+            if head in SECTIONS or (attr != "gain" and head in sections()):  # a registered world's or drive's
                 overrides.append(tok)
             elif attr == "gain" and head:
                 try:
@@ -104,7 +108,7 @@ def parse_variant(text: str, index: int = 1) -> Variant:
                     raise bad(tok, f"{value!r} is not a number") from None
                 ablations.append(f"gain:{head}={value}")
             else:
-                raise bad(tok, f"a drive has only .gain; config sections are {SECTIONS}")
+                raise bad(tok, f"a drive has only .gain; config sections are {(*SECTIONS, *sections())}")
         else:
             raise bad(tok)
     return Variant(label or (text.strip() or "base"), text.strip(), tuple(ablations), tuple(overrides))
@@ -128,7 +132,7 @@ def variant_config(base: RunConfig, v: Variant) -> RunConfig:
 class VariantRun(NamedTuple):
     variant: Variant
     cfg: RunConfig  # the variant's own config (as if it had run alone)
-    first: Any  # agi.run._Window over the first 10% of steps
+    first: Any  # agi.metrics.Window over the first 10% of steps
     last: Any  # and over the last 10%
     history: list  # per-chunk rows (means over seeds)
     compile_seconds: float  # of the program it ran in (shared by the variants merged into it)
@@ -179,7 +183,7 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     instead of trained again when the same program is asked for, so an interrupted suite resumes where it
     stopped. ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
     """
-    from agi.run import Interrupted, _measure, _Window
+    from agi.run import Interrupted
 
     groups = plan(base, variants)
     runs = {}
@@ -200,7 +204,7 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
 
             t0 = time.perf_counter()
             desc = " | ".join(m[0].label for m in g.members)
-            _, result, first, last, _ = _measure(
+            _, result, first, last, _ = measure(
                 g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, shard=shard, num_slots=s * v,
                 seed_index=np.tile(np.arange(s), v), init_args=knobs if knobs else None, should_stop=should_stop,
             )  # fmt: skip
@@ -213,9 +217,8 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
             if save_dir is not None:
                 Path(save_dir).mkdir(parents=True, exist_ok=True)
                 write_json(Path(save_dir) / f"program-{program}.json", saved)
-        first, last = _Window(0, 0), _Window(0, 0)
-        first.load(saved["first"])
-        last.load(saved["last"])
+        declared = AGENT | world_spec(g.cfg.world.name).metrics
+        first, last = Window(0, 0, declared).load(saved["first"]), Window(0, 0, declared).load(saved["last"])
         for i, (variant, cfg, _) in enumerate(g.members):
             idx = np.arange(i * s, (i + 1) * s)
             runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx), saved["histories"][i],
@@ -233,19 +236,6 @@ def _load_program(save_dir, program: int, key: dict) -> dict | None:
     except (OSError, ValueError):
         return None
     return saved if all(saved.get(k) == json.loads(json.dumps(v)) for k, v in key.items()) else None
-
-
-def behaviour(window, cfg: RunConfig) -> dict[str, np.ndarray]:
-    """Per-seed behavioural metrics over a window: reward, reward by drive, and what the world itself measures
-    (``WorldSpec.behaviour``: the social rates, ...)."""
-    out = {"reward_per_step": window.mean("reward")}
-    out.update({k: window.mean(k) for k in sorted(window.sums) if k.startswith("reward/")})
-    if window.sums.get("episodes") is not None:
-        out["episode_return"] = window.episode_return()
-    spec = world_spec(cfg.world.name)
-    if spec.behaviour is not None:
-        out.update(spec.behaviour(window, cfg))
-    return out
 
 
 def summarize(runs: list[VariantRun]) -> dict:

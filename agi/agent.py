@@ -25,6 +25,7 @@ import optax
 
 import steering as st
 from agi.config import ConfigError, RunConfig
+from agi.metrics import AGENT, Declared
 from agi.worlds import World
 from learning import (
     RunningNorm,
@@ -52,7 +53,7 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
     from agi.registry import drive_spec, world_spec
 
     spec = world_spec(cfg.world.name) if spec is None else spec
-    own, body = spec.steering(cfg) if spec.steering is not None else ([make_env_reward(cfg.steering.w_env)], ())
+    own, body = spec.steering(cfg) if spec.steering is not None else ([make_env_reward(cfg.steering.env_reward.w)], ())
     added = []
     for name in cfg.steering.drives:
         ds = drive_spec(name)
@@ -132,7 +133,7 @@ class Thought(NamedTuple):
     phi_int: jax.Array  # [I] the interoceptive block of the chosen plan's φ (the predicted body state)
     traces: TraceState
     delta: jax.Array  # [H]
-    learning: Any  # Learning
+    learning: Any  # Transition
     metrics: dict
     assessor_opt: Any = ()
 
@@ -147,9 +148,11 @@ class LossInputs(NamedTuple):
     value_target: jax.Array  # [] the valence head's TD target (a constant of the loss)
 
 
-class Learning(NamedTuple):
-    """One agent's learning signals for one step; combined over the agents that share a brain: the assessor
-    increments are averaged, the generator takes one gradient of the mean loss (``Agent.generator_grads``)."""
+class Transition(NamedTuple):
+    """The record one agent learns from at a step: its previous transition (whose outcome is now known) as the
+    Thought Generator's loss needs it, and the Thought Assessors' TD(λ) increment for it. ``agi.system.learn``
+    combines the records of the bodies that share a brain: the assessor increments are averaged, the
+    generator takes one gradient of the mean loss (``Agent.generator_grads``)."""
 
     loss_inputs: LossInputs
     assessor_delta: jax.Array  # [H, d]
@@ -162,6 +165,7 @@ class Agent(NamedTuple):
     head_names: tuple[str, ...]
     cfg: RunConfig
     probes: Any = None  # the world's per-step measurements (``WorldSpec.probes``), or None
+    declared: Declared = AGENT  # how its metrics are reduced: the agent's declarations and the world's
 
     def init_brain(self, key) -> Brain:
         g, w = self.generator, self.world
@@ -394,7 +398,7 @@ class Agent(NamedTuple):
         thought = Thought(
             h=h, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh, tumbled=tumbled,
             q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
-            learning=Learning(loss_inputs=inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
+            learning=Transition(loss_inputs=inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
         )
         return action, thought
 
@@ -427,7 +431,7 @@ class Agent(NamedTuple):
 
     def feel(self, s: AgentState, t: Thought, senses, done, knobs=None):
         """Step 6 of one agent, after the world step: Steering's reward, ground truths and gates, the next body
-        state and attention. Returns ``(state', Learning, metrics, SteeringOut)``; the next view (``extero``)
+        state and attention. Returns ``(state', Transition, metrics, SteeringOut)``; the next view (``extero``)
         and ``orient`` of ``state'`` are the world's to set (``World.observe``, in ``agi.system``)."""
         preds = {n: t.p[i] for i, n in enumerate(self.head_names)}
         # A world's "oracle/" senses (who is who, true states) are for measurement: Steering never sees them.
@@ -520,7 +524,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         intero_pathway=cfg.agent.intero_pathway,
         intero_latent=cfg.agent.intero_latent,
     )
-    agent = Agent(world, steering, generator, ("valence", *signals), cfg, spec.probes)
+    agent = Agent(world, steering, generator, ("valence", *signals), cfg, spec.probes, AGENT | spec.metrics)
     _check_wiring(agent)
     return agent
 

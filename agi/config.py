@@ -13,6 +13,25 @@ import types
 import typing
 from dataclasses import dataclass, field
 
+from agi.worlds.foraging.config import ForagingConfig
+from agi.worlds.social.config import SocialConfig
+from steering.drives.arousal import ArousalConfig, ArousalValenceConfig
+from steering.drives.env_reward import EnvRewardConfig
+from steering.drives.fear import FearConfig
+from steering.drives.homeostasis import HomeostasisConfig
+from steering.drives.pain import PainConfig
+from steering.drives.senses import DetectConfig
+from steering.drives.social import (
+    CompassionSpiteConfig,
+    EmpathyConfig,
+    FamiliarityConfig,
+    FearedConfig,
+    FriendEnemyConfig,
+    LikedAdmiredConfig,
+    MoodConfig,
+    SocialAttentionConfig,
+)
+
 
 class ConfigError(ValueError):
     """A bad configuration value, key, preset or world; the message names the problem."""
@@ -23,126 +42,32 @@ class WorldConfig:
     name: str = "foraging"
     """which world: ``foraging``, ``social``, ``cartpole`` (gymnax CartPole-v1), ``gymnax:ENV_ID``,
     ``jaxmarl:ENV_ID``, or one a plugin registers"""
-    size: int = 7
-    """foraging: side of the square grid"""
-    view_radius: int = 2
-    """foraging: the egocentric view is (2r+1) x (2r+1) cells"""
-    n_food: int = 3
-    """foraging: number of food items (eaten food reappears elsewhere)"""
-    n_spiders: int = 1
-    """foraging: number of spiders (they bite)"""
-    n_decoys: int = 1
-    """foraging: number of harmless spider-like decoys"""
-    critter_move_prob: float = 0.3
-    """foraging: per-step probability that a spider or decoy moves"""
-    n_agents: int = 2
-    """social: learning agents per world, each with its own brain"""
-    characters: tuple[str, ...] = ("friend", "stranger")
-    """social: scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
-    n_toys: int = 0
-    """social: toys of each kind (``toy_a`` the friend enjoys, ``toy_b`` the bully enjoys; of no worth to learners)"""
-    give_from_step: int = 0
-    """social: ``give`` does nothing before this step (an action that becomes available mid-run)"""
-    character_hunger_rate: float = 0.02
-    """social: scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
-
-    def validate(self):
-        expect(self.size >= 2, "world.size", self.size, ">= 2")
-        expect(self.view_radius >= 1, "world.view_radius", self.view_radius, ">= 1")
-        for k in ("n_food", "n_spiders", "n_decoys", "n_toys", "give_from_step"):
-            expect(getattr(self, k) >= 0, f"world.{k}", getattr(self, k), ">= 0")
-        expect(0 <= self.critter_move_prob <= 1, "world.critter_move_prob", self.critter_move_prob, "in [0, 1]")
-        expect(0 <= self.character_hunger_rate <= 1, "world.character_hunger_rate", self.character_hunger_rate,
-               "in [0, 1]")
+    foraging: ForagingConfig = field(default_factory=ForagingConfig)
+    """the foraging grid (also the social world's)"""
+    social: SocialConfig = field(default_factory=SocialConfig)
+    """the social world's bodies and characters"""
 
 
 @dataclass(frozen=True)
 class SteeringConfig:
-    w_eat: float = 2.0
-    """homeostasis: reward for eating, times hunger"""
-    w_hunger: float = 0.2
-    """homeostasis: cost of hunger per step"""
-    hunger_rate: float = 0.02
-    """homeostasis: hunger increase per step"""
-    satiation: float = 0.5
-    """homeostasis: hunger decrease per food eaten"""
-    w_pain: float = 1.0
-    """pain: cost per unit of pain"""
-    pain_decay: float = 0.5
-    """pain: per-step decay of pain"""
-    w_fear: float = 0.1
-    """fear: cost per unit of fear"""
-    tau_safe: float = 20.0
-    """fear: time constant (steps) of safety evidence"""
-    safety_pull: float = 0.5
-    """fear: how far full safety evidence pulls the deferred fear target down"""
-    detect_radius: int = 1
-    """innate spider detector: Chebyshev radius around the agent"""
-    a_spider: float = 0.8
-    """arousal: innate phasic arousal from a detected spider"""
-    a_bite: float = 1.0
-    """arousal: innate phasic arousal from a bite"""
-    a_defer: float = 0.3
-    """arousal: weight of the arousal head's prediction (learned importance); < 0.5 keeps the loop contractive"""
-    arousal_decay: float = 0.9
-    """arousal: per-step decay of tonic arousal"""
-    kappa: float = 0.5
-    """arousal x valence: multiplicative gain"""
-    rho: float = 0.2
-    """arousal x valence: "overwhelm" penalty per unit of arousal above theta_over"""
-    theta_over: float = 1.0
-    """arousal x valence: overwhelm threshold"""
-    theta_pos: float = 0.1
-    """arousal x valence: reward above which there is no overwhelm"""
-    w_env: float = 1.0
-    """env_reward: gain on the environment's own reward (gymnax worlds)"""
-    sa_period_view: int = 4
-    """social attention reflex: re-fires every this many steps while a conspecific is in view"""
-    sa_period_eye: int = 1
-    """social attention reflex: re-fires every this many steps under eye contact"""
-    sa_theta: float = 0.5
-    """social attention reflex: also fires when the social_attention head predicts above this (generalization)"""
-    a_orient: float = 0.3
-    """arousal: innate phasic arousal from orienting to a conspecific"""
-    a_eye: float = 0.4
-    """arousal: extra phasic arousal from eye contact while oriented"""
-    a_size: float = 0.3
-    """arousal: extra phasic arousal per unit of the conspecific's size above 1"""
-    empathy: str = "learned"
-    """empathy readout: ``learned`` (concept finders through the reflex gate) or ``oracle`` (true feelings; a
-    labelled baseline only)"""
-    fe_prior: float = 0.0
-    """friend/enemy: innate prior on a thought of a conspecific"""
-    fe_prior_friend: float = 0.5
-    """friend/enemy: innate prior on a thought of a body showing the kin cue (the scripted friend shows it)"""
-    fe_rate: float = 0.05
-    """friend/enemy: step size of its short-term predictor (0 fixes fe at the prior)"""
-    fe_baseline_rate: float = 0.01
-    """friend/enemy: rate of the running reward baseline"""
-    w_cs: float = 1.0
-    """compassion/spite: gain"""
-    liked_admired: str = "emergent"
-    """``emergent`` (from compassion/spite under eye contact, 001 §6.1) or ``explicit`` (000 §4.4.2 drive)"""
-    w_la: float = 1.0
-    """explicit liked/admired: gain"""
-    la_adapt: float = 0.05
-    """explicit liked/admired: adaptation rate of the baseline"""
-    w_feared: float = 0.5
-    """feared: gain"""
-    theta_feared: float = 0.5
-    """feared: silent while own fear is above this"""
-    feared_gate: bool = True
-    """feared: whether the drive is silenced while afraid (false removes the gate, for its control)"""
-    stranger_danger: bool = True
-    """fear: whether an unfamiliar conspecific close by triggers fear (false removes the trigger, for its control)"""
-    familiarity_rate: float = 0.05
-    """stranger danger: step size of the conspecific_safe head (the learned prediction of safety)"""
-    theta_familiar: float = 0.5
-    """stranger danger: a close conspecific predicted safe below this triggers fear (unless it shows the kin cue)"""
-    mood_decay: float = 0.8
-    """mood (pleasure/displeasure): per-step decay"""
-    mood_gain: float = 1.0
-    """mood: gain on the reward"""
+    """The built-in drives' sections (each defined next to its factory in ``steering.drives``), the drives a
+    plugin registered that this run adds, and the ablations."""
+
+    detect: DetectConfig = field(default_factory=DetectConfig)
+    homeostasis: HomeostasisConfig = field(default_factory=HomeostasisConfig)
+    pain: PainConfig = field(default_factory=PainConfig)
+    fear: FearConfig = field(default_factory=FearConfig)
+    arousal: ArousalConfig = field(default_factory=ArousalConfig)
+    arousal_valence: ArousalValenceConfig = field(default_factory=ArousalValenceConfig)
+    env_reward: EnvRewardConfig = field(default_factory=EnvRewardConfig)
+    social_attention: SocialAttentionConfig = field(default_factory=SocialAttentionConfig)
+    familiarity: FamiliarityConfig = field(default_factory=FamiliarityConfig)
+    friend_enemy: FriendEnemyConfig = field(default_factory=FriendEnemyConfig)
+    empathy: EmpathyConfig = field(default_factory=EmpathyConfig)
+    compassion_spite: CompassionSpiteConfig = field(default_factory=CompassionSpiteConfig)
+    liked_admired: LikedAdmiredConfig = field(default_factory=LikedAdmiredConfig)
+    feared: FearedConfig = field(default_factory=FearedConfig)
+    mood: MoodConfig = field(default_factory=MoodConfig)
     drives: tuple[str, ...] = ()
     """registered drives (``agi.register_drive``) added after the world's own, in order"""
     ablations: tuple[str, ...] = ()
@@ -157,20 +82,40 @@ class SteeringConfig:
                 drive_spec(name)
             except ValueError as e:
                 raise ConfigError(f"steering.drives: {e}") from None
-        for k in ("hunger_rate", "satiation", "pain_decay", "arousal_decay", "safety_pull"):
-            expect(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
-        expect(0 <= self.a_defer < 0.5, "steering.a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
-        expect(self.tau_safe > 0, "steering.tau_safe", self.tau_safe, "> 0")
-        expect(self.detect_radius >= 0, "steering.detect_radius", self.detect_radius, ">= 0")
-        expect(self.empathy in ("learned", "oracle"), "steering.empathy", self.empathy, "learned or oracle")
-        expect(self.liked_admired in ("emergent", "explicit"), "steering.liked_admired", self.liked_admired,
-               "emergent or explicit")  # fmt: skip
-        for k in ("sa_period_view", "sa_period_eye"):
-            expect(getattr(self, k) >= 1, f"steering.{k}", getattr(self, k), ">= 1")
-        for k in ("fe_prior", "fe_prior_friend"):
-            expect(-1 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [-1, 1]")
-        for k in ("mood_decay", "fe_rate", "fe_baseline_rate", "la_adapt", "familiarity_rate"):
-            expect(0 <= getattr(self, k) <= 1, f"steering.{k}", getattr(self, k), "in [0, 1]")
+
+
+ALIASES = {
+    **{f"world.{k}": f"world.foraging.{k}" for k in ("size", "view_radius", "n_food", "n_spiders", "n_decoys",
+                                                      "critter_move_prob")},
+    **{f"world.{k}": f"world.social.{k}" for k in ("n_agents", "characters", "n_toys", "give_from_step",
+                                                    "character_hunger_rate")},
+    **{f"steering.{old}": f"steering.{new}" for old, new in {
+        "detect_radius": "detect.radius",
+        "w_eat": "homeostasis.w_eat", "w_hunger": "homeostasis.w_hunger", "hunger_rate": "homeostasis.rate",
+        "satiation": "homeostasis.satiation",
+        "w_pain": "pain.w", "pain_decay": "pain.decay",
+        "w_fear": "fear.w", "tau_safe": "fear.tau_safe", "safety_pull": "fear.safety_pull",
+        "stranger_danger": "fear.stranger_danger",
+        "a_spider": "arousal.a_spider", "a_bite": "arousal.a_bite", "a_defer": "arousal.a_defer",
+        "arousal_decay": "arousal.decay", "a_orient": "arousal.a_orient", "a_eye": "arousal.a_eye",
+        "a_size": "arousal.a_size",
+        "kappa": "arousal_valence.kappa", "rho": "arousal_valence.rho", "theta_over": "arousal_valence.theta_over",
+        "theta_pos": "arousal_valence.theta_pos",
+        "w_env": "env_reward.w",
+        "sa_period_view": "social_attention.period_view", "sa_period_eye": "social_attention.period_eye",
+        "sa_theta": "social_attention.theta",
+        "familiarity_rate": "familiarity.rate", "theta_familiar": "familiarity.theta",
+        "fe_prior": "friend_enemy.prior", "fe_prior_friend": "friend_enemy.prior_kin",
+        "fe_rate": "friend_enemy.rate", "fe_baseline_rate": "friend_enemy.baseline_rate",
+        "empathy": "empathy.readout",
+        "w_cs": "compassion_spite.w",
+        "liked_admired": "liked_admired.mode", "w_la": "liked_admired.w", "la_adapt": "liked_admired.adapt",
+        "w_feared": "feared.w", "theta_feared": "feared.theta", "feared_gate": "feared.gate",
+        "mood_decay": "mood.decay", "mood_gain": "mood.gain",
+    }.items()},
+}  # fmt: skip
+"""The flat spellings of before the sections were nested (``steering.w_fear``), kept as aliases of the nested
+ones (``steering.fear.w``) in ``--set``, variants and stored ``config.json`` files."""
 
 
 @dataclass(frozen=True)
@@ -291,8 +236,6 @@ class TrainConfig:
     """the run is split into this many compiled chunks (progress bar, metrics line, checkpoints between)"""
     seed: int = 0
     """master PRNG seed"""
-    debug_nan_at: int = 0
-    """for tests of the non-finite guard: the assessor weights become NaN at this step (0 = off)"""
 
     def validate(self):
         for k in ("steps", "num_envs", "num_seeds", "chunks"):
@@ -334,9 +277,7 @@ class RunConfig:
             except ValueError as e:
                 raise ConfigError(f"world.name: {e}") from None
         for name, part in self.parts().items():
-            _check_numbers(part, name)
-            if hasattr(part, "validate"):
-                part.validate()
+            _validate(part, name)
         if spec.check is not None:
             spec.check(self)
         return self
@@ -386,18 +327,44 @@ def _check_numbers(part, section: str) -> None:
             expect(abs(v) <= INT_MAX, key, v, f"at most {INT_MAX:,} in absolute value")
 
 
+def _validate(part, key: str, nested: bool = False) -> None:
+    """Checks a section and the sections nested in it (``steering.fear``); a nested section's ``validate``
+    names its own field (a ``ValueError``), which becomes a ``ConfigError`` naming the whole key."""
+    _check_numbers(part, key)
+    for f in dataclasses.fields(part):
+        if dataclasses.is_dataclass(getattr(part, f.name)):
+            _validate(getattr(part, f.name), f"{key}.{f.name}", nested=True)
+    if hasattr(part, "validate"):
+        try:
+            part.validate()
+        except ConfigError:
+            raise
+        except ValueError as e:
+            if not nested:
+                raise
+            raise ConfigError(f"{key}.{e}") from None
+
+
 def field_docs() -> list[tuple[str, str, object, str]]:
-    """``(section.field, type, default, docstring)`` for every config field, the registered worlds' and drives'
-    sections included, from the dataclasses' attribute docstrings (for ``--help``)."""
+    """``(section.field, type, default, docstring)`` for every config field, nested sections' (``steering.fear.w``)
+    and the registered worlds' and drives' sections included, from the dataclasses' attribute docstrings (for
+    ``--help``)."""
     classes = {f: type(getattr(RunConfig(), f)) for f in BUILTIN}
     classes.update({name: type(part) for name, part in _registered_sections().items()})
     rows = []
-    for name, cls in classes.items():
+
+    def add(prefix, cls):
         docs = _attribute_docs(cls)
         hints = typing.get_type_hints(cls)
         for g in dataclasses.fields(cls):
+            if dataclasses.is_dataclass(hints[g.name]):
+                add(f"{prefix}.{g.name}", hints[g.name])
+                continue
             typ = getattr(hints[g.name], "__name__", str(hints[g.name]))
-            rows.append((f"{name}.{g.name}", typ, getattr(cls(), g.name), docs.get(g.name, "")))
+            rows.append((f"{prefix}.{g.name}", typ, getattr(cls(), g.name), docs.get(g.name, "")))
+
+    for name, cls in classes.items():
+        add(name, cls)
     return rows
 
 
@@ -429,7 +396,8 @@ def replace(cfg, **parts):
 def _preset_tiny(world: str) -> RunConfig:
     agent = AgentConfig(hidden=16, latent=16, num_candidates=2)
     train = TrainConfig(steps=200, num_envs=2, num_seeds=2, chunks=2)
-    return RunConfig(WorldConfig(name=world, size=5, view_radius=1), SteeringConfig(), agent, train)
+    grid = ForagingConfig(size=5, view_radius=1)
+    return RunConfig(WorldConfig(name=world, foraging=grid), SteeringConfig(), agent, train)
 
 
 def _preset_default(world: str) -> RunConfig:
@@ -487,27 +455,43 @@ def _parse(key: str, text: str, typ):
 
 
 def override(cfg: RunConfig, assignments) -> RunConfig:
-    """Applies ``section.field=value`` strings, with type checking and a clear error for unknown keys. Sections
-    are the built-in ones and those of registered worlds and drives (``beacon.speed=0.5``)."""
+    """Applies ``section.field=value`` strings (``section.sub.field=value`` in nested sections; the flat
+    spellings of ``ALIASES`` too), with type checking and a clear error for unknown keys. Sections are the
+    built-in ones and those of registered worlds and drives (``beacon.speed=0.5``)."""
     for item in assignments:
         key, eq, text = item.partition("=")
         if not eq:
             raise ConfigError(f"--set {item!r}: expected key=value")
-        section, dot, name = key.partition(".")
+        key = ALIASES.get(key, key)
+        section, dot, rest = key.partition(".")
         parts = cfg.parts()
         if not dot or section not in parts:
-            raise ConfigError(f"unknown config key {key!r}; keys look like agent.lr, train.steps, world.size "
+            raise ConfigError(f"unknown config key {key!r}; keys look like agent.lr, train.steps, steering.fear.w "
                               f"(sections: {sorted(parts)})")  # fmt: skip
-        part = parts[section]
-        hints = typing.get_type_hints(type(part))
-        if name not in hints:
-            raise ConfigError(f"unknown config key {key!r}; {section} has {sorted(hints)}")
-        part = dataclasses.replace(part, **{name: _parse(key, text, hints[name])})
+        part = _assign(parts[section], section, rest.split("."), text, key)
         if section in BUILTIN:
             cfg = dataclasses.replace(cfg, **{section: part})
         else:
             cfg = dataclasses.replace(cfg, sections={**cfg.sections, section: part})
     return cfg
+
+
+def _assign(part, where: str, path: list[str], text: str, key: str):
+    """``part`` with the field at ``path`` (through nested sections) parsed from ``text``."""
+    hints = typing.get_type_hints(type(part))
+    name = path[0]
+    if name not in hints:
+        raise ConfigError(f"unknown config key {key!r}; {where} has {sorted(hints)}")
+    if dataclasses.is_dataclass(hints[name]):
+        if len(path) == 1:
+            fields = sorted(typing.get_type_hints(hints[name]))
+            raise ConfigError(f"{key!r} is a section; set one of its fields: {fields}")
+        value = _assign(getattr(part, name), f"{where}.{name}", path[1:], text, key)
+    elif len(path) > 1:
+        raise ConfigError(f"unknown config key {key!r}; {where}.{name} is a field, not a section")
+    else:
+        value = _parse(key, text, hints[name])
+    return dataclasses.replace(part, **{name: value})
 
 
 def from_dict(d: dict) -> RunConfig:
@@ -537,16 +521,30 @@ def from_dict(d: dict) -> RunConfig:
     parts = {}
     for name in (*BUILTIN, *stored):
         cls = type(getattr(RunConfig(), name)) if name in BUILTIN else type(registered[name])
-        hints = typing.get_type_hints(cls)
-        sub = d.get(name, {}) if name in BUILTIN else stored.get(name, {})
-        if not isinstance(sub, dict):
-            raise ConfigError(f"config section {name!r} must be a JSON object, not a {type(sub).__name__}")
-        unknown = set(sub) - set(hints)
-        if unknown:
-            raise ConfigError(f"unknown config keys {sorted(f'{name}.{k}' for k in unknown)}")
-        parts[name] = cls(**{k: _typed(f"{name}.{k}", v, hints[k]) for k, v in sub.items()})
+        parts[name] = _build(cls, d.get(name, {}) if name in BUILTIN else stored.get(name, {}), name)
     sections = {k: parts.pop(k) for k in stored}
     return RunConfig(**parts, plugins=plugins, sections=sections).validate()
+
+
+def _build(cls, sub, where: str):
+    """The section ``cls`` from its stored JSON object (nested sections recursively; the flat spellings of
+    ``ALIASES`` moved to their nested places), or ``ConfigError`` naming the bad key."""
+    if not isinstance(sub, dict):
+        raise ConfigError(f"config section {where!r} must be a JSON object, not a {type(sub).__name__}")
+    sub = dict(sub)
+    flat = {k: sub.pop(k) for k in list(sub) if f"{where}.{k}" in ALIASES and not isinstance(sub[k], dict)}
+    for k, value in flat.items():  # popped first: an old field may share its name with a new section
+        *path, last = ALIASES[f"{where}.{k}"][len(where) + 1:].split(".")
+        node = sub
+        for p in path:
+            node = node.setdefault(p, {})
+        node[last] = value
+    hints = typing.get_type_hints(cls)
+    unknown = set(sub) - set(hints)
+    if unknown:
+        raise ConfigError(f"unknown config keys {sorted(f'{where}.{k}' for k in unknown)}")
+    return cls(**{k: _build(hints[k], v, f"{where}.{k}") if dataclasses.is_dataclass(hints[k])
+                  else _typed(f"{where}.{k}", v, hints[k]) for k, v in sub.items()})  # fmt: skip
 
 
 def _typed(key: str, v, typ):

@@ -26,11 +26,11 @@ import numpy as np
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig, from_dict, load_config
-from agi.run import _stat, _Window, same_program
+from agi.measure import measure, summarize
+from agi.run import same_program
 from agi.rundir import write_json
-from agi.sharding import env_sharding
 from agi.system import make_system
-from train import Checkpointer, CheckpointError, run
+from train import Checkpointer, CheckpointError
 from train.sharding import with_shardings
 
 CHUNK = 100
@@ -86,12 +86,12 @@ def _normalised(d):
         return None
 
 
-def frozen(cfg: RunConfig) -> RunConfig:
-    """The same run with learning off (``agent.learn=False``) and no test switches."""
+def frozen(cfg: RunConfig, **train) -> RunConfig:
+    """The same run with learning off (``agent.learn=False``) and ``train`` fields replaced."""
     return dataclasses.replace(
         cfg,
         agent=dataclasses.replace(cfg.agent, learn=False),
-        train=dataclasses.replace(cfg.train, debug_nan_at=0),
+        train=dataclasses.replace(cfg.train, **train),
     )
 
 
@@ -136,33 +136,33 @@ def evaluate(
             raise ConfigError(f"--{name.replace('_', '-')}={value} is out of range: expected >= 1")
     cfg, ckpt_step, trained = load_run(run_dir)
     out = Path(out_dir) if out_dir is not None else Path(run_dir) / "eval"
-    fcfg = frozen(cfg)
-    agent = make_agent(fcfg)
-    init, step = make_system(agent)
-    t = fcfg.train
-    episodic = agent.world.episodic
+    episodic = make_agent(frozen(cfg)).world.episodic
     steps = steps or (MAX_EPISODIC_STEPS if episodic else STEPS)
     chunk_len = min(CHUNK, steps)
     num_steps = math.ceil(steps / chunk_len) * chunk_len
-    window = _Window(0, num_steps)
+    fcfg = frozen(cfg, steps=num_steps, chunks=num_steps // chunk_len)
+    t = fcfg.train
     key = jax.random.fold_in(jax.random.PRNGKey(t.seed), 0xE7A1)  # not the training run's keys
     k_fresh, k_run, k_gif = jax.random.split(key, 3)
+    ended = np.zeros(t.num_seeds)  # episodes ended per seed so far
 
-    def fresh_state(abstract):
+    def fresh_state(abstract, init):
         fresh = jax.jit(lambda k: jax.lax.map(init, k))(jax.random.split(k_fresh, t.num_seeds))
         return 0, start_state(fresh, jax.tree.map(jnp.copy, trained), keep_state)  # copies: the run donates
 
-    def enough_episodes():
-        n = window.sums.get("episodes")
-        return episodic and n is not None and bool(np.min(n) >= episodes)
+    def count(end, metrics):
+        if "episodes" in metrics:
+            ended[:] += metrics["episodes"].reshape(t.num_seeds, -1).sum(axis=1)
 
     from agi.run import Interrupted, stop_on_signals
 
     with stop_on_signals() as interrupted:
-        result = _run_eval(init, step, k_run, t, num_steps, chunk_len, window, fresh_state, progress, agent, shard,
-                           lambda: enough_episodes() or interrupted())  # fmt: skip
+        m = measure(fcfg, progress=progress, desc="eval", on_chunk=count, start=fresh_state, key=k_run, edge=1.0,
+                    shard=shard, should_stop=lambda: (episodic and ended.min() >= episodes) or interrupted())
         stopped = interrupted()
+    agent, result, window = m.agent, m.result, m.last
 
+    per_step = t.num_envs * t.num_seeds * agent.world.num_agents
     summary = {
         "run": str(run_dir),
         "world": cfg.world.name,
@@ -172,20 +172,12 @@ def evaluate(
         "steps": result.steps,
         "num_seeds": t.num_seeds,
         "num_envs": t.num_envs,
-        "agent_steps": result.steps * t.num_envs * t.num_seeds * agent.world.num_agents,
-        "agent_steps_per_second": result.steps * t.num_envs * t.num_seeds * agent.world.num_agents
-        / max(result.run_seconds, 1e-9),
-        "reward_per_step": float(window.mean("reward").mean()),
-        "reward_per_step_by_seed": _stat(window.mean("reward")),
-        "reward_by_drive": {
-            k.split("/", 1)[1]: float(window.mean(k).mean()) for k in window.sums if k.startswith("reward/")
-        },
+        "agent_steps": result.steps * per_step,
+        "agent_steps_per_second": result.steps * per_step / max(result.run_seconds, 1e-9),
+        **summarize(window, episodic),
     }
     if episodic:
-        ret = window.episode_return()
-        summary["episodes"] = int(window.sums["episodes"].sum())
-        summary["episode_return"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
-        summary["episode_return_by_seed"] = _stat(ret)
+        summary["episodes"] = int(ended.sum())
     out.mkdir(parents=True, exist_ok=True)
     if stopped:
         summary["interrupted"] = True
@@ -209,22 +201,13 @@ def evaluate(
     return Evaluation(summary, result.state)
 
 
-def _run_eval(init, step, key, t, num_steps, chunk_len, window, fresh_state, progress, agent, shard, should_stop):
-    return run(
-        init, step, key, num_seeds=t.num_seeds, num_steps=num_steps, chunk_len=chunk_len,
-        on_chunk=lambda end, m: window.add(end - chunk_len, m), resume=fresh_state, should_stop=should_stop,
-        progress=progress, desc="eval", agent_steps_per_step=t.num_envs * agent.world.num_agents,
-        sharding=env_sharding(t.num_envs, shard),
-    )  # fmt: skip
-
-
 def record(cfg: RunConfig, trained, key, num_steps: int, keep_state: bool = False):
     """One environment of seed 0 run for ``num_steps`` steps with the system's own step and no learning
     (``keep_state``: its first environment as training left it, else a fresh one).
 
     The system is built for one environment (``train.num_envs=1``), so its per-step metrics are that
     environment's own. Returns ``(env_states, metrics)``: the environment's state after each step (NumPy
-    leaves ``[T, ...]``) and ``{name: [T]}``.
+    leaves ``[T, ...]``) and ``{name: [T]}`` (averaged over the world's bodies).
     """
     one = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=1))
     init, step = make_system(make_agent(frozen(one)))
@@ -243,7 +226,7 @@ def record(cfg: RunConfig, trained, key, num_steps: int, keep_state: bool = Fals
         return out
 
     env_states, metrics = jax.device_get(roll(key))
-    return env_states, {k: np.asarray(v) for k, v in metrics.items()}
+    return env_states, {k: np.asarray(v).reshape(num_steps, -1).mean(axis=1) for k, v in metrics.items()}
 
 
 def env_state_of(state):

@@ -20,8 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from agi.ablate import behaviour, parse_variants, run_variants
+from agi.ablate import parse_variants, run_variants
 from agi.config import ConfigError, override, preset
+from agi.measure import behaviour
+from agi.metrics import Correlation
 from agi.rundir import claim, write_atomic, write_json
 from agi.stats import excludes_zero, mean_ci
 
@@ -50,9 +52,8 @@ class Experiment(NamedTuple):
 
 
 def _agents(run, key, window="last"):
-    """Per-seed mean over learners of ``social/KEY/i`` in a window."""
-    w = getattr(run, window)
-    return np.mean([w.mean(f"social/{key}/{i}") for i in range(run.cfg.world.n_agents)], axis=0)
+    """Per-seed mean over learners of ``social/KEY`` in a window."""
+    return getattr(run, window).per_seed(f"social/{key}")
 
 
 def _ratio(run, num, den, window="last"):
@@ -70,17 +71,13 @@ def _on(f, label):
 
 
 def _corr(run, name):
-    from agi.worlds.social.report import correlation
-
-    return correlation(run.last.mean)[name]
+    return run.last.mean(f"empathy/r/{name}")
 
 
 def _calibration(run, name="probe"):
     """``(mean squared error, slope)`` per seed of the finder as a probe of one's own pleasure on thoughts about
     oneself: the regression of the truth on the probe, whose slope is 1 for a calibrated probe."""
-    from agi.worlds.social.report import moments
-
-    n, mx, my, xy, xx, yy = moments(run.last.mean, name)
+    n, mx, my, xy, xx, yy = Correlation(f"empathy/{name}").moments(run.last.mean)
     with np.errstate(invalid="ignore", divide="ignore"):
         return xx - 2 * xy + yy, (xy - mx * my) / (xx - mx**2)
 

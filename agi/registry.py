@@ -42,7 +42,7 @@ class WorldSpec:
     make: Callable[[Any], Any]
     steering: Callable[[Any], tuple[list, tuple[str, ...]]] | None = None
     """``steering(cfg) -> (drives, body channels)``, the world's own Steering Subsystem before ``steering.drives``
-    and the ablations; None: one drive, ``env_reward`` (the world's reward, scaled by ``steering.w_env``)"""
+    and the ablations; None: one drive, ``env_reward`` (the world's reward, scaled by ``steering.env_reward.w``)"""
     config: type | None = None
     """a dataclass: the world's config section, named after the world (``--set NAME.field=value``)"""
     preset: Callable[[str, Any], Any] | None = None
@@ -51,8 +51,11 @@ class WorldSpec:
     """``check(cfg)`` raises ``agi.ConfigError`` for settings this world cannot run with"""
     check_name: Callable[[str], None] | None = None
     probes: Callable | None = None
-    """``probes(agent, before, thoughts, senses, steering_out) -> {name: scalar}``: extra per-step metrics
-    (inside the compiled step; the arguments carry the ``[E, N]`` axes)"""
+    """``probes(agent, before, thoughts, senses, steering_out) -> {name: array}``: extra per-step metrics
+    (inside the compiled step; the arguments carry the ``[E, N]`` axes), each already reduced over the ``E``
+    copies: ``[N]`` per body, ``[N, M]`` per pair, ``[]`` (``agi.metrics``)"""
+    metrics: Any = None
+    """``agi.metrics.Declared``: how the probes reduce beyond averages (derived ratios and correlations)"""
     summary: Callable | None = None
     """``summary(last, baseline, cfg, stat) -> dict`` merged into summary.json (``last``/``baseline``: the
     last-10% windows of the run and of the random policy, or None); may hold ``"lines"``, printed"""

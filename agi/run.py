@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import math
 import os
 import signal
 import threading
@@ -18,76 +17,19 @@ import time
 from pathlib import Path
 
 import jax
-import numpy as np
 from tqdm.auto import tqdm
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig
+from agi.measure import NonFinite, measure, summarize  # noqa: F401 (NonFinite: raised by train_and_evaluate)
 from agi.memory import check_memory
+from agi.metrics import AGENT, Window, chunk_row
 from agi.registry import world_spec
 from agi.rundir import MetricsLog, claim, provenance, save_figure, write_atomic, write_json
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
 from agi.system import make_system
-from train import Checkpointer, CheckpointError, run, state_digest
-
-EDGE = 0.1  # "first" and "last" = the first and last 10% of the run
-
-
-class _Window:
-    """Accumulates per-seed sums of every metric over a range of steps."""
-
-    def __init__(self, lo, hi):
-        self.lo, self.hi, self.sums, self.count = lo, hi, {}, 0
-
-    def add(self, start, metrics):
-        length = next(iter(metrics.values())).shape[1]
-        a, b = max(self.lo, start) - start, min(self.hi, start + length) - start
-        if b <= a:
-            return
-        self.count += b - a
-        for k, v in metrics.items():
-            self.sums[k] = self.sums.get(k, 0.0) + v[:, a:b].sum(axis=1)
-
-    def mean(self, key):  # per seed
-        return self.sums[key] / self.count
-
-    def select(self, index) -> _Window:
-        """The same window for a subset of the batch slots (one variant of a merged run)."""
-        w = _Window(self.lo, self.hi)
-        w.count, w.sums = self.count, {k: np.asarray(v)[index] for k, v in self.sums.items()}
-        return w
-
-    def to_json(self):
-        return {"lo": self.lo, "hi": self.hi, "count": self.count, "sums": {k: np.asarray(v).tolist() for k, v in
-                                                                           self.sums.items()}}  # fmt: skip
-
-    def load(self, d):
-        """Restores the accumulators saved by ``to_json``."""
-        self.lo, self.hi, self.count = d["lo"], d["hi"], d["count"]
-        self.sums = {k: np.asarray(v, np.float32) for k, v in d["sums"].items()}
-
-    def episode_return(self):  # per seed; nan where no episode ended
-        n = self.sums.get("episodes")
-        if n is None:
-            return None
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, self.sums["episode_return_sum"] / np.maximum(n, 1), np.nan)
-
-
-class NonFinite(Exception):
-    """A non-finite metric or parameter; the run stopped without checkpointing it."""
-
-
-def _first_non_finite(end, metrics):
-    """``(step, name)`` of the earliest non-finite per-step metric in a chunk ending at ``end``, or None."""
-    worst = None
-    for name, v in metrics.items():
-        bad = ~np.isfinite(v).all(axis=0)  # [chunk_len] over seeds
-        if bad.any():
-            step = end - v.shape[1] + int(np.argmax(bad)) + 1
-            worst = min(worst, (step, name)) if worst else (step, name)
-    return worst
+from train import Checkpointer, CheckpointError, state_digest
 
 
 class Interrupted(Exception):
@@ -170,124 +112,14 @@ def _flat(d: dict, prefix: str = "") -> dict:
     return out
 
 
-def _last_window(t, start: int, host_last: dict | None) -> _Window:
-    """The last-10% window of a run of ``t.steps``; on a resume the saved one if it ends where this run ends,
-    else (an extended run) a fresh one that starts no earlier than the resumed step."""
-    lo, hi = t.steps - math.ceil(EDGE * t.steps), t.steps
-    w = _Window(max(lo, start), hi)
-    if host_last is not None and host_last["hi"] == hi:
-        w.load(host_last)
-    return w
-
-
-def _measure(cfg: RunConfig, *, progress: bool, desc: str, on_chunk=None, checkpoint=None, should_stop=None,
-             shard: bool | None = None, num_slots: int | None = None, seed_index=None, init_args=None):  # fmt: skip
-    """Trains ``cfg``; ``checkpoint = (Checkpointer, every, resume)`` saves and restores the run.
-
-    ``shard``: split the environments over all devices (None: when there are several and they divide
-    ``num_envs``; see ``agi.sharding``). Returns ``(agent, result, first, last, timing)``, ``timing`` holding the
-    seconds and steps of every session of the run (a resumed run adds to the saved ones).
-    """
-    agent = make_agent(cfg)
-    init, step = make_system(agent)
-    t = cfg.train
-    first, last = _Window(0, math.ceil(EDGE * t.steps)), _last_window(t, 0, None)
-    chunk_len = t.steps // t.chunks
-    timing = {"run_seconds": 0.0, "steps_run": 0, "compile_seconds": None}
-    before = dict(timing)
-
-    def where():
-        latest = checkpoint[0].latest_step() if checkpoint is not None else None
-        return (f"; the last good checkpoint is {checkpoint[0].directory / str(latest)}" if latest is not None
-                else "; no checkpoint was saved before it")  # fmt: skip
-
-    def collect(end, metrics):
-        bad = _first_non_finite(end, metrics)
-        if bad is not None:
-            raise NonFinite(f"non-finite {bad[1]} at step {bad[0]:,}" + where())
-        for w in (first, last):
-            w.add(end - chunk_len, metrics)
-        if on_chunk is not None:
-            on_chunk(end, metrics)
-
-    on_chunk_end = resume = None
-    if checkpoint is not None:
-        ckpt, every, resuming = checkpoint
-
-        def on_chunk_end(end, state, run_seconds):
-            leaves = jax.tree_util.tree_leaves_with_path(state.brain)
-            bad = [jax.tree_util.keystr(p) for p, x in leaves if not np.isfinite(np.asarray(x)).all()]
-            if bad:
-                raise NonFinite(f"non-finite parameters brain{bad[0]} after step {end:,}" + where())
-            timing["run_seconds"] = before["run_seconds"] + run_seconds
-            timing["steps_run"] = before["steps_run"] + end - start_step[0]
-            if end % every == 0 or end == t.steps or (should_stop is not None and should_stop()):
-                host = {"step": end, "config": cfg.to_dict(), "first": first.to_json(), "last": last.to_json(),
-                        "timing": timing}  # fmt: skip
-                ckpt.save(end, state, host)
-
-        start_step = [0]
-        if resuming:
-
-            def resume(abstract):
-                nonlocal last
-                start, state, host = ckpt.restore(abstract)
-                try:
-                    changed = same_program(host["config"], json.loads(cfg.to_json()))
-                    if changed:
-                        raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different "
-                                              f"config ({', '.join(changed[:4])} differ)")  # fmt: skip
-                    first.load(host["first"])
-                    last = _last_window(t, start, host["last"])
-                except (KeyError, TypeError, AttributeError) as e:
-                    raise CheckpointError(f"checkpoint {ckpt.directory}/{start} lacks its bookkeeping "
-                                          f"({type(e).__name__}: {e}); resume from an earlier one by removing "
-                                          "this folder") from None  # fmt: skip
-                before.update(host.get("timing") or {})
-                timing.update(before)
-                start_step[0] = start
-                return start, state
-
-    result = run(
-        init, step, jax.random.PRNGKey(t.seed), num_seeds=num_slots or t.num_seeds, num_steps=t.steps,
-        chunk_len=chunk_len, seed_index=seed_index, init_args=init_args,
-        on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
-        desc=desc, agent_steps_per_step=t.num_envs * agent.world.num_agents, sharding=env_sharding(t.num_envs, shard),
-    )  # fmt: skip
-    if checkpoint is None:
-        timing.update(run_seconds=result.run_seconds, steps_run=result.steps - result.start_step)
-    timing["compile_seconds"] = timing["compile_seconds"] or result.compile_seconds
-    return agent, result, first, last, timing
-
-
 def random_baseline(cfg: RunConfig) -> RunConfig:
     """The same world, seeds and length with uniformly random plans and no learning."""
     return dataclasses.replace(cfg, agent=dataclasses.replace(cfg.agent, selection="random", learn=False))
 
 
-def _stat(x):
-    """Mean, Student-t 95% half-width and per-seed values (``agi.stats.mean_ci``)."""
-    return mean_ci(x)
-
-
 def _is_primary() -> bool:
     """True on the process that writes a run's small files (the first one; the only one on a single host)."""
     return jax.process_index() == 0
-
-
-def chunk_row(end: int, metrics: dict) -> dict:
-    """One ``metrics.jsonl`` line: the chunk's mean over seeds of every metric, and ``per_seed`` values, so curves
-    can be compared across seeds and variants."""
-    per_seed = {k: v.mean(axis=1) for k, v in metrics.items() if not k.startswith("episode")}
-    row = {"step": end, **{k: float(v.mean()) for k, v in per_seed.items()}}
-    if "episodes" in metrics:
-        n, total = metrics["episodes"].sum(axis=1), metrics["episode_return_sum"].sum(axis=1)
-        if n.sum() > 0:
-            row["episode_return"] = float(total.sum() / n.sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_seed["episode_return"] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-    row["per_seed"] = {k: [float(x) if np.isfinite(x) else None for x in v] for k, v in per_seed.items()}
-    return row
 
 
 def train_and_evaluate(
@@ -348,8 +180,10 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
         if primary:
             write_atomic(out / "config.json", cfg.to_json())
 
+        declared = AGENT | world_spec(cfg.world.name).metrics
+
         def on_chunk(end, metrics):
-            row = chunk_row(end, metrics)
+            row = chunk_row(end, metrics, declared)
             history.append(row)
             log.append(row)
             for sink in sinks:
@@ -362,9 +196,9 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
 
         t0 = time.perf_counter()
         try:
-            agent, result, first, last, timing = _measure(
+            agent, result, first, last, timing = measure(
                 cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, resume),
-                should_stop=should_stop, shard=shard,
+                should_stop=should_stop, shard=shard, same_program=same_program,
             )  # fmt: skip
         finally:
             log.close()
@@ -382,14 +216,14 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
     rlast = None
     if baseline:
         rlast = _baseline(cfg, out, progress=progress, shard=shard, should_stop=should_stop, primary=primary)
-        summary["random_policy_reward_per_step"] = float(rlast.mean("reward").mean())
-        summary["random_policy_reward_per_step_by_seed"] = _stat(rlast.mean("reward"))
+        random = summarize(rlast, agent.world.episodic)
+        summary["random_policy_reward_per_step"] = random["reward_per_step"]
+        summary["random_policy_reward_per_step_by_seed"] = random["reward_per_step_by_seed"]
         if agent.world.episodic:
-            rret = rlast.episode_return()
-            summary["random_policy_episode_return"] = float(np.nanmean(rret)) if np.isfinite(rret).any() else None
+            summary["random_policy_episode_return"] = random["episode_return"]
     spec = world_spec(cfg.world.name)
     if spec.summary is not None:  # the world's own report (the social rates, ...), its plain-words lines too
-        summary.update(spec.summary(last, rlast, cfg, _stat))
+        summary.update(spec.summary(last, rlast, cfg, mean_ci))
     final = result.state
     if jax.process_count() > 1:  # the environments are spread over hosts: gather them to hash them
         from jax.experimental import multihost_utils
@@ -408,7 +242,7 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
 def _summary(cfg, agent, result, first, last, timing) -> dict:
     t = cfg.train
     per_step = t.num_envs * agent.world.num_agents * t.num_seeds
-    summary = {
+    return {
         "world": cfg.world.name,
         "steps": t.steps,
         "num_seeds": t.num_seeds,
@@ -419,33 +253,24 @@ def _summary(cfg, agent, result, first, last, timing) -> dict:
         "agent_steps_per_second": timing["steps_run"] * per_step / max(timing["run_seconds"], 1e-9),
         "resumed_from_step": result.start_step,
         "windows": {"first": [first.lo, first.hi], "last": [last.lo, last.hi]},
-        "reward_per_step_first": float(first.mean("reward").mean()),
-        "reward_per_step_last": float(last.mean("reward").mean()),
-        "reward_per_step_last_by_seed": _stat(last.mean("reward")),
-        "reward_by_drive": {
-            k.split("/", 1)[1]: float(last.mean(k).mean()) for k in last.sums if k.startswith("reward/")
-        },
+        "reward_per_step_first": float(first.per_seed("reward").mean()),
+        **summarize(last, agent.world.episodic, suffix="_last"),
     }
-    if agent.world.episodic:
-        ret = last.episode_return()
-        summary["episode_return_last"] = float(np.nanmean(ret)) if np.isfinite(ret).any() else None
-        summary["episode_return_last_by_seed"] = _stat(ret)
-    return summary
 
 
-def _baseline(cfg, out, *, progress, shard, should_stop, primary) -> _Window:
+def _baseline(cfg, out, *, progress, shard, should_stop, primary) -> Window:
     """The random policy's last-10% window, measured now or read back from ``baseline.json`` (written by an
     earlier session of this run with the same config, e.g. one interrupted after training)."""
     rcfg = random_baseline(cfg)
     saved = out / "baseline.json"
-    window = _Window(0, 0)
+    window = Window(0, 0, AGENT | world_spec(cfg.world.name).metrics)
     if saved.exists():
         with contextlib.suppress(ValueError, KeyError, TypeError):
             d = json.loads(saved.read_text())
             if d["config"] == json.loads(rcfg.to_json()):
                 window.load(d["last"])
                 return window
-    _, result, _, rlast, _ = _measure(rcfg, progress=progress, desc="random baseline", shard=shard,
+    _, result, _, rlast, _ = measure(rcfg, progress=progress, desc="random baseline", shard=shard,
                                       should_stop=should_stop)  # fmt: skip
     if result.steps < cfg.train.steps:
         raise Interrupted(f"training is complete and saved; its random-policy baseline was interrupted at step "

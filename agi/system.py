@@ -14,6 +14,7 @@ References: DESIGN.md §4 (one agent step; step 7: online learning every step, n
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -21,11 +22,8 @@ import jax.numpy as jnp
 import optax
 
 import train as train_lib
-from agi.agent import Agent, AgentState, Brain, make_agent
+from agi.agent import Agent, AgentState, Brain, Transition, make_agent
 from agi.config import RunConfig
-
-SUMMED = ("episodes", "episode_return_sum")
-"""Metrics summed over a seed's bodies (counts); every other per-body metric is averaged."""
 
 
 class SystemState(NamedTuple):
@@ -44,12 +42,22 @@ def make_optimizer(agent: Agent) -> optax.GradientTransformation:
     return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(lr))
 
 
+def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_state, transitions: Transition):
+    """Step 7 (DESIGN.md §4) for one brain, pure: the Thought Generator takes one ``tx`` step on the gradient of
+    its mean loss over ``transitions`` (a leading axis: the copies of its body), the Thought Assessors add
+    their mean TD(λ) increment. Returns ``(brain', opt_state', loss metrics)``."""
+    grads, metrics = agent.generator_grads(brain.generator, brain.assessors, transitions.loss_inputs)
+    updates, opt_state = tx.update(grads, opt_state, brain.generator)
+    brain = Brain(generator=optax.apply_updates(brain.generator, updates),
+                  assessors=brain.assessors + jnp.mean(transitions.assessor_delta, axis=0))  # fmt: skip
+    return brain, opt_state, metrics
+
+
 def make_system(agent: Agent):
     """Returns ``(init(key) -> SystemState, step(SystemState, key) -> (SystemState, metrics))`` for one seed."""
     cfg, world = agent.cfg, agent.world
     e, n = cfg.train.num_envs, world.num_agents
     tx = make_optimizer(agent)
-    nan_at = cfg.train.debug_nan_at
 
     def init(key, knobs=None) -> SystemState:
         kb, kw = jax.random.split(key)
@@ -67,32 +75,22 @@ def make_system(agent: Agent):
         k_think, k_world = jax.random.split(key)
         actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)))
         wstate, senses, done = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
-        agents, learning, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
+        agents, transitions, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
         # The reflex centres the next view on a conspecific where there is one in view; where there is none (the
         # reflex fired by its own head: thinking of someone absent, 001 §2, §5.4) the thought is still an
         # empathetic simulation: interoception stays masked and the readout gate opens (001 §4).
         wstate, extero, _ = jax.vmap(world.observe)(wstate, out.signals, agents.orient)
         agents = jax.vmap(jax.vmap(agent.perceive))(agents, extero)
 
-        brain, opt_state = s.brain, s.opt_state
-        loss_metrics = {}
-        if cfg.agent.learn:  # brain n: one gradient of its bodies' mean loss over the copies
-            grads, loss_metrics = jax.vmap(agent.generator_grads, in_axes=(0, 0, 1))(
-                brain.generator, brain.assessors, learning.loss_inputs
+        brain, opt_state, loss_metrics = s.brain, s.opt_state, {}
+        if cfg.agent.learn:  # brain n learns from the transitions of body n in every copy: [E, N] -> [N]
+            brain, opt_state, loss_metrics = jax.vmap(functools.partial(learn, agent, tx), in_axes=(0, 0, 1))(
+                brain, opt_state, transitions
             )
-            loss_metrics = {k: jnp.mean(v) for k, v in loss_metrics.items()}
-            updates, opt_state = jax.vmap(tx.update)(grads, opt_state, brain.generator)
-            brain = Brain(
-                generator=optax.apply_updates(brain.generator, updates),
-                assessors=brain.assessors + jnp.mean(learning.assessor_delta, axis=0),
-            )
-        flat = {k: (jnp.sum(v) if k in SUMMED else jnp.mean(v)) for k, v in metrics.items()}
-        flat.update(loss_metrics)
+        flat = agent.declared.over_copies(metrics)  # [N] per body (agi.metrics)
+        flat.update(loss_metrics)  # [N] per brain
         if agent.probes is not None:  # the world's own per-step measurements (e.g. the social rates)
             flat.update(agent.probes(agent, s.agents, thoughts, senses, out))
-        if nan_at > 0:  # a test switch: poison the assessors from this step on
-            poison = jnp.where(s.step + 1 >= nan_at, jnp.nan, 1.0)
-            brain = brain._replace(assessors=brain.assessors * poison)
         return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs), flat
 
     return init, step

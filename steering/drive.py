@@ -88,3 +88,10 @@ def stateless(name: str, fn: Callable[[Senses, Predictions], DriveOut], provides
     """Wraps a function of ``(senses, predictions)`` as a drive with an empty state."""
     return Drive(name, lambda: (), lambda state, senses, preds: (state, fn(senses, preds)), tuple(provides),
                  dict(heads or {}))  # fmt: skip
+
+
+def expect(ok, key: str, value, expected: str) -> None:
+    """Raises ``ValueError("KEY=VALUE is out of range: expected ...")`` unless ``ok``: a drive config's
+    ``validate`` names its own field; the run config prefixes the section (``steering.fear.``)."""
+    if not ok:
+        raise ValueError(f"{key}={value!r} is out of range: expected {expected}")

@@ -53,7 +53,8 @@ def preset(name: str, cfg, alpha: float = 0.1, beta: float = 5.0):
     train = TrainConfig(steps=BUDGET_STEPS, num_envs=64)
     if name == "large":
         train = dataclasses.replace(train, steps=BUDGET_STEPS * 10, num_envs=256, chunks=100)
-    return dataclasses.replace(cfg, agent=agent, train=train, steering=dataclasses.replace(cfg.steering, w_env=0.1))
+    steering = dataclasses.replace(cfg.steering, env_reward=dataclasses.replace(cfg.steering.env_reward, w=0.1))
+    return dataclasses.replace(cfg, agent=agent, train=train, steering=steering)
 
 
 def cartpole_preset(name: str, cfg):

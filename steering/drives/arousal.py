@@ -21,10 +21,12 @@ References: 001 §5.3 (phasic arousal), §5.3.1 (general arousal-valence interac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax
 import jax.numpy as jnp
 
-from steering.drive import Drive, Head, drive_out, stateless
+from steering.drive import Drive, Head, drive_out, expect, stateless
 
 
 def make_arousal(a_spider: float, a_bite: float, a_defer: float, decay: float, a_orient: float = 0.0,
@@ -63,3 +65,41 @@ def make_arousal_valence(kappa: float, rho: float, theta_over: float, theta_pos:
         return drive_out(arousal_valence(senses["reward"], senses["arousal"], kappa, rho, theta_over, theta_pos))
 
     return stateless("arousal_valence", fn)
+
+
+@dataclass(frozen=True)
+class ArousalConfig:
+    """``steering.arousal`` (``make_arousal``); the social terms are read only in the social world."""
+
+    a_spider: float = 0.8
+    """innate phasic arousal from a detected spider"""
+    a_bite: float = 1.0
+    """innate phasic arousal from a bite"""
+    a_defer: float = 0.3
+    """weight of the arousal head's prediction (learned importance); < 0.5 keeps the loop contractive"""
+    decay: float = 0.9
+    """per-step decay of tonic arousal"""
+    a_orient: float = 0.3
+    """innate phasic arousal from orienting to a conspecific"""
+    a_eye: float = 0.4
+    """extra phasic arousal from eye contact while oriented"""
+    a_size: float = 0.3
+    """extra phasic arousal per unit of the conspecific's size above 1"""
+
+    def validate(self):
+        expect(0 <= self.a_defer < 0.5, "a_defer", self.a_defer, "in [0, 0.5) (a contractive learned loop)")
+        expect(0 <= self.decay <= 1, "decay", self.decay, "in [0, 1]")
+
+
+@dataclass(frozen=True)
+class ArousalValenceConfig:
+    """``steering.arousal_valence`` (``make_arousal_valence``)."""
+
+    kappa: float = 0.5
+    """multiplicative gain"""
+    rho: float = 0.2
+    """"overwhelm" penalty per unit of arousal above theta_over"""
+    theta_over: float = 1.0
+    """overwhelm threshold"""
+    theta_pos: float = 0.1
+    """reward above which there is no overwhelm"""

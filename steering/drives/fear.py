@@ -24,9 +24,11 @@ References: 002 "stranger danger" worked example (first, second and third meetin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax.numpy as jnp
 
-from steering.drive import Drive, drive_out
+from steering.drive import Drive, drive_out, expect
 
 
 def make_fear(w_fear: float, tau_safe: float, safety_pull: float, triggers=("spider_detected",)) -> Drive:
@@ -48,3 +50,21 @@ def make_fear(w_fear: float, tau_safe: float, safety_pull: float, triggers=("spi
         )
 
     return Drive("fear", lambda: jnp.zeros((), jnp.float32), step, ("fear",))
+
+
+@dataclass(frozen=True)
+class FearConfig:
+    """``steering.fear`` (``make_fear``)."""
+
+    w: float = 0.1
+    """cost per unit of fear"""
+    tau_safe: float = 20.0
+    """time constant (steps) of safety evidence (also the familiarity circuit's)"""
+    safety_pull: float = 0.5
+    """how far full safety evidence pulls the deferred fear target down"""
+    stranger_danger: bool = True
+    """whether an unfamiliar conspecific close by triggers fear (false removes the trigger, for its control)"""
+
+    def validate(self):
+        expect(self.tau_safe > 0, "tau_safe", self.tau_safe, "> 0")
+        expect(0 <= self.safety_pull <= 1, "safety_pull", self.safety_pull, "in [0, 1]")

@@ -9,9 +9,11 @@ References: 002 "Big picture" (innate drives such as eating-when-hungry being go
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax.numpy as jnp
 
-from steering.drive import Drive, drive_out
+from steering.drive import Drive, drive_out, expect
 
 
 def make_homeostasis(w_eat: float, w_hunger: float, rate: float, satiation: float, init_hunger=0.5,
@@ -31,3 +33,21 @@ def make_homeostasis(w_eat: float, w_hunger: float, rate: float, satiation: floa
         return hunger, drive_out(reward, signals=signals, diagnostics={"eating_pleasure": eating})
 
     return Drive("homeostasis", init, step, ("hunger", "pleasure") if pleasure else ("hunger",))
+
+
+@dataclass(frozen=True)
+class HomeostasisConfig:
+    """``steering.homeostasis``: hunger (``make_homeostasis``)."""
+
+    w_eat: float = 2.0
+    """reward for eating, times hunger"""
+    w_hunger: float = 0.2
+    """cost of hunger per step"""
+    rate: float = 0.02
+    """hunger increase per step"""
+    satiation: float = 0.5
+    """hunger decrease per food eaten"""
+
+    def validate(self):
+        for k in ("rate", "satiation"):
+            expect(0 <= getattr(self, k) <= 1, k, getattr(self, k), "in [0, 1]")

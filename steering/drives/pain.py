@@ -8,9 +8,11 @@ References: 002 "Big picture" (pain being bad); DESIGN.md §5.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax.numpy as jnp
 
-from steering.drive import Drive, drive_out
+from steering.drive import Drive, drive_out, expect
 
 
 def make_pain(w_pain: float, decay: float, triggers=("bitten",)) -> Drive:
@@ -23,3 +25,16 @@ def make_pain(w_pain: float, decay: float, triggers=("bitten",)) -> Drive:
         return pain, drive_out(-w_pain * pain, signals={"pain": pain})
 
     return Drive("pain", lambda: jnp.zeros((), jnp.float32), step, ("pain",))
+
+
+@dataclass(frozen=True)
+class PainConfig:
+    """``steering.pain`` (``make_pain``)."""
+
+    w: float = 1.0
+    """cost per unit of pain"""
+    decay: float = 0.5
+    """per-step decay of pain"""
+
+    def validate(self):
+        expect(0 <= self.decay <= 1, "decay", self.decay, "in [0, 1]")

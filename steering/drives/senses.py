@@ -9,9 +9,11 @@ References: 001 §1 (Ingredient 1: innate sensory heuristics); DESIGN.md §5.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax.numpy as jnp
 
-from steering.drive import Drive, drive_out, stateless
+from steering.drive import Drive, drive_out, expect, stateless
 
 
 def make_sensory_heuristics(legs_channel: int, food_channel: int, radius: int) -> Drive:
@@ -36,3 +38,14 @@ def make_sensory_heuristics(legs_channel: int, food_channel: int, radius: int) -
         )
 
     return stateless("senses", fn)
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """``steering.detect``: the innate spider and food detectors."""
+
+    radius: int = 1
+    """Chebyshev radius around the agent within which they fire"""
+
+    def validate(self):
+        expect(self.radius >= 0, "radius", self.radius, ">= 0")

@@ -15,10 +15,12 @@ gate, orienting arousal) reads ``oriented``, the reflex as it shaped the current
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import jax
 import jax.numpy as jnp
 
-from steering.drive import Drive, Head, drive_out, stateless
+from steering.drive import Drive, Head, drive_out, expect, stateless
 
 F32 = jnp.float32
 
@@ -262,3 +264,115 @@ def make_concept_finders(finders=("pleasure", "fear")) -> Drive:
 
     names = tuple(f"finder_{x}" for x in finders)
     return stateless("concept_finders", fn, names, {n: Head(reads="intero") for n in names})
+
+
+@dataclass(frozen=True)
+class SocialAttentionConfig:
+    """``steering.social_attention``: the social attention reflex (``make_social_attention``)."""
+
+    period_view: int = 4
+    """re-fires every this many steps while a conspecific is in view"""
+    period_eye: int = 1
+    """re-fires every this many steps under eye contact"""
+    theta: float = 0.5
+    """also fires when the social_attention head predicts above this (generalization)"""
+
+    def validate(self):
+        for k in ("period_view", "period_eye"):
+            expect(getattr(self, k) >= 1, k, getattr(self, k), ">= 1")
+
+
+@dataclass(frozen=True)
+class FamiliarityConfig:
+    """``steering.familiarity``: stranger danger's learned familiarity (``make_familiarity``; its safety time
+    constant is ``steering.fear.tau_safe``)."""
+
+    theta: float = 0.5
+    """a close conspecific predicted safe below this triggers fear (unless it shows the kin cue)"""
+    rate: float = 0.05
+    """step size of the conspecific_safe head (the learned prediction of safety)"""
+
+    def validate(self):
+        expect(0 <= self.rate <= 1, "rate", self.rate, "in [0, 1]")
+
+
+@dataclass(frozen=True)
+class FriendEnemyConfig:
+    """``steering.friend_enemy`` (``make_friend_enemy``)."""
+
+    prior: float = 0.0
+    """innate prior on a thought of a conspecific"""
+    prior_kin: float = 0.5
+    """innate prior on a thought of a body showing the kin cue (the scripted friend shows it)"""
+    rate: float = 0.05
+    """step size of its short-term predictor (0 fixes fe at the prior)"""
+    baseline_rate: float = 0.01
+    """rate of the running reward baseline"""
+
+    def validate(self):
+        for k in ("prior", "prior_kin"):
+            expect(-1 <= getattr(self, k) <= 1, k, getattr(self, k), "in [-1, 1]")
+        for k in ("rate", "baseline_rate"):
+            expect(0 <= getattr(self, k) <= 1, k, getattr(self, k), "in [0, 1]")
+
+
+@dataclass(frozen=True)
+class EmpathyConfig:
+    """``steering.empathy`` (``make_empathy_readout``)."""
+
+    readout: str = "learned"
+    """``learned`` (concept finders through the reflex gate) or ``oracle`` (true feelings; a labelled baseline
+    only)"""
+
+    def validate(self):
+        expect(self.readout in ("learned", "oracle"), "readout", self.readout, "learned or oracle")
+
+
+@dataclass(frozen=True)
+class CompassionSpiteConfig:
+    """``steering.compassion_spite`` (``make_compassion_spite``)."""
+
+    w: float = 1.0
+    """gain"""
+
+
+@dataclass(frozen=True)
+class LikedAdmiredConfig:
+    """``steering.liked_admired``."""
+
+    mode: str = "emergent"
+    """``emergent`` (from compassion/spite under eye contact, 001 §6.1) or ``explicit`` (the 000 §4.4.2 drive,
+    ``make_liked_admired``)"""
+    w: float = 1.0
+    """explicit: gain"""
+    adapt: float = 0.05
+    """explicit: adaptation rate of the baseline"""
+
+    def validate(self):
+        expect(self.mode in ("emergent", "explicit"), "mode", self.mode, "emergent or explicit")
+        expect(0 <= self.adapt <= 1, "adapt", self.adapt, "in [0, 1]")
+
+
+@dataclass(frozen=True)
+class FearedConfig:
+    """``steering.feared`` (``make_feared``)."""
+
+    w: float = 0.5
+    """gain"""
+    theta: float = 0.5
+    """silent while own fear is above this"""
+    gate: bool = True
+    """whether the drive is silenced while afraid (false removes the gate, for its control)"""
+
+
+@dataclass(frozen=True)
+class MoodConfig:
+    """``steering.mood``: pleasure/displeasure (``make_mood``)."""
+
+    decay: float = 0.8
+    """per-step decay"""
+    gain: float = 1.0
+    """gain on the reward"""
+
+    def validate(self):
+        expect(0 <= self.decay <= 1, "decay", self.decay, "in [0, 1]")

@@ -66,6 +66,32 @@ def test_one_gradient_of_the_mean_loss_is_the_mean_of_per_agent_gradients(setup)
     assert set(metrics) >= {"extero_loss", "value_loss"} and all(m.shape == () for m in metrics.values())
 
 
+def test_learn_is_pure_and_is_one_optax_step_plus_the_mean_assessor_increment(setup):
+    """``agi.system.learn`` for brain 0 of a system, against the slow obvious reference: per-copy gradients
+    averaged, one optax update by hand, the assessor increments summed and divided."""
+    from agi.system import learn, make_optimizer
+
+    cfg, agent = setup
+    s, think = _warm(agent)
+    e, n = s.agents.h.shape[:2]
+    _, thought = think(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
+    transitions = jax.tree.map(lambda x: x[:, 0], thought.learning)  # body 0 of every copy: brain 0
+    brain, opt_state = jax.tree.map(lambda x: x[0], (s.brain, s.opt_state))
+    tx = make_optimizer(agent)
+    new, new_opt, metrics = jax.jit(lambda b, o, t: learn(agent, tx, b, o, t))(brain, opt_state, transitions)
+    chex.assert_trees_all_equal_shapes_and_dtypes((new, new_opt), (brain, opt_state))
+    one = lambda i: jax.tree.map(lambda x: x[i], transitions.loss_inputs)
+    grads = [jax.grad(lambda p, i=i: agent._loss(p, brain.assessors, *one(i))[0])(brain.generator) for i in range(e)]
+    updates, ref_opt = tx.update(jax.tree.map(lambda *g: sum(g) / e, *grads), opt_state, brain.generator)
+    ref = jax.tree.map(lambda p, u: p + u, brain.generator, updates)
+    chex.assert_trees_all_close(new.generator, ref, rtol=1e-4, atol=1e-6)
+    chex.assert_trees_all_close(new_opt, ref_opt, rtol=1e-4, atol=1e-6)
+    delta = sum(np.asarray(transitions.assessor_delta[i]) for i in range(e)) / e
+    np.testing.assert_allclose(new.assessors, np.asarray(brain.assessors) + delta, rtol=1e-5, atol=1e-7)
+    assert all(m.shape == () for m in metrics.values())
+    chex.assert_trees_all_close(brain, jax.tree.map(lambda x: x[0], s.brain))  # its inputs are left as they were
+
+
 def test_heads_follow_the_steering_signals(setup):
     cfg, agent = setup
     expected = ("valence", "hunger", "pleasure", "pain", "fear", "arousal") if cfg.world.name == "foraging" else (
@@ -106,7 +132,7 @@ def test_system_many_steps_finite_and_no_recompile(setup):
     assert chunk._cache_size() == 1  # second chunk reuses the compiled program
     for leaf in jax.tree.leaves(state.brain):
         assert np.all(np.isfinite(leaf))
-    chex.assert_shape(m2["reward"], (2, 50))
+    chex.assert_shape(m2["reward"], (2, 50, agent.world.num_agents))  # [seeds, steps, bodies]
     assert np.any(np.asarray(state.brain.assessors) != 0)  # the assessors learned something
 
 
@@ -144,7 +170,7 @@ def test_bfloat16_dtype_runs():
 def test_make_train_vmapped_over_seeds():
     cfg = override(preset("tiny", "cartpole"), ["train.steps=20", "train.chunks=1"])
     state, metrics = jax.jit(jax.vmap(make_train(cfg)))(jax.random.split(jax.random.PRNGKey(0), 2))
-    chex.assert_shape(metrics["reward"], (2, 20))
+    chex.assert_shape(metrics["reward"], (2, 20, 1))  # [seeds, steps, bodies]
     assert state.brain.assessors.shape[0] == 2  # seeds
 
 

@@ -58,9 +58,11 @@ def test_any_discrete_gymnax_environment_trains_and_evaluates(tmp_path):
         (["--set", "steering.ablations=drop:telepathy"], "unknown drive"),
         (["--set", "lr"], "expected key=value"),
         (["--set", "steering.ablations=drop:arousal"], "which no drive or sense provides"),
-        (["--set", "steering.detect_radius=3"], "world.view_radius"),
+        (["--set", "steering.detect_radius=3"], "world.foraging.view_radius"),  # an old flat spelling (an alias)
         (["--set", "agent.entropy_coef=nan"], "agent.entropy_coef"),
-        (["--set", "steering.safety_pull=2"], "steering.safety_pull"),  # the fear head's discount leaves [0, 1]
+        (["--set", "steering.fear.safety_pull=2"], "steering.fear.safety_pull"),  # the fear head's discount, in [0, 1]
+        (["--set", "steering.fear=1"], "is a section"),
+        (["--set", "steering.fear.w.x=1"], "not a section"),
         (["--seeds", "many"], "invalid int value"),
     ],
 )

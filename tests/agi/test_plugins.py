@@ -76,7 +76,7 @@ def test_make_agent_takes_user_objects():
     assert agent.world.name == "my-beacon" and agent.steering.names == ("env_reward", "far")
     init, step = agi.make_system(agent)
     s, m = jax.jit(step)(init(jax.random.PRNGKey(0)), jax.random.PRNGKey(1))
-    assert float(m["reward/far"]) > 0
+    assert m["reward/far"].shape == (agent.world.num_agents,) and np.all(m["reward/far"] > 0)  # per body
 
 
 def _bad(tmp_path, monkeypatch, name, text):

@@ -13,6 +13,8 @@ import pytest
 
 from agi.cli import main
 
+POISON = ["--plugin", "agi_poison", "--set", "steering.drives=poison"]  # tests/plugins: NaN reward from poison.at
+
 TINY = ["--preset", "tiny", "--steps", "2000", "--set", "train.chunks=20", "--quiet", "--no-baseline"]
 
 
@@ -117,7 +119,7 @@ def test_signal_finishes_the_chunk_saves_and_resumes_exactly(straight, tmp_path,
 
 def test_non_finite_stops_at_the_right_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
     d = tmp_path / "nan"
-    args = [*TINY, "--checkpoint-every", "100", "--set", "train.debug_nan_at=550", "--out", str(d)]
+    args = [*TINY, "--checkpoint-every", "100", *POISON, "--set", "poison.at=550", "--out", str(d)]
     assert main(["train", *args]) == 3
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "non-finite" in err, err

@@ -14,6 +14,8 @@ import pytest
 
 from agi.cli import main
 
+POISON = ["--plugin", "agi_poison", "--set", "steering.drives=poison"]  # tests/plugins: NaN reward from poison.at
+
 TINY = ["--preset", "tiny", "--steps", "2000", "--set", "train.chunks=20", "--quiet", "--no-baseline"]
 CMD = [sys.executable, "-m", "agi.cli"]
 
@@ -236,7 +238,7 @@ def test_config_file_reruns_a_run(straight, tmp_path):
     "args,needle",
     [
         (["--set", "agent.lr=inf"], "agent.lr"),
-        (["--set", "steering.w_eat=nan"], "steering.w_eat"),
+        (["--set", "steering.w_eat=nan"], "steering.homeostasis.w_eat"),  # an alias, named by its nested key
         (["--set", "train.num_envs=99999999999"], "train.num_envs"),
     ],
 )
@@ -260,8 +262,8 @@ def test_an_output_path_that_is_a_file_is_one_line(tmp_path, capsys):
 
 @pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_ablate_with_a_nan_stops_with_status_3(tmp_path, capsys):
-    code = main(["ablate", "--preset", "tiny", "--world", "foraging", "--seeds", "2", "--quiet",
-                 "--variants", "base; nan: train.debug_nan_at=50", "--out", str(tmp_path / "a")])  # fmt: skip
+    code = main(["ablate", "--preset", "tiny", "--world", "foraging", "--seeds", "2", "--quiet", *POISON,
+                 "--variants", "base; nan: poison.at=50", "--out", str(tmp_path / "a")])  # fmt: skip
     assert code == 3
     err = _one_line(capsys)
     assert "non-finite" in err and "step 5" in err

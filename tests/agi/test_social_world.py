@@ -8,6 +8,7 @@ import pytest
 
 from agi import make_agent, make_system, override, preset
 from agi.config import ConfigError
+from agi.worlds.social.steering import kinds_of
 from agi.worlds.social.world import CHANNELS, EAT, GIVE, STAY, THREATEN, UP, Social, SocialParams, attention
 from train import make_chunk
 
@@ -110,7 +111,7 @@ def test_a_head_fired_reflex_with_nobody_in_view_still_masks_interoception():
     assert np.all(np.asarray(s.agents.attention) == 0.0)  # masked although the world could not orient the view
     assert np.all(np.asarray(s.world.looked_at) == -1)  # the view is one's own
     s, m = jax.jit(step)(s, jax.random.PRNGKey(2))
-    assert float(m["social/oriented/0"]) == 1.0  # the thought was formed under the reflex
+    assert float(m["social/oriented"][0]) == 1.0  # the thought was formed under the reflex
 
 
 def test_two_threateners_of_one_carrier_do_not_duplicate_its_food():
@@ -204,7 +205,7 @@ def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
     cfg, agent = social
     init, step = make_system(agent)
     state = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(0), 2))
-    chex.assert_shape(state.brain.assessors, (2, cfg.world.n_agents, len(agent.head_names), agent.feature_dim))
+    chex.assert_shape(state.brain.assessors, (2, cfg.world.social.n_agents, len(agent.head_names), agent.feature_dim))
     chunk = make_chunk(step, 20)
     keys = jax.random.split(jax.random.PRNGKey(1), 2)
     state, m = chunk(state, keys, 0)
@@ -212,9 +213,12 @@ def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
     assert chunk._cache_size() == 1
     w = np.asarray(state.brain.assessors)
     assert not np.allclose(w[:, 0], w[:, 1])  # learners learn separately
-    for k in ("social/give/0", "social/threaten/1", "social/fe_about/0/2", "empathy/learned/xy",
-              "reward/compassion_spite"):
-        assert k in m and np.isfinite(m[k]).all(), k
+    n, bodies = cfg.world.social.n_agents, len(kinds_of(cfg))
+    shapes = {"social/give": (n,), "social/threaten": (n,), "reward/compassion_spite": (n,), "empathy/learned/xy": ()}
+    for k, shape in shapes.items():  # [seeds, steps, *the metric's own shape] (agi.metrics)
+        chex.assert_shape(m[k], (2, 20, *shape))
+        assert np.isfinite(m[k]).all(), k
+    chex.assert_shape([m["social/fe_about"], m["social/about"]], (2, 20, n, bodies))  # per body thought about
     assert all(np.isfinite(leaf).all() for leaf in jax.tree.leaves(state.brain))
 
 
@@ -224,7 +228,7 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     cfg = override(preset("tiny", "social"), ["world.characters=friend,elder", "train.steps=40", "train.chunks=2"])
     s = train_and_evaluate(cfg, tmp_path, progress=False)
     social = s["social"]
-    assert len(social["agents"]) == cfg.world.n_agents
+    assert len(social["agents"]) == cfg.world.social.n_agents
     a = social["agents"][0]
     for k in ("give_rate", "threaten_rate", "eye_contact_fraction", "friend_enemy", "reward_share", "compassion_spite"):
         assert k in a, k

@@ -12,6 +12,8 @@ from agi import make_agent, make_system, preset
 from agi.cli import main
 from agi.worlds import make_world, random_rollout
 
+POISON = ["--plugin", "agi_poison", "--set", "steering.drives=poison"]  # tests/plugins: NaN reward from poison.at
+
 WORLDS = ["foraging", "social", "cartpole", "gymnax:Acrobot-v1", "jaxmarl:coin_game", "jaxmarl:MPE_simple_spread_v3"]
 TINY = ["--preset", "tiny", "--steps", "20", "--seeds", "2", "--quiet", "--no-baseline"]
 
@@ -42,7 +44,8 @@ def test_one_system_step_gives_each_body_its_own_brain(name):
     assert n >= 2
     chex.assert_shape(s.brain.assessors, (n, len(agent.head_names), agent.feature_dim))
     chex.assert_shape(s.agents.h, (e, n, cfg.agent.hidden))
-    assert all(v.shape == () for v in metrics.values())
+    assert all(v.shape[:1] in ((), (n,)) for v in metrics.values())  # per body [N, ...], or per seed []
+    chex.assert_shape(metrics["reward"], (n,))
 
 
 def test_train_a_jaxmarl_world_through_the_cli(tmp_path):
@@ -72,7 +75,7 @@ def test_worlds_the_agent_cannot_run_are_one_line(tmp_path, capsys, world, messa
 @pytest.mark.slow  # ~25-75 s; kept out of the default run for CI time (make test-slow runs it)
 def test_the_nan_guard_holds_in_a_world_of_many_bodies(tmp_path, capsys):
     out = tmp_path / "nan"
-    args = ["train", *TINY, "--world", "social", "--set", "train.debug_nan_at=5", "--out", str(out)]
+    args = ["train", *TINY, "--world", "social", *POISON, "--set", "poison.at=5", "--out", str(out)]
     assert main(args) == 3
     err = capsys.readouterr().err
     assert "non-finite" in err and len(err.strip().splitlines()) == 1

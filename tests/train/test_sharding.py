@@ -22,6 +22,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
+import agi.measure
 import agi.run
 from agi.agent import make_agent
 from agi.config import preset
@@ -41,7 +42,7 @@ out = Path(sys.argv[1])
 cfg = preset("tiny")
 cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=4))
 finals = []
-real_run = agi.run.run
+real_run = agi.measure.run
 
 
 def spy(*args, **kwargs):  # keeps each run's final state
@@ -50,7 +51,7 @@ def spy(*args, **kwargs):  # keeps each run's final state
     return result
 
 
-agi.run.run = spy
+agi.measure.run = spy  # agi.measure runs every chunked run
 kw = dict(progress=False, baseline=False)
 plain = agi.run.train_and_evaluate(cfg, out / "plain", shard=False, **kw)
 sharded = agi.run.train_and_evaluate(cfg, out / "sharded", **kw)

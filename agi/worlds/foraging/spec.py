@@ -23,20 +23,21 @@ BODY = ("hunger", "pain", "fear", "arousal", "pleasure")
 
 
 def make(cfg):
-    params = ForagingParams(**{k: getattr(cfg.world, k) for k in ForagingParams._fields})
+    params = ForagingParams(**{k: getattr(cfg.world.foraging, k) for k in ForagingParams._fields})
     return from_gymnax("foraging", Foraging(), params, episodic=False, view=True, senses=("ate", "bitten"))
 
 
 def steering(cfg):
     """The foraging drives, in the order they run (each reads what the ones before it wrote)."""
     s = cfg.steering
+    h, a, av = s.homeostasis, s.arousal, s.arousal_valence
     drives = [
-        make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
-        make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation),
-        make_pain(s.w_pain, s.pain_decay),
-        make_fear(s.w_fear, s.tau_safe, s.safety_pull),
-        make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay),
-        make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
+        make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect.radius),
+        make_homeostasis(h.w_eat, h.w_hunger, h.rate, h.satiation),
+        make_pain(s.pain.w, s.pain.decay),
+        make_fear(s.fear.w, s.fear.tau_safe, s.fear.safety_pull),
+        make_arousal(a.a_spider, a.a_bite, a.a_defer, a.decay),
+        make_arousal_valence(av.kappa, av.rho, av.theta_over, av.theta_pos),
     ]
     return drives, BODY
 
@@ -45,13 +46,13 @@ def check_view(cfg) -> None:
     """The innate detectors look within the view (shared with the social world)."""
     from agi.config import expect
 
-    expect(cfg.steering.detect_radius <= cfg.world.view_radius, "steering.detect_radius", cfg.steering.detect_radius,
-           f"<= world.view_radius={cfg.world.view_radius}")
+    radius, view = cfg.steering.detect.radius, cfg.world.foraging.view_radius
+    expect(radius <= view, "steering.detect.radius", radius, f"<= world.foraging.view_radius={view}")
 
 
 def grid(cfg, ax) -> None:
-    """An empty grid of ``cfg.world.size`` cells a side (row 0 at the top)."""
-    n = cfg.world.size
+    """An empty grid of ``cfg.world.foraging.size`` cells a side (row 0 at the top)."""
+    n = cfg.world.foraging.size
     ax.set_facecolor("#f4f1ea")
     for i in range(n + 1):
         ax.plot([-0.5, n - 0.5], [i - 0.5, i - 0.5], color="#d8d2c4", lw=0.6, zorder=0)
@@ -63,7 +64,7 @@ def draw(state, cfg, ax) -> None:
     """The grid, the agent and its view window, food, spiders and decoys."""
     from matplotlib.patches import Rectangle
 
-    s, r = state.env, cfg.world.view_radius
+    s, r = state.env, cfg.world.foraging.view_radius
     grid(cfg, ax)
     row, col = np.asarray(s.agent)
     ax.add_patch(Rectangle((col - r - 0.5, row - r - 0.5), 2 * r + 1, 2 * r + 1, fill=False, ls="--", lw=1,

@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from agi import metrics
 from agi.worlds.social.characters import KINDS
 from agi.worlds.social.steering import SOCIAL_DRIVES, kinds_of
 from agi.worlds.social.world import CHANNELS, GIVE, THREATEN
@@ -124,22 +125,34 @@ def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=
     if finder is not None:  # the finder as a probe of one's own pleasure, on thoughts about oneself (001 §3.2)
         pairs["probe"] = (finder, out.signals["pleasure"], 1.0 - (o if reflex is None else reflex))
     for name, (a, b, w) in pairs.items():
-        moments.update({f"empathy/{name}/{k}": jnp.mean(v) for k, v in
-                        {"n": w, "x": w * a, "y": w * b, "xy": w * a * b, "xx": w * a * a, "yy": w * b * b}.items()})
+        moments.update(metrics.moments(f"empathy/{name}", a, b, w))
     return moments
 
 
+EMPATHY = ("learned", "oracle", "shuffled", "face", "phi_int", "probe")
+"""The readouts whose correlation with the looked-at body's true pleasure is measured (``empathy_moments``)."""
+
+DECLARED = metrics.Declared(derived={
+    # the friend/enemy signal and the liking probe per thought about each body: [N, M]
+    "social/fe_on": metrics.Ratio("social/fe_about", "social/about"),
+    "social/like_on": metrics.Ratio("social/like_about", "social/about"),
+    **{f"empathy/r/{name}": metrics.Correlation(f"empathy/{name}") for name in EMPATHY},
+})  # fmt: skip
+"""The social world's derived metrics (``WorldSpec.metrics``)."""
+
+
 def probes(agent, before, thoughts, senses, out) -> dict:
-    """The social world's per-step metrics (``WorldSpec.probes``): per learner ``social/KEY/i``, the friend/enemy
-    signal on thoughts about each body ``social/fe_about/i/j`` (with ``social/about/i/j``), and the empathy
-    moments. ``before`` is the agents' state the step's thoughts were formed in (``[E, N]``)."""
+    """The social world's per-step metrics (``WorldSpec.probes``): per learner ``social/KEY`` ``[N]``, the
+    friend/enemy signal and the valence on thoughts about each body ``social/fe_about``, ``social/like_about``
+    with ``social/about`` ``[N, M]``, and the empathy moments ``[]``. ``before`` is the agents' state the
+    step's thoughts were formed in (``[E, N]``)."""
     cfg, world = agent.cfg, agent.world
     e, n = before.h.shape[:2]
     body = agent.steering.body
     fear_before = before.intero[..., body.index("fear")]
     view = before.extero.reshape(e, n, *world.view_shape)
     seen = {k: jnp.max(view[..., CHANNELS.index(k)], axis=(-2, -1)) for k in ("food", "toy_a", "toy_b")}
-    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.theta_feared, valence=agent.valence,
+    metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.feared.theta, valence=agent.valence,
                                    kinds=jnp.asarray(kinds_of(cfg)))  # fmt: skip
     social, per_body = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
                                                 before.pending.valid, fear_before, seen)  # fmt: skip
@@ -152,52 +165,25 @@ def probes(agent, before, thoughts, senses, out) -> dict:
     # finder as a probe of one's own pleasure on thoughts not formed under the reflex
     on_someone = jnp.sum(senses["oracle/looked"], axis=-1)
     flat = empathy_moments(out, senses, on_someone, face, phi_pleasure, finder, reflex=before.orient)
-    for k, v in social.items():
-        per_agent = jnp.mean(v, axis=0)
-        flat.update({f"social/{k}/{i}": per_agent[i] for i in range(n)})
-    for k, v in per_body.items():
-        v = jnp.mean(v, axis=0)  # [N, M]
-        flat.update({f"social/{k}/{i}/{j}": v[i, j] for i in range(n) for j in range(v.shape[-1])})
+    flat.update({f"social/{k}": jnp.mean(v, axis=0) for k, v in {**social, **per_body}.items()})
     return flat
 
 
 def about(run, what, kind, window="last"):
-    """Per seed, averaged over learners: the mean of ``what`` (``fe``: the friend/enemy signal) on thoughts about
-    the first body of ``kind``."""
+    """Per seed, averaged over learners: the mean of ``what`` (``fe``: the friend/enemy signal; ``like``: the
+    valence) on thoughts about the first body of ``kind``."""
     kinds = [KINDS[k] for k in kinds_of(run.cfg)]
-    j = kinds.index(kind)
-    w = getattr(run, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.mean([w.mean(f"social/{what}_about/{i}/{j}") / w.mean(f"social/about/{i}/{j}")
-                        for i in range(run.cfg.world.n_agents)], axis=0)  # fmt: skip
+    return np.mean(getattr(run, window).mean(f"social/{what}_on")[:, :, kinds.index(kind)], axis=1)
 
 
-def moments(mean, name):
-    """``(n, E[x], E[y], E[xy], E[xx], E[yy])`` per seed of the pair ``name`` written by ``empathy_moments``."""
-    g = lambda k: np.asarray(mean(f"empathy/{name}/{k}"), np.float64)
-    n = np.maximum(g("n"), 1e-12)
-    return (n, *(g(k) / n for k in ("x", "y", "xy", "xx", "yy")))
-
-
-def correlation(mean):
-    """Pearson correlation per seed from windowed means of the moments written by ``empathy_moments``."""
-    def corr(name):
-        _, mx, my, xy, xx, yy = moments(mean, name)
-        cov = xy - mx * my
-        var = (xx - mx**2) * (yy - my**2)
-        return np.where(var > 1e-12, cov / np.sqrt(np.maximum(var, 1e-24)), np.nan)
-
-    names = ("learned", "oracle", "shuffled", "face", "phi_int", "probe")
-    return {name: corr(name) for name in names if _has(mean, f"empathy/{name}/n")}
-
-
-def social_summary(mean, cfg, stat) -> dict:
-    """The ``social`` object of summary.json from per-seed window means (``mean(key) -> [seeds]``)."""
+def social_summary(window, cfg, stat) -> dict:
+    """The ``social`` object of summary.json from a window (``agi.metrics.Window``) of the social metrics."""
     kinds = [KINDS[k] for k in kinds_of(cfg)]
     names = [f"{j}:{k}" for j, k in enumerate(kinds)]
+    fe, like = window.mean("social/fe_on"), window.mean("social/like_on")  # [seeds, N, M]
     agents = []
-    for i in range(cfg.world.n_agents):
-        g = lambda k, i=i: np.asarray(mean(f"social/{k}/{i}"), np.float64)
+    for i in range(cfg.world.social.n_agents):
+        g = lambda k, i=i: np.asarray(window.mean(f"social/{k}")[:, i], np.float64)
         total = np.maximum(g("abs_reward_total"), 1e-12)
         eye, other = g("cs_eye_contact"), g("cs_other")
         agent = {
@@ -205,13 +191,11 @@ def social_summary(mean, cfg, stat) -> dict:
             "threaten_rate": stat(g("threaten")),
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
-            "friend_enemy": {names[j]: stat(_per(mean, f"social/fe_about/{i}/{j}", f"social/about/{i}/{j}"))
-                             for j in range(len(kinds)) if j != i},
+            "friend_enemy": {names[j]: stat(fe[:, i, j]) for j in range(len(kinds)) if j != i},
             # the liking probe (000 §4.3): the valence head on thoughts about each body
-            "liking": {names[j]: stat(_per(mean, f"social/like_about/{i}/{j}", f"social/about/{i}/{j}"))
-                       for j in range(len(kinds)) if j != i},
+            "liking": {names[j]: stat(like[:, i, j]) for j in range(len(kinds)) if j != i},
             "reward_share": {d: stat(g(f"abs_reward/{d}") / total) for d in SOCIAL_DRIVES
-                             if _has(mean, f"social/abs_reward/{d}/{i}")},
+                             if f"social/abs_reward/{d}" in window.sums},
             "compassion_spite": {
                 "eye_contact": stat(eye),
                 "other": stat(other),
@@ -222,25 +206,13 @@ def social_summary(mean, cfg, stat) -> dict:
     return {
         "bodies": names,
         "agents": agents,
-        "empathy_correlation": {k: stat(v) for k, v in correlation(mean).items()},
+        "empathy_correlation": {k: stat(window.mean(f"empathy/r/{k}")) for k in EMPATHY
+                                if f"empathy/r/{k}" in window},  # fmt: skip
         "empathy_note": "Pearson r, over steps whose thought was formed under the social attention reflex, between "
         "the empathy readout and the true pleasure of the body looked at; learned = concept finder through the "
         "reflex gate, oracle = the true state (ceiling), shuffled = readout vs another world's conspecific. The "
         "finder's learning-rate gate is 0 on exactly those steps, so none of them trained it.",
     }
-
-
-def _per(mean, num, den):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(mean(num), np.float64) / np.asarray(mean(den), np.float64)
-
-
-def _has(mean, key):
-    try:
-        mean(key)
-        return True
-    except KeyError:
-        return False
 
 
 def describe(social: dict, baseline: dict | None = None) -> list[str]:
@@ -278,8 +250,8 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
 def summary(last, baseline, cfg, stat) -> dict:
     """``WorldSpec.summary``: the ``social`` object of summary.json, with the random policy's rates beside the
     learners' and the plain-words lines."""
-    social = social_summary(last.mean, cfg, stat)
-    random = social_summary(baseline.mean, cfg, stat) if baseline is not None else None
+    social = social_summary(last, cfg, stat)
+    random = social_summary(baseline, cfg, stat) if baseline is not None else None
     social["learned"] = describe(social, random)
     social["random_policy"] = random and random["agents"]
     return {"social": social, "lines": social["learned"]}
@@ -287,9 +259,7 @@ def summary(last, baseline, cfg, stat) -> dict:
 
 def behaviour(window, cfg) -> dict:
     """``WorldSpec.behaviour``: the social rates (mean over learners, per seed) and the empathy correlation."""
-    n = cfg.world.n_agents
-    per_agent = lambda k: np.mean([window.mean(f"social/{k}/{i}") for i in range(n)], axis=0)
-    out = {name: per_agent(k) for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"),
+    out = {name: window.per_seed(f"social/{k}") for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"),
            ("eye_contact", "eye_contact_fraction"), ("oriented", "oriented_fraction"))}  # fmt: skip
-    out["empathy_r"] = correlation(window.mean)["learned"]
+    out["empathy_r"] = window.mean("empathy/r/learned")
     return out

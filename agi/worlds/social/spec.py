@@ -17,7 +17,8 @@ from agi.worlds.social.world import Social, SocialParams
 
 
 def make(cfg):
-    return Social(SocialParams(**{k: getattr(cfg.world, k) for k in SocialParams._fields})).as_world()
+    fields = {**dataclasses.asdict(cfg.world.foraging), **dataclasses.asdict(cfg.world.social)}
+    return Social(SocialParams(**{k: fields[k] for k in SocialParams._fields})).as_world()
 
 
 def preset(name: str, cfg):
@@ -35,12 +36,13 @@ def check(cfg) -> None:
     from agi.config import ConfigError, expect
 
     check_view(cfg)
-    expect(cfg.world.n_agents >= 1, "world.n_agents", cfg.world.n_agents, ">= 1")
-    for c in cfg.world.characters:
-        expect(c in KINDS[1:], "world.characters", c, f"names from {KINDS[1:]}")
-    bodies = cfg.world.n_agents + len(cfg.world.characters)
-    if bodies > cfg.world.size**2:
-        raise ConfigError(f"world.size={cfg.world.size}: {bodies} bodies do not fit on {cfg.world.size ** 2} cells")
+    social, size = cfg.world.social, cfg.world.foraging.size
+    expect(social.n_agents >= 1, "world.social.n_agents", social.n_agents, ">= 1")
+    for c in social.characters:
+        expect(c in KINDS[1:], "world.social.characters", c, f"names from {KINDS[1:]}")
+    bodies = social.n_agents + len(social.characters)
+    if bodies > size**2:
+        raise ConfigError(f"world.foraging.size={size}: {bodies} bodies do not fit on {size**2} cells")
 
 
 def draw(s, cfg, ax) -> None:
@@ -49,8 +51,8 @@ def draw(s, cfg, ax) -> None:
     is the dashed square."""
     from matplotlib.patches import Rectangle
 
-    r = cfg.world.view_radius
-    kinds = ["learner"] * cfg.world.n_agents + list(cfg.world.characters)
+    r = cfg.world.foraging.view_radius
+    kinds = ["learner"] * cfg.world.social.n_agents + list(cfg.world.social.characters)
     grid(cfg, ax)
     pos = np.asarray(s.pos)
     ax.add_patch(Rectangle((pos[0, 1] - r - 0.5, pos[0, 0] - r - 0.5), 2 * r + 1, 2 * r + 1, fill=False, ls="--",
@@ -72,7 +74,7 @@ def draw(s, cfg, ax) -> None:
         ax.text(col, row + 0.45, f"{i} {kind}", ha="center", va="top", fontsize=6, zorder=7)
 
 
-SPEC = dict(make=make, steering=steering, preset=preset, check=check, probes=report.probes,
+SPEC = dict(make=make, steering=steering, preset=preset, check=check, probes=report.probes, metrics=report.DECLARED,
             summary=report.summary, behaviour=report.behaviour, draw=draw,
             description="the foraging grid plus conspecifics: learners with their own brains and scripted "
             "characters")  # fmt: skip

@@ -36,30 +36,32 @@ FINDERS = ("finder_pleasure", "finder_fear")
 
 
 def kinds_of(cfg):
-    return (LEARNER,) * cfg.world.n_agents + tuple(KINDS.index(c) for c in cfg.world.characters)
+    return (LEARNER,) * cfg.world.social.n_agents + tuple(KINDS.index(c) for c in cfg.world.social.characters)
 
 
 def steering(cfg):
     """The social world's drives, in the order they run (each reads what the ones before it wrote), and its
     body channels."""
     s = cfg.steering
+    h, a, av, fear, fe, la = s.homeostasis, s.arousal, s.arousal_valence, s.fear, s.friend_enemy, s.liked_admired
+    sa = s.social_attention
     drives = [
-        make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect_radius),
+        make_sensory_heuristics(CHANNELS.index("legs"), CHANNELS.index("food"), s.detect.radius),
         make_conspecific_detector(),
-        make_homeostasis(s.w_eat, s.w_hunger, s.hunger_rate, s.satiation, pleasure=False),
-        make_pain(s.w_pain, s.pain_decay, triggers=("bitten", "threatened")),
-        make_familiarity(s.theta_familiar, s.tau_safe, s.familiarity_rate),
-        make_fear(s.w_fear, s.tau_safe, s.safety_pull,
-                  triggers=("spider_detected", *(("stranger_close",) if s.stranger_danger else ()), "threatened")),
-        make_social_attention(s.sa_period_view, s.sa_period_eye, s.sa_theta),
-        make_arousal(s.a_spider, s.a_bite, s.a_defer, s.arousal_decay, s.a_orient, s.a_eye, s.a_size),
-        make_friend_enemy(s.fe_prior, s.fe_prior_friend, s.fe_rate, s.fe_baseline_rate),
-        make_empathy_readout(s.empathy),
-        make_compassion_spite(s.w_cs),
-        *([make_liked_admired(s.w_la, s.la_adapt)] if s.liked_admired == "explicit" else []),
-        make_feared(s.w_feared, s.theta_feared if s.feared_gate else float("inf")),
-        make_arousal_valence(s.kappa, s.rho, s.theta_over, s.theta_pos),
-        make_mood(s.mood_decay, s.mood_gain),
+        make_homeostasis(h.w_eat, h.w_hunger, h.rate, h.satiation, pleasure=False),
+        make_pain(s.pain.w, s.pain.decay, triggers=("bitten", "threatened")),
+        make_familiarity(s.familiarity.theta, fear.tau_safe, s.familiarity.rate),
+        make_fear(fear.w, fear.tau_safe, fear.safety_pull,
+                  triggers=("spider_detected", *(("stranger_close",) if fear.stranger_danger else ()), "threatened")),
+        make_social_attention(sa.period_view, sa.period_eye, sa.theta),
+        make_arousal(a.a_spider, a.a_bite, a.a_defer, a.decay, a.a_orient, a.a_eye, a.a_size),
+        make_friend_enemy(fe.prior, fe.prior_kin, fe.rate, fe.baseline_rate),
+        make_empathy_readout(s.empathy.readout),
+        make_compassion_spite(s.compassion_spite.w),
+        *([make_liked_admired(la.w, la.adapt)] if la.mode == "explicit" else []),
+        make_feared(s.feared.w, s.feared.theta if s.feared.gate else float("inf")),
+        make_arousal_valence(av.kappa, av.rho, av.theta_over, av.theta_pos),
+        make_mood(s.mood.decay, s.mood.gain),
         make_lack_of_attention(),
         make_concept_finders(),
     ]

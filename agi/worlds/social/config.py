@@ -1,0 +1,27 @@
+"""``world.social``: the social world's config section (its grid is ``world.foraging``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from steering.drive import expect
+
+
+@dataclass(frozen=True)
+class SocialConfig:
+    n_agents: int = 2
+    """learning agents per world, each with its own brain"""
+    characters: tuple[str, ...] = ("friend", "stranger")
+    """scripted characters (stranger, friend, elder, bully), comma-separated on the command line"""
+    n_toys: int = 0
+    """toys of each kind (``toy_a`` the friend enjoys, ``toy_b`` the bully enjoys; of no worth to learners)"""
+    give_from_step: int = 0
+    """``give`` does nothing before this step (an action that becomes available mid-run)"""
+    character_hunger_rate: float = 0.02
+    """scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
+
+    def validate(self):
+        for k in ("n_toys", "give_from_step"):
+            expect(getattr(self, k) >= 0, k, getattr(self, k), ">= 0")
+        expect(0 <= self.character_hunger_rate <= 1, "character_hunger_rate", self.character_hunger_rate,
+               "in [0, 1]")  # fmt: skip
