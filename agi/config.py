@@ -117,6 +117,10 @@ ALIASES = {
 """The flat spellings of before the sections were nested (``steering.w_fear``), kept as aliases of the nested
 ones (``steering.fear.w``) in ``--set``, variants and stored ``config.json`` files."""
 
+REMOVED = {"train.debug_nan_at": 0}
+"""Fields that are gone, with the value that meant "off": a stored config holding that value still reads (a test
+switch, now the test plugin ``tests/plugins/agi_poison.py``); any other value is refused by name."""
+
 
 @dataclass(frozen=True)
 class AgentConfig:
@@ -327,21 +331,20 @@ def _check_numbers(part, section: str) -> None:
             expect(abs(v) <= INT_MAX, key, v, f"at most {INT_MAX:,} in absolute value")
 
 
-def _validate(part, key: str, nested: bool = False) -> None:
-    """Checks a section and the sections nested in it (``steering.fear``); a nested section's ``validate``
-    names its own field (a ``ValueError``), which becomes a ``ConfigError`` naming the whole key."""
+def _validate(part, key: str) -> None:
+    """Checks a section and the sections nested in it (``steering.fear``); a section's ``validate`` may name
+    only its own field (a ``ValueError``, e.g. from ``steering.drive.expect``), which becomes a ``ConfigError``
+    naming the whole key."""
     _check_numbers(part, key)
     for f in dataclasses.fields(part):
         if dataclasses.is_dataclass(getattr(part, f.name)):
-            _validate(getattr(part, f.name), f"{key}.{f.name}", nested=True)
+            _validate(getattr(part, f.name), f"{key}.{f.name}")
     if hasattr(part, "validate"):
         try:
             part.validate()
         except ConfigError:
             raise
-        except ValueError as e:
-            if not nested:
-                raise
+        except ValueError as e:  # a section's own check names its field; the key names the section
             raise ConfigError(f"{key}.{e}") from None
 
 
@@ -532,6 +535,10 @@ def _build(cls, sub, where: str):
     if not isinstance(sub, dict):
         raise ConfigError(f"config section {where!r} must be a JSON object, not a {type(sub).__name__}")
     sub = dict(sub)
+    for k in [k for k in sub if f"{where}.{k}" in REMOVED]:
+        if sub[k] != REMOVED[f"{where}.{k}"]:
+            raise ConfigError(f"{where}.{k}={sub[k]!r}: this field was removed (a test switch; tests now use a plugin)")
+        del sub[k]
     flat = {k: sub.pop(k) for k in list(sub) if f"{where}.{k}" in ALIASES and not isinstance(sub[k], dict)}
     for k, value in flat.items():  # popped first: an old field may share its name with a new section
         *path, last = ALIASES[f"{where}.{k}"][len(where) + 1:].split(".")
@@ -545,6 +552,15 @@ def _build(cls, sub, where: str):
         raise ConfigError(f"unknown config keys {sorted(f'{where}.{k}' for k in unknown)}")
     return cls(**{k: _build(hints[k], v, f"{where}.{k}") if dataclasses.is_dataclass(hints[k])
                   else _typed(f"{where}.{k}", v, hints[k]) for k, v in sub.items()})  # fmt: skip
+
+
+def normalised(d) -> dict | None:
+    """A stored config dict as this version writes it (aliases moved to their sections, defaults of fields
+    added since filled in), or None if it is not a config: what ``same_program`` compares."""
+    try:
+        return from_dict(d).to_dict()
+    except (ConfigError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _typed(key: str, v, typ):

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from agi.agent import make_agent
-from agi.config import ConfigError, RunConfig, from_dict, load_config
+from agi.config import ConfigError, RunConfig, load_config, normalised
 from agi.measure import measure, summarize
 from agi.run import same_program
 from agi.rundir import write_json
@@ -70,20 +70,12 @@ def load_run(run_dir) -> tuple[RunConfig, int, Any]:
         step, state, host = ckpt.restore(with_shardings(abstract))
     finally:
         ckpt.close()
-    saved = _normalised(host.get("config"))
+    saved = normalised(host.get("config"))
     changed = ["the whole config"] if saved is None else same_program(saved, cfg.to_dict())
     if changed:  # the run's length may differ: an extension interrupted before its next checkpoint
         raise CheckpointError(f"the checkpoint in {directory} was written by a different config than config.json "
                               f"({', '.join(changed[:4])} differ)")  # fmt: skip
     return cfg, step, state
-
-
-def _normalised(d):
-    """A config dict with the defaults of fields added since it was written (None if it is not a config)."""
-    try:
-        return from_dict(d).to_dict()
-    except (ConfigError, TypeError, KeyError, AttributeError):
-        return None
 
 
 def frozen(cfg: RunConfig, **train) -> RunConfig:

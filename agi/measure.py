@@ -19,8 +19,8 @@ import jax
 import numpy as np
 
 from agi.agent import Agent, make_agent
-from agi.config import RunConfig
-from agi.metrics import Window, first_non_finite
+from agi.config import RunConfig, normalised
+from agi.metrics import LayoutError, Window, first_non_finite
 from agi.registry import world_spec
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
@@ -128,12 +128,16 @@ def measure(
                 nonlocal first, last
                 at, state, host = ckpt.restore(abstract)
                 try:
-                    changed = same_program(host["config"], json.loads(cfg.to_json())) if same_program else []
+                    saved = normalised(host["config"]) or {"config": "unreadable"}
+                    changed = same_program(saved, json.loads(cfg.to_json())) if same_program else []
                     if changed:
                         raise CheckpointError(f"the checkpoint in {ckpt.directory} was written by a different "
                                               f"config ({', '.join(changed[:4])} differ)")  # fmt: skip
                     first, last = windows(agent, t.steps, edge, at, host["last"])
                     first.load(host["first"])
+                except LayoutError as e:
+                    raise CheckpointError(f"checkpoint {ckpt.directory}/{at} was written by an earlier version ({e}); "
+                                          "start a new run") from None
                 except (KeyError, TypeError, AttributeError) as e:
                     raise CheckpointError(f"checkpoint {ckpt.directory}/{at} lacks its bookkeeping "
                                           f"({type(e).__name__}: {e}); resume from an earlier one by removing "

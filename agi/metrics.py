@@ -64,7 +64,9 @@ class Correlation(NamedTuple):
         cov, var = xy - mx * my, (xx - mx**2) * (yy - my**2)
         return np.where(var > 1e-12, cov / np.sqrt(np.maximum(var, 1e-24)), np.nan)
 
-    per_seed = of
+    def per_seed(self, mean: Mean) -> np.ndarray:
+        """r of the moments pooled over the bodies (``[seeds]`` whatever the moments' shape)."""
+        return self.of(lambda name: _flat_mean(mean(name)))
 
 
 def moments(prefix: str, x, y, weight) -> dict:
@@ -100,6 +102,15 @@ AGENT = Declared(
 )
 """What every agent logs beyond plain averages: episodes ended and their returns (counts), and the return per
 finished episode (nan in a window where none ended)."""
+
+
+LAYOUT = 2
+"""The version of a saved ``Window`` (``to_json``): 2 = metrics with their shapes (1, unversioned: scalars per
+seed under unrolled ``social/KEY/i`` names)."""
+
+
+class LayoutError(ValueError):
+    """A saved window of another layout, which cannot be added to."""
 
 
 def _divide(a, b):
@@ -161,11 +172,13 @@ class Window:
         return w
 
     def to_json(self) -> dict:
-        return {"lo": self.lo, "hi": self.hi, "count": self.count,
+        return {"layout": LAYOUT, "lo": self.lo, "hi": self.hi, "count": self.count,
                 "sums": {k: np.asarray(v).tolist() for k, v in self.sums.items()}}  # fmt: skip
 
     def load(self, d: dict) -> Window:
-        """Restores the accumulators saved by ``to_json``."""
+        """Restores the accumulators saved by ``to_json``; ``LayoutError`` for another version's."""
+        if d.get("layout") != LAYOUT:
+            raise LayoutError(f"its metrics windows have layout {d.get('layout', 1)}, this version {LAYOUT}")
         self.lo, self.hi, self.count = d["lo"], d["hi"], d["count"]
         self.sums = {k: np.asarray(v, np.float32) for k, v in d["sums"].items()}
         return self

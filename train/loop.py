@@ -1,9 +1,9 @@
 """The generic jitted training loop: ``lax.scan`` over steps, ``vmap`` over seeds, run in chunks from Python.
 
 ``train/`` knows nothing of the agent: it takes ``init(key) -> state`` and ``step(state, key) -> (state,
-metrics)`` for one seed (metrics a flat dict of scalars) and compiles one chunk of ``chunk_len`` steps for all
+metrics)`` for one seed (metrics a flat dict of arrays, any shape) and compiles one chunk of ``chunk_len`` steps for all
 seeds at once. The Python loop between chunks shows a progress bar and hands each chunk's metrics
-(``[seeds, chunk_len]`` NumPy arrays) to a callback; nothing runs in Python per step. The carried state is
+(``[seeds, chunk_len, *shape]`` NumPy arrays) to a callback; nothing runs in Python per step. The carried state is
 donated to each chunk call, so it is updated in place. Given a ``sharding`` (``train.sharding``), the state
 lives split over several devices and each chunk is compiled for that layout.
 
@@ -100,7 +100,7 @@ def run(
 ) -> RunResult:
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
-    ``on_chunk(end_step, metrics)`` receives each chunk's metrics as ``{name: np.ndarray [seeds, chunk_len]}``;
+    ``on_chunk(end_step, metrics)`` receives each chunk's metrics as ``{name: np.ndarray [seeds, chunk_len, *shape]}``;
     ``on_chunk_end(end_step, state, run_seconds)`` then sees the state (to checkpoint it) and the seconds spent
     in chunks so far. ``should_stop()`` is asked after
     each chunk (e.g. set by a signal handler) and ends the run early, ``RunResult.steps`` saying how far it got.

@@ -3,10 +3,11 @@ aliases (in ``--set`` and in stored config.json files)."""
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
-from agi.config import ALIASES, ConfigError, field_docs, from_dict, override, preset
+from agi.config import ALIASES, ConfigError, field_docs, from_dict, normalised, override, preset
 from steering.drives.fear import FearConfig
 
 
@@ -35,6 +36,18 @@ def test_every_alias_names_a_nested_field_and_sets_the_same_value():
     a = override(cfg, ["steering.w_fear=0.3", "world.n_agents=1", "steering.empathy=oracle"])
     b = override(cfg, ["steering.fear.w=0.3", "world.social.n_agents=1", "steering.empathy.readout=oracle"])
     assert a == b and a.steering.fear == FearConfig(w=0.3)
+
+
+def test_a_config_json_written_before_the_nesting_reads_into_the_same_config():
+    """A real config.json of 7ef2e53 (flat spellings, and the removed test switch at its "off" value)."""
+    old = json.loads((Path(__file__).parent / "data" / "config-7ef2e53-social.json").read_text())
+    assert old["train"]["debug_nan_at"] == 0 and "w_fear" in old["steering"]
+    new = override(preset("tiny", "social"), ["steering.fear.w=0.3", "steering.liked_admired.w=2",
+                                              "world.social.n_agents=1"])  # fmt: skip
+    assert from_dict(old) == new and normalised(old) == new.to_dict()
+    old["train"]["debug_nan_at"] = 5
+    with pytest.raises(ConfigError, match="train.debug_nan_at=5: this field was removed"):
+        from_dict(old)
 
 
 def test_a_config_json_of_the_flat_spellings_reads_into_the_nested_sections():
