@@ -35,9 +35,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from agi.config import ConfigError, RunConfig, override
-from agi.measure import behaviour, measure
-from agi.metrics import AGENT, Window
-from agi.registry import sections, world_spec
+from agi.measure import behaviour, declared, measure
+from agi.metrics import Window
+from agi.registry import sections
 from agi.rundir import claim, save_figure, write_atomic, write_json
 from agi.stats import mean_ci, paired
 
@@ -217,8 +217,7 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
             if save_dir is not None:
                 Path(save_dir).mkdir(parents=True, exist_ok=True)
                 write_json(Path(save_dir) / f"program-{program}.json", saved)
-        declared = AGENT | world_spec(g.cfg.world.name).metrics
-        first, last = Window(0, 0, declared).load(saved["first"]), Window(0, 0, declared).load(saved["last"])
+        first, last = (Window(0, 0, declared(g.cfg)).load(saved[k]) for k in ("first", "last"))
         for i, (variant, cfg, _) in enumerate(g.members):
             idx = np.arange(i * s, (i + 1) * s)
             runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx), saved["histories"][i],

@@ -30,6 +30,7 @@ from agi.measure import measure, summarize
 from agi.run import same_program
 from agi.rundir import write_json
 from agi.system import make_system
+from agi.worlds import make_world
 from train import Checkpointer, CheckpointError
 from train.sharding import with_shardings
 
@@ -128,7 +129,7 @@ def evaluate(
             raise ConfigError(f"--{name.replace('_', '-')}={value} is out of range: expected >= 1")
     cfg, ckpt_step, trained = load_run(run_dir)
     out = Path(out_dir) if out_dir is not None else Path(run_dir) / "eval"
-    episodic = make_agent(frozen(cfg)).world.episodic
+    episodic = make_world(cfg).episodic  # the agent itself is built once, by measure
     steps = steps or (MAX_EPISODIC_STEPS if episodic else STEPS)
     chunk_len = min(CHUNK, steps)
     num_steps = math.ceil(steps / chunk_len) * chunk_len

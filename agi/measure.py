@@ -20,7 +20,7 @@ import numpy as np
 
 from agi.agent import Agent, make_agent
 from agi.config import RunConfig, normalised
-from agi.metrics import LayoutError, Window, first_non_finite
+from agi.metrics import AGENT, Declared, LayoutError, Window, first_non_finite
 from agi.registry import world_spec
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
@@ -41,6 +41,11 @@ class Measurement(NamedTuple):
     first: Window  # the first ``edge`` of the steps
     last: Window  # the last ``edge`` of the steps
     timing: dict  # seconds and steps of every session of the run (a resumed run adds to the saved ones)
+
+
+def declared(cfg: RunConfig) -> Declared:
+    """How a run's metrics reduce (``agi.metrics``): the agent's declarations and its world's."""
+    return AGENT | world_spec(cfg.world.name).metrics
 
 
 def windows(agent: Agent, steps: int, edge: float = EDGE, start: int = 0, saved: dict | None = None):

@@ -21,9 +21,9 @@ from tqdm.auto import tqdm
 
 from agi.agent import make_agent
 from agi.config import ConfigError, RunConfig
-from agi.measure import NonFinite, measure, summarize  # noqa: F401 (NonFinite: raised by train_and_evaluate)
+from agi.measure import NonFinite, declared, measure, summarize  # noqa: F401 (NonFinite: raised by train_and_evaluate)
 from agi.memory import check_memory
-from agi.metrics import AGENT, Window, chunk_row
+from agi.metrics import Window, chunk_row
 from agi.registry import world_spec
 from agi.rundir import MetricsLog, claim, provenance, save_figure, write_atomic, write_json
 from agi.sharding import env_sharding
@@ -180,10 +180,10 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
         if primary:
             write_atomic(out / "config.json", cfg.to_json())
 
-        declared = AGENT | world_spec(cfg.world.name).metrics
+        reductions = declared(cfg)
 
         def on_chunk(end, metrics):
-            row = chunk_row(end, metrics, declared)
+            row = chunk_row(end, metrics, reductions)
             history.append(row)
             log.append(row)
             for sink in sinks:
@@ -263,7 +263,7 @@ def _baseline(cfg, out, *, progress, shard, should_stop, primary) -> Window:
     earlier session of this run with the same config, e.g. one interrupted after training)."""
     rcfg = random_baseline(cfg)
     saved = out / "baseline.json"
-    window = Window(0, 0, AGENT | world_spec(cfg.world.name).metrics)
+    window = Window(0, 0, declared(cfg))
     if saved.exists():
         with contextlib.suppress(ValueError, KeyError, TypeError):
             d = json.loads(saved.read_text())
