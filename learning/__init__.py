@@ -4,7 +4,17 @@ from learning.actor import expected_policy_loss, policy_gradient_loss, situation
 from learning.generator import FeatureLayout, ThoughtGenerator, feature_layout, prediction_loss
 from learning.selection import MODES, select
 from learning.stabilizers import RunningNorm, RunningNormState, heads_sgd, scale_by_obgd
-from learning.td import HeadParams, TraceState, init_traces, make_heads, predict, td_errors, td_lambda_step
+from learning.td import (
+    HeadParams,
+    TraceState,
+    init_traces,
+    make_heads,
+    predict,
+    td_errors,
+    td_lambda_shared,
+    td_lambda_step,
+    traced_heads,
+)
 
 __all__ = [
     "MODES",
@@ -26,5 +36,7 @@ __all__ = [
     "select",
     "situation_valence",
     "td_errors",
+    "td_lambda_shared",
     "td_lambda_step",
+    "traced_heads",
 ]

@@ -155,3 +155,51 @@ def make_heads(names, gamma, lam, alpha, d, intero_slice=None, finders=(), read_
         if read_masks is not None and n in read_masks:
             mask = mask.at[i].set(jnp.asarray(read_masks[n], jnp.float32))
     return HeadParams(gamma=col(gamma), lam=col(lam), alpha=col(alpha), read_mask=mask)
+
+
+def traced_heads(heads: HeadParams) -> tuple[int, ...]:
+    """The heads that need an eligibility trace beyond the current φ: those with λ > 0 (static, from concrete
+    ``heads``). A head with λ = 0 has ``z = m ⊙ φ_t`` at every step, whatever its discount."""
+    return tuple(int(i) for i in jnp.flatnonzero(jnp.asarray(heads.lam) > 0))
+
+
+def td_lambda_shared(w, z, phi_t, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, traced, gamma_t=None):
+    """One online TD(λ) step (accumulating traces) of ``B`` agents that share one ``W``: the Thought Assessors
+    of one brain driving ``B`` bodies. The result equals the mean over agents of ``td_lambda_step`` increments,
+    without forming an ``[B, H, d]`` increment or keeping traces for heads that do not need them:
+
+        ΔW_i = (1/B) Σ_b α_i g_b,i δ_b,i · (z_b,i if i is traced else m_i ⊙ φ_b,t)
+    the untraced rows are one matrix product ``coefᵀ φ_t``; the traced ones contract ``[B, T, d]`` traces.
+
+    Args:
+      w: ``[H, d]`` shared weights.
+      z: ``[B, T, d]`` traces of the heads ``traced`` (they include ``m ⊙ φ_t``).
+      phi_t, phi_tp1: ``[B, d]`` features of each agent's thought whose outcome is pending, and of its next one.
+      c_t, gate_t: ``[B, H]`` cumulants and learning-rate gates; ``cont_t``: ``[B]`` continuation.
+      heads: per-head hyperparameters.
+      traced: static tuple of head indices with λ > 0 (``traced_heads(heads)``), the rows of ``z``.
+      gamma_t: optional ``[B, H]`` per-step discounts in place of ``heads.gamma``.
+
+    Returns:
+      ``(dw [H, d], z' [B, T, d], delta [B, H])``.
+    """
+    chex.assert_rank([w, z, phi_t, phi_tp1, c_t, cont_t, gate_t], [2, 3, 2, 2, 2, 1, 2])
+    traced = tuple(traced)
+    h, b = w.shape[0], phi_t.shape[0]
+    untraced = tuple(i for i in range(h) if i not in traced)
+    wm = w * heads.read_mask
+    p_t, p_tp1 = phi_t @ wm.T, phi_tp1 @ wm.T  # [B, H]
+    gamma = heads.gamma[None, :] if gamma_t is None else gamma_t
+    gamma = jnp.broadcast_to(gamma, (b, h))
+    delta = td_errors(c_t, cont_t[:, None], p_tp1, p_t, gamma)
+    coef = heads.alpha[None, :] * gate_t * delta / b  # [B, H]
+    dw = jnp.zeros_like(w)
+    if untraced:
+        u = jnp.asarray(untraced)
+        dw = dw.at[u].set((coef[:, u].T @ phi_t) * heads.read_mask[u])
+    if traced:
+        t = jnp.asarray(traced)
+        dw = dw.at[t].set(jnp.einsum("bt,btd->td", coef[:, t], z))
+        decay = (gamma * heads.lam[None, :])[:, t] * cont_t[:, None]  # [B, T]
+        z = decay[..., None] * z + phi_tp1[:, None, :] * heads.read_mask[t][None]
+    return dw, z, delta

@@ -67,6 +67,22 @@ def test_pick_up_eat_give_and_threaten():
     assert float(s4.carry[1]) == 1.0 and float(s4.carry[0]) == 0.0
 
 
+def test_oracle_senses_say_what_a_give_now_would_reach():
+    """``oracle/carrying`` and ``oracle/give_target`` (measurement only) against the rule written out: the first
+    body at Manhattan distance 1, none when nobody is adjacent; the give that follows reaches that body."""
+    w, s = _state(pos=[[3, 3], [3, 4], [2, 3]], facing=[0, 0, 0], carry=(1, 0, 0))
+    s, senses = _step(w, s, [STAY, STAY])
+    for a in range(2):
+        d = np.abs(np.asarray(s.pos)[a] - np.asarray(s.pos)).sum(-1)
+        near = [b for b in range(3) if b != a and d[b] == 1]
+        np.testing.assert_array_equal(senses["oracle/give_target"][a], np.eye(3)[near[0]] if near else np.zeros(3))
+    np.testing.assert_array_equal(senses["oracle/carrying"], [1.0, 0.0])
+    _, given = _step(w, s, [GIVE, STAY])
+    np.testing.assert_array_equal(given["oracle/gave_to"][0], senses["oracle/give_target"][0])
+    _, alone = _step(*_state(pos=[[0, 0], [4, 4], [2, 2]], facing=[0, 0, 0]), [STAY, STAY])
+    assert not np.any(alone["oracle/give_target"])
+
+
 def test_food_is_worth_the_eaters_hunger_and_a_threat_displeases_its_victim():
     """Scripted characters' payoffs (issue 12), hand-computed: joy' = 0.8 joy + 2 · hunger · ate − threatened."""
     from agi.worlds.social import characters as chars

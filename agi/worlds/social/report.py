@@ -36,6 +36,7 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
     moves = ((prev_action >= 1) & (prev_action <= 4)).astype(jnp.float32) * valid
     td = jnp.abs(thought.delta[valence]) * valid
     give_try = (prev_action == GIVE).astype(jnp.float32) * valid
+    threaten_try = (prev_action == THREATEN).astype(jnp.float32) * valid
     food = seen["food"]
     is_ = lambda kind: (kinds == KINDS.index(kind)).astype(jnp.float32)
     stranger = jnp.dot(senses["oracle/attended"], is_("stranger"))  # the close body (if any) is a stranger
@@ -66,6 +67,14 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         "give_other": jnp.dot(senses["oracle/gave_to"], 1.0 - friend),
         "threaten_friend": jnp.dot(senses["oracle/threatened_whom"], friend),
         "threaten_other": jnp.dot(senses["oracle/threatened_whom"], 1.0 - friend),
+        # what giving needs: carrying food, and the friend as the body a give would reach (after this step)
+        "carrying": senses["oracle/carrying"],
+        "friend_in_reach": jnp.dot(senses["oracle/give_target"], friend),
+        "ready_friend": senses["oracle/carrying"] * jnp.dot(senses["oracle/give_target"], friend),
+        # the compassion/spite reward on the thought after a give / a threaten (about its recipient: touch orients)
+        "cs_after_give": r.get("compassion_spite", zero) * give_try,
+        "threaten_tries": threaten_try,
+        "cs_after_threaten": r.get("compassion_spite", zero) * threaten_try,
         # the elder's norm: eating in front of it
         "watched": watched,
         "eat_watched": senses["ate_own"] * watched,

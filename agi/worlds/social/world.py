@@ -187,9 +187,8 @@ class Social:
         ate_own = (act == EAT) & (carry > 0)
         carry = jnp.where(ate_own, 0.0, carry)
         # Give / threaten the first adjacent body.
-        dist = jnp.sum(jnp.abs(pos[:, None, :] - pos[None, :, :]), axis=-1)
-        adj = (dist <= 1) & ~jnp.eye(m, dtype=bool)
-        target, has_target = jnp.argmax(adj, axis=1), jnp.any(adj, axis=1)
+        reach = _give_target(pos)
+        target, has_target = jnp.argmax(reach, axis=1), jnp.any(reach > 0, axis=1)
         gave = (act == GIVE) & (carry > 0) & has_target & (state.t >= p.give_from_step)
         received = jnp.zeros((m,)).at[target].max(gave.astype(jnp.float32))
         carry = jnp.where(gave, 0.0, carry)
@@ -257,6 +256,10 @@ class Social:
             "looked_eye_contact": state.looked_eye,
             "looked_size": state.looked_size,
             "looked_kin": state.looked_kin,
+            # What a ``give`` now would reach, for measurement only: whether the learner carries food, and the
+            # body it would hand it to (the first adjacent one; all 0 when none is adjacent).
+            "oracle/carrying": state.carry[:n],
+            "oracle/give_target": _give_target(state.pos)[:n],
         }
 
     def render(self, state: SocialState, pleasure, fear, orient):
@@ -308,6 +311,14 @@ def _move(pos, proposed):
     same = lambda a, b: jnp.all(a[:, None, :] == b[None, :, :], axis=-1)
     blocked = jnp.any(same(proposed, pos) & other, axis=1) | jnp.any(same(proposed, proposed) & other, axis=1)
     return jnp.where(blocked[:, None], pos, proposed)
+
+
+def _give_target(pos):
+    """``[M, M]``: row a is the one-hot of the body a ``give`` or ``threaten`` by a would reach (the first body
+    at Manhattan distance 1), or all 0 when none is adjacent; the rule ``Social.step`` applies."""
+    m = pos.shape[0]
+    adj = (jnp.sum(jnp.abs(pos[:, None, :] - pos[None, :, :]), axis=-1) <= 1) & ~jnp.eye(m, dtype=bool)
+    return jax.nn.one_hot(jnp.argmax(adj, axis=1), m) * jnp.any(adj, axis=1)[:, None]
 
 
 def _touch(events):
