@@ -5,8 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
+
+# ``benchmarks/learning.py`` is named like the ``learning`` package, and a script's own folder comes first on
+# ``sys.path``: import the package once without this folder, so every later ``import learning`` (and ``agi``'s)
+# finds it.
+_path, sys.path[:] = sys.path[:], [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+import learning  # noqa: E402, F401
+
+sys.path[:] = _path
 
 
 def parse_args(doc: str, argv=None, quick_repeats=3, full_repeats=7):

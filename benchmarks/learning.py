@@ -23,15 +23,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from common import write_json  # imports the ``learning`` package first (this script is named like it)
 
-_HERE = sys.path.pop(0)  # this script is named like the ``learning`` package: import the package first
-import learning  # noqa: E402, F401
-
-sys.path.insert(0, _HERE)
-from common import write_json  # noqa: E402
-
-from agi import load_plugins, override, preset, train_and_evaluate  # noqa: E402
-from agi.stats import mean_ci  # noqa: E402
+from agi import load_plugins, override, preset, train_and_evaluate
+from agi.stats import mean_ci
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 PREVIOUS = ("agent.alpha=0.1", "agent.beta=5.0")
