@@ -25,7 +25,7 @@ import optax
 
 import steering as st
 from agi.config import ConfigError, RunConfig
-from agi.metrics import AGENT, Declared
+from agi.metrics import AGENT, Declared, Ratio
 from agi.worlds import World
 from learning import (
     RunningNorm,
@@ -238,8 +238,9 @@ class Agent(NamedTuple):
         layout, d = self.generator.layout, self.feature_dim
         settings = self.head_settings
         block = lambda sl: jnp.zeros((d,), jnp.float32).at[sl].set(1.0)
-        generator_phi = block(slice(0, layout.dim))
+        generator_phi = block(layout.shared)  # not the critic block: only the valence head reads that
         intero = block(layout.intero)
+        critic = block(layout.critic)
         masks = {
             "all": generator_phi,
             "intero": intero,  # the interoceptive concept finders (001 §3.2)
@@ -251,7 +252,7 @@ class Agent(NamedTuple):
             lam={n: h.lam for n, h in settings.items()},
             alpha={n: h.alpha / layout.dim for n, h in settings.items()},
             d=d,
-            read_masks={n: masks[h.reads] for n, h in settings.items()},
+            read_masks={n: masks[h.reads] + (critic if n == "valence" else 0.0) for n, h in settings.items()},
         )
 
     @property
@@ -324,13 +325,15 @@ class Agent(NamedTuple):
         phi_all, pred_e, pred_i = g.apply(params, h_prev, None, e_prev, method="thoughts")
         # No valence gradient into φ_int: the interoceptive block is shaped by predicting the body alone, so what
         # the concept finders find there is interoception, not whatever helps the value (issue 12).
-        sl = g.layout.intero
+        sl = g.layout.shared if a.feature_learning == "prediction" else g.layout.intero
         phi_all = phi_all.at[:, sl].set(jax.lax.stop_gradient(phi_all[:, sl]))
         phi_all = self.features(phi_all, 1.0 - pend.attending)
         # A thought formed while attention was withdrawn from interoception (an empathetic simulation) is not
         # held to one's own next feelings (001 §4: those interoceptive models are disconnected from them).
         wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t, pend.attending)
-        logits = g.apply(params, h_prev, method="policy")
+        # With features learned by prediction alone, the actor learns on a stopped copy of the recurrent state.
+        h_actor = jax.lax.stop_gradient(h_prev) if a.feature_learning == "prediction" else h_prev
+        logits = g.apply(params, h_actor, method="policy")
         if a.actor_loss == "expected":
             q = jax.lax.stop_gradient(predict(w, phi_all, self.heads.read_mask)[:, self.valence])
             pg, pg_metrics = expected_policy_loss(logits, q, a.entropy_coef)
@@ -482,8 +485,27 @@ class Agent(NamedTuple):
             **t.metrics,
             **{f"signal/{k}": v for k, v in out.signals.items()},
             **{f"diagnostic/{k}": out.diagnostics[k] for d in self.steering.drives for k in d.log},
+            **self._assessor_errors(t.p, cumulants, gates, discounts),
         }
         return new, t.learning, metrics, out
+
+    def _assessor_errors(self, p, cumulants, gates, discounts) -> dict:
+        """Each short-term predictor's squared error ``(c − p)²`` on the steps where it learns towards this step's
+        signal (gate > 0, discount 0), weighted by its gate, and that weight: ``assessor/mse/NAME`` is their ratio
+        (``assessor_metrics``). How well each Thought Assessor still reads its signal, e.g. after its gate closed."""
+        on = gates * (discounts == 0)
+        out = {}
+        for i, n in enumerate(self.head_names):
+            if n != "valence":
+                out[f"assessor/sq_error/{n}"] = on[i] * (cumulants[i] - p[i]) ** 2
+                out[f"assessor/on/{n}"] = on[i]
+        return out
+
+
+def assessor_metrics(head_names) -> Declared:
+    """``assessor/mse/NAME``: each short-term predictor's mean squared error where it learns (``Agent.feel``)."""
+    return Declared(derived={f"assessor/mse/{n}": Ratio(f"assessor/sq_error/{n}", f"assessor/on/{n}")
+                             for n in head_names if n != "valence"})  # fmt: skip
 
 
 def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
@@ -523,8 +545,10 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         dtype=jnp.dtype(cfg.agent.dtype),
         intero_pathway=cfg.agent.intero_pathway,
         intero_latent=cfg.agent.intero_latent,
+        value_pathway=cfg.agent.value_pathway,
     )
-    agent = Agent(world, steering, generator, ("valence", *signals), cfg, spec.probes, AGENT | spec.metrics)
+    heads = ("valence", *signals)
+    agent = Agent(world, steering, generator, heads, cfg, spec.probes, AGENT | assessor_metrics(heads) | spec.metrics)
     _check_wiring(agent)
     return agent
 

@@ -179,6 +179,14 @@ class AgentConfig:
     """weight of the valence head's TD loss back-propagated into the generator's features. 0 = assessors send no
     gradient into the generator (DESIGN.md §4 step 7); the default 1 departs from that because CartPole did not
     learn without it (README "Results")"""
+    feature_learning: str = "shared"
+    """what shapes the features the Thought Assessors read: ``shared`` (the prediction, actor and valence losses
+    all do) or ``prediction`` (only the prediction loss, DESIGN.md's "assessors are linear on features learned by
+    prediction": the actor learns on a stopped copy of the recurrent state, and the valence loss trains only the
+    valence head's own pathway, ``value_pathway``), so a head whose gate has closed keeps its meaning"""
+    value_pathway: int = 0
+    """> 0: width of the valence head's own feature block (read by no other head; trained by the valence loss
+    without reshaping the shared features)"""
     gamma: float = 0.95
     """valence head: discount γ"""
     lam: float = 0.8
@@ -214,6 +222,9 @@ class AgentConfig:
         expect(self.assessor_stabilizer in ("none", "obgd"), "agent.assessor_stabilizer", self.assessor_stabilizer,
                "none or obgd")  # fmt: skip
         expect(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
+        expect(self.feature_learning in ("shared", "prediction"), "agent.feature_learning", self.feature_learning,
+               "shared or prediction")  # fmt: skip
+        expect(self.value_pathway >= 0, "agent.value_pathway", self.value_pathway, ">= 0")
         expect(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
         expect(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
         expect(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")

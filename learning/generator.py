@@ -4,6 +4,12 @@
     π(·|h_t) = softmax(actor(h_t))                                   (proposes candidate plans)
     z'(h,a) = tanh(W_im [h, onehot(a)])                              (the imagined next latent under plan a)
     φ(h,a)  = [z'(h,a), φ_int(h,a), 1],   φ_int = dec_intero(z')     (thought features; named intero block)
+    c(h,a)  = tanh(W_c2 tanh(W_c1 sg([h, onehot(a), φ(h,a)])))      (with ``value_pathway = k > 0``: appended)
+
+The critic block ``c`` (``value_pathway = k`` units, two layers, appended to φ) is the valence head's own
+pathway: only the valence head reads it, and its input is stop-gradient, so a loss on the valence trains
+``W_c1, W_c2`` without reshaping the features the other Thought Assessors read (``agi``'s
+``agent.feature_learning=prediction``).
 
 With ``intero_pathway="perceptual"`` the interoceptive block is read from the current percept instead of the
 recurrent latent: ``φ_int(e_t, a) = dec_intero(tanh(W_p [e_t, onehot(a)]))`` with ``e_t = enc(extero_t, mask ⊙
@@ -40,18 +46,26 @@ class FeatureLayout(NamedTuple):
     latent: slice
     intero: slice
     bias: slice
+    critic: slice = slice(0, 0)  # the valence head's own pathway (empty unless ``value_pathway > 0``)
+
+    @property
+    def shared(self) -> slice:
+        """The features every head may read: ``[latent, intero, bias]``."""
+        return slice(0, self.bias.stop)
 
     @property
     def dim(self) -> int:
-        return self.bias.stop
+        return max(self.bias.stop, self.critic.stop)
 
 
-def feature_layout(latent_dim: int, intero_dim: int) -> FeatureLayout:
-    """φ = [latent (latent_dim), intero (intero_dim), bias (1)]."""
+def feature_layout(latent_dim: int, intero_dim: int, critic_dim: int = 0) -> FeatureLayout:
+    """φ = [latent (latent_dim), intero (intero_dim), bias (1), critic (critic_dim)]."""
+    bias = latent_dim + intero_dim
     return FeatureLayout(
         latent=slice(0, latent_dim),
-        intero=slice(latent_dim, latent_dim + intero_dim),
-        bias=slice(latent_dim + intero_dim, latent_dim + intero_dim + 1),
+        intero=slice(latent_dim, bias),
+        bias=slice(bias, bias + 1),
+        critic=slice(bias + 1, bias + 1 + critic_dim),
     )
 
 
@@ -66,6 +80,7 @@ class ThoughtGenerator(nn.Module):
     dtype: jnp.dtype = jnp.float32
     intero_pathway: str = "recurrent"  # or "perceptual" (see the module docstring)
     intero_latent: int = 0  # > 0: φ_int is a latent block of this width (see the module docstring)
+    value_pathway: int = 0  # > 0: φ ends with a critic block of this width (see the module docstring)
 
     def setup(self):
         self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
@@ -79,6 +94,9 @@ class ThoughtGenerator(nn.Module):
             self.perceptual = nn.Dense(self.intero_latent or self.latent, dtype=self.dtype)
         elif self.intero_latent:
             self.intero_encoder = nn.Dense(self.intero_latent, dtype=self.dtype)
+        if self.value_pathway:
+            self.critic = nn.Dense(self.value_pathway, dtype=self.dtype)
+            self.critic_out = nn.Dense(self.value_pathway, dtype=self.dtype)
 
     def __call__(self, h, a_prev, extero, intero, mask):
         """Used only to create parameters: one recurrent step plus all heads."""
@@ -125,11 +143,16 @@ class ThoughtGenerator(nn.Module):
         pred_i = self.dec_intero(u)[:, : self.intero_dim]
         phi_int = u if self.intero_latent else pred_i
         phi = jnp.concatenate([z, phi_int, jnp.ones((z.shape[0], 1), z.dtype)], axis=-1)
+        if self.value_pathway:  # the critic's own pathway: it learns from what it reads, never reshapes it
+            a = jax.nn.one_hot(actions, self.num_actions, dtype=h.dtype)
+            ha = jnp.concatenate([jnp.broadcast_to(h, (actions.shape[0], h.shape[-1])), a, phi], axis=-1)
+            c = jnp.tanh(self.critic_out(jnp.tanh(self.critic(jax.lax.stop_gradient(ha)))))
+            phi = jnp.concatenate([phi, c], axis=-1)
         return phi, pred_e, pred_i
 
     @property
     def layout(self) -> FeatureLayout:
-        return feature_layout(self.latent, self.intero_latent or self.intero_dim)
+        return feature_layout(self.latent, self.intero_latent or self.intero_dim, self.value_pathway)
 
 
 def prediction_loss(pred_extero, pred_intero, extero_tp1, intero_tp1, intero_weight=1.0):
