@@ -95,6 +95,12 @@ def _fear_drop(run, who):
     return _ratio(run, f"fear_close_{who}", f"close_{who}", "first") - _ratio(run, f"fear_close_{who}", f"close_{who}")
 
 
+def _gives_when_ready(run):
+    """Gifts to the friend per step on which the learner ended the step holding food with the friend the body a
+    ``give`` would reach (the next step's give is the chance)."""
+    return _ratio(run, "give_friend", "ready_friend")
+
+
 def _stranger_dd(run):
     return _fear_drop(run, "stranger") - _fear_drop(run, "familiar")
 
@@ -209,6 +215,25 @@ EXPERIMENTS = {
              Prediction("control_gaze_at_stranger", "eye contact with the stranger (no friend prior) per step: "
                         "oracle − oracle_ablated", "<",
                         _diff(lambda r: _agents(r, "eye_other"), "oracle", "oracle_ablated"), "control")),
+        ),
+        Experiment(
+            "giving_decomposed", "001 §5",
+            "Where does a sated agent's giving to its hungry friend break down: does the circuit make it carry food "
+            "(which only giving makes worth anything), and give when it holds food with the friend in reach?",
+            (*ALONE, "world.characters=friend,stranger", "world.n_food=6", "steering.hunger_rate=0"),
+            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+            "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0",
+            (Prediction("sated_carries_for_friend", "share of steps carrying food: base − ablated", ">",
+                        _diff(lambda r: _agents(r, "carrying"), "base", "ablated")),
+             Prediction("sated_gives_when_ready", "gifts to the friend per ready step (food in hand, the friend the "
+                        "body a give reaches): base − ablated", ">", _diff(_gives_when_ready, "base", "ablated")),
+             Prediction("oracle_gives_when_ready", "gifts to the friend per ready step with the labelled readout: "
+                        "oracle − oracle_ablated", ">", _diff(_gives_when_ready, "oracle", "oracle_ablated")),
+             Prediction("control_gives_when_ready_without_circuit", "gifts to the friend per ready step: ablated − "
+                        "random policy (nothing but the circuit favours giving)", ">",
+                        _diff(_gives_when_ready, "ablated", "random"), "control"),
+             Prediction("sated_carries_beyond_random", "share of steps carrying food: base − random policy", ">",
+                        _diff(lambda r: _agents(r, "carrying"), "base", "random"), "capability")),
         ),
         Experiment(
             "compassion_spares", "001 §5",

@@ -1,0 +1,108 @@
+"""Benchmark: wall-clock to a mean return of 475 on gymnax CartPole-v1, this agent against PPO, in one run.
+
+    pip install -e '.[ppo]'   # rejax, a maintained JAX PPO (only this script needs it)
+    python benchmarks/ppo_wallclock.py [--json PATH] [--seeds N]
+
+**PPO**: rejax 0.1.3's PPO with rejax's own tuned CartPole config (its ``configs/gymnax/cartpole.yaml``: 5 envs ×
+100 steps per update, 5 epochs of 5 minibatches, learning rate 7.5e-4, gradient clip 0.5, γ 0.99, GAE λ 0.95,
+clip 0.2, entropy 0.01, tanh MLPs), 500,000 env-steps per seed, the seeds vmapped in one program. Its curve:
+an evaluation every 10,000 env-steps (128 episodes each, actions sampled from the policy, as training does).
+Its training time: the same program with no evaluation, timed after a first call compiled it.
+
+**Agent**: ``agi train --world cartpole`` (its default: 500,000 env-steps per seed, 64 environments), the same
+number of seeds. Its curve: the return of the episodes it finishes while training, per chunk (``metrics.jsonl``);
+its training time: ``run_seconds`` of ``summary.json`` (compilation excluded).
+
+For each: the first point at which the mean over seeds reaches 475, and the training time to it (the run's
+training seconds × the share of its env-steps done by then; both run at a constant rate). ``ratio`` is the
+agent's time over PPO's (the issue-14 target: ≤ 2). Compile times are reported beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import common
+import jax
+import numpy as np
+
+TARGET = 475.0
+STEPS = 500_000
+EVAL_EVERY = 10_000
+PPO = dict(env="CartPole-v1", agent_kwargs={"activation": "tanh"}, num_envs=5, num_steps=100, num_epochs=5,
+           num_minibatches=5, learning_rate=0.00075, max_grad_norm=0.5, gamma=0.99, gae_lambda=0.95, clip_eps=0.2,
+           ent_coef=0.01, vf_coef=0.5, total_timesteps=STEPS)  # fmt: skip
+
+
+def _first_reaching(steps, returns):
+    hit = np.flatnonzero(np.asarray(returns) >= TARGET)
+    return int(steps[hit[0]]) if hit.size else None
+
+
+def ppo(seeds: int) -> dict:
+    from rejax import PPO as Algo
+
+    keys = jax.random.split(jax.random.PRNGKey(0), seeds)
+    curve_algo = Algo.create(**PPO, eval_freq=EVAL_EVERY)
+    train = jax.jit(jax.vmap(curve_algo.train))
+    _, (lengths, returns) = jax.block_until_ready(train(keys))
+    mean = np.asarray(returns).mean(axis=(0, 2))  # [seeds, evals, episodes] -> [evals]
+    steps = np.arange(mean.size) * EVAL_EVERY  # the first evaluation is before any training
+    timed = jax.jit(jax.vmap(Algo.create(**PPO, eval_freq=STEPS, skip_initial_evaluation=True).train))
+    t = time.perf_counter()
+    jax.block_until_ready(timed(keys))
+    compile_and_run = time.perf_counter() - t
+    t = time.perf_counter()
+    jax.block_until_ready(timed(keys))
+    run = time.perf_counter() - t
+    return {"curve_steps": steps.tolist(), "curve_return": mean.tolist(), "run_seconds": run,
+            "compile_seconds": compile_and_run - run, "final_return": float(mean[-1])}  # fmt: skip
+
+
+def agent(seeds: int) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d) / "run"
+        cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "cartpole", "--seeds", str(seeds),
+               "--no-baseline", "--quiet", "--out", str(out)]  # fmt: skip
+        subprocess.run(cmd, check=True, capture_output=True)
+        summary = json.loads((out / "summary.json").read_text())
+        rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    per_step = summary["num_envs"]
+    steps = np.asarray([r["step"] * per_step for r in rows])
+    mean = np.asarray([r.get("episode_return", np.nan) for r in rows], np.float64)
+    return {"curve_steps": steps.tolist(), "curve_return": mean.tolist(), "run_seconds": summary["run_seconds"],
+            "compile_seconds": summary["compile_seconds"], "final_return": summary["episode_return_last"]["mean"]}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--json", type=Path)
+    p.add_argument("--seeds", type=int, default=8)
+    args = p.parse_args(argv)
+    rows = {}
+    for name, fn in (("ppo", ppo), ("agent", agent)):
+        r = fn(args.seeds)
+        total = r["curve_steps"][-1] if name == "agent" else STEPS
+        reach = _first_reaching(np.asarray(r["curve_steps"]), r["curve_return"])
+        r["steps_to_target"] = reach
+        r["seconds_to_target"] = None if reach is None else r["run_seconds"] * reach / total
+        rows[name] = r
+        print(f"{name:>6}: reaches {TARGET:.0f} at {reach if reach is not None else 'never':>8} env-steps per seed; "
+              f"training {r['run_seconds']:.1f} s for {total:,} (compile {r['compile_seconds']:.1f} s); "
+              f"time to {TARGET:.0f}: {r['seconds_to_target'] or float('nan'):.1f} s; last return "
+              f"{r['final_return']:.1f}")  # fmt: skip
+    a, b = rows["agent"]["seconds_to_target"], rows["ppo"]["seconds_to_target"]
+    rows["ratio"] = None if a is None or b is None else a / b
+    print(f"agent / PPO wall-clock to {TARGET:.0f}: {rows['ratio'] if rows['ratio'] is not None else 'n/a'}")
+    common.write_json(args.json, rows)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
