@@ -250,7 +250,9 @@ class Agent(NamedTuple):
             self.head_names,
             gamma={n: h.gamma for n, h in settings.items()},
             lam={n: h.lam for n, h in settings.items()},
-            alpha={n: h.alpha / layout.dim for n, h in settings.items()},
+            # per unit of the shared features (the critic block, read by the valence head alone, does not shrink
+            # every head's step)
+            alpha={n: h.alpha / layout.shared.stop for n, h in settings.items()},
             d=d,
             read_masks={n: masks[h.reads] + (critic if n == "valence" else 0.0) for n, h in settings.items()},
         )
@@ -492,7 +494,8 @@ class Agent(NamedTuple):
     def _assessor_errors(self, p, cumulants, gates, discounts) -> dict:
         """Each short-term predictor's squared error ``(c − p)²`` on the steps where it learns towards this step's
         signal (gate > 0, discount 0), weighted by its gate, and that weight: ``assessor/mse/NAME`` is their ratio
-        (``assessor_metrics``). How well each Thought Assessor still reads its signal, e.g. after its gate closed."""
+        (``assessor_metrics``): how well each Thought Assessor reads its signal. A head whose gate is cut has no
+        such steps (nan); measure it with its gate open and learning frozen (``benchmarks/frozen_head.py``)."""
         on = gates * (discounts == 0)
         out = {}
         for i, n in enumerate(self.head_names):
@@ -502,10 +505,18 @@ class Agent(NamedTuple):
         return out
 
 
-def assessor_metrics(head_names) -> Declared:
+def head_names(steering: st.SteeringSubsystem) -> tuple[str, ...]:
+    """The Thought Assessor heads: ``valence``, then one per signal the drives provide, in their order."""
+    signals = []
+    for d in steering.drives:
+        signals += [s for s in d.provides if s not in signals]
+    return ("valence", *signals)
+
+
+def assessor_metrics(heads) -> Declared:
     """``assessor/mse/NAME``: each short-term predictor's mean squared error where it learns (``Agent.feel``)."""
     return Declared(derived={f"assessor/mse/{n}": Ratio(f"assessor/sq_error/{n}", f"assessor/on/{n}")
-                             for n in head_names if n != "valence"})  # fmt: skip
+                             for n in heads if n != "valence"})  # fmt: skip
 
 
 def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
@@ -528,9 +539,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
     if not world.episodic and cfg.agent.gamma >= 1:
         raise ConfigError(f"agent.gamma={cfg.agent.gamma!r} is out of range: expected < 1 in a world without episodes")
     steering = build_steering(cfg, spec, drives)
-    signals = []
-    for d in steering.drives:
-        signals += [s for s in d.provides if s not in signals]
+    heads = head_names(steering)
     for d in steering.drives:
         for n, h in d.heads.items():
             if n not in d.provides or h.reads not in st.READS:
@@ -547,7 +556,6 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         intero_latent=cfg.agent.intero_latent,
         value_pathway=cfg.agent.value_pathway,
     )
-    heads = ("valence", *signals)
     agent = Agent(world, steering, generator, heads, cfg, spec.probes, AGENT | assessor_metrics(heads) | spec.metrics)
     _check_wiring(agent)
     return agent

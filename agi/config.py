@@ -183,10 +183,11 @@ class AgentConfig:
     """what shapes the features the Thought Assessors read: ``shared`` (the prediction, actor and valence losses
     all do) or ``prediction`` (only the prediction loss, DESIGN.md's "assessors are linear on features learned by
     prediction": the actor learns on a stopped copy of the recurrent state, and the valence loss trains only the
-    valence head's own pathway, ``value_pathway``), so a head whose gate has closed keeps its meaning"""
+    valence head's own pathway, ``value_pathway``; with none, the valence head is TD(λ)-trained on those features
+    alone). Measured: it learns slower and does not keep a frozen head's accuracy (benchmarks/README.md)"""
     value_pathway: int = 0
-    """> 0: width of the valence head's own feature block (read by no other head; trained by the valence loss
-    without reshaping the shared features)"""
+    """> 0: width of the valence head's own two-layer feature block, read by no other head and trained by the
+    valence loss (with ``feature_learning=prediction``, without reshaping the shared features)"""
     gamma: float = 0.95
     """valence head: discount γ"""
     lam: float = 0.8

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
-from agi.agent import Agent, make_agent
+from agi.agent import Agent, assessor_metrics, build_steering, head_names, make_agent
 from agi.config import RunConfig, normalised
 from agi.metrics import AGENT, Declared, LayoutError, Window, first_non_finite
 from agi.registry import world_spec
@@ -44,8 +44,10 @@ class Measurement(NamedTuple):
 
 
 def declared(cfg: RunConfig) -> Declared:
-    """How a run's metrics reduce (``agi.metrics``): the agent's declarations and its world's."""
-    return AGENT | world_spec(cfg.world.name).metrics
+    """How a run's metrics reduce (``agi.metrics``): the agent's declarations (its assessors' errors included)
+    and its world's; what ``make_agent(cfg).declared`` holds, without building the agent."""
+    spec = world_spec(cfg.world.name)
+    return AGENT | assessor_metrics(head_names(build_steering(cfg, spec))) | spec.metrics
 
 
 def windows(agent: Agent, steps: int, edge: float = EDGE, start: int = 0, saved: dict | None = None):

@@ -10,9 +10,11 @@ valence head has its own pathway), one run per seed:
 1. trains ``T/2`` steps (state S1);
 2. trains ``T/2`` more with the head's learning-rate gate cut (``cut_gate:HEAD``: its weights stay as they were
    at S1) while everything else learns (state S2);
-3. measures, with learning frozen, on the same held-out steps (fresh worlds, keys no training step used), each
-   short-term predictor's mean squared error where it learns (``assessor/mse/NAME``) under S1's brain and under
-   S2's.
+3. measures, with learning frozen, from the same held-out start (the same fresh worlds and keys, which no
+   training step used), each short-term predictor's mean squared error where it learns (``assessor/mse/NAME``)
+   under S1's brain and under S2's. The two brains act differently, so the steps they visit differ: the ratio
+   mixes the drift of the features with a change of the states seen (the heads that kept learning show how
+   much).
 
 ``frozen`` is the frozen head's error at S2 over its error at S1 (1 = kept its accuracy); the other heads,
 which kept learning, are the reference. Per seed, then mean and 95% interval over seeds.

@@ -1,16 +1,16 @@
-"""Benchmark: the assessor update in the agent's own formulation, beside the one it replaced, against its roofline.
+"""Benchmark: the assessor update in the agent's own formulation, beside the per-agent one, against its roofline.
 
     python benchmarks/td_agent.py [--quick] [--json PATH] [--repeats N]
 
 In the agent, the ``B`` bodies a brain drives (its environments' copies) share one ``W [H, d]``; only the heads
 with λ > 0 (the valence head) need a trace beyond the current φ; each head has its own gate and, in
 defer-to-predictor mode, a per-step discount (DESIGN.md §6). H = 8 heads, 1 traced, f32. Implementations, each
-one jitted, donated ``lax.scan`` over steps (carry: W, traces, φ_t; streamed: φ_{t+1}, cumulants, gates,
-discounts):
+one jitted ``lax.scan`` over steps with its initial carry built inside the program (carry: W, traces, φ_t;
+streamed: φ_{t+1}, cumulants, gates, discounts):
 
   shared     ``learning.td_lambda_shared``: predictions and the untraced heads' increment as matrix products,
              the traced heads' increment a contraction of their ``[B, T, d]`` traces
-  per_agent  the formulation it replaces: ``td_lambda_step`` vmapped over agents (each with full ``[H, d]``
+  per_agent  what the agent does today: ``td_lambda_step`` vmapped over agents (each with full ``[H, d]``
              traces and its own ``[H, d]`` increment), then the mean of the increments
 
 The roofline, measured in the same run: ``matmul`` (a large f32 matrix product, GFLOP/s) and ``stream`` (an
@@ -52,8 +52,9 @@ def _stream(b, d, steps, seed=0):
 
 
 def _timed(scan_fn, init, xs, repeats):
-    f = jax.jit(lambda carry, xs: jax.lax.scan(scan_fn, carry, xs)[0], donate_argnums=0)
-    return median_time(lambda: jax.block_until_ready(f(init(), xs)), repeats)
+    """Median seconds of one jitted scan over ``xs`` from the carry ``init(φ_0)``, built inside the program."""
+    f = jax.jit(lambda xs: jax.lax.scan(scan_fn, init(xs[0][0]), xs)[0])
+    return median_time(lambda: jax.block_until_ready(f(xs)), repeats)
 
 
 def bench(b, d, steps, repeats):
@@ -61,7 +62,7 @@ def bench(b, d, steps, repeats):
     traced = traced_heads(heads)
     t = len(traced)
     xs = _stream(b, d, steps)
-    phi0 = xs[0][0]
+    mask_traced = heads.read_mask[jnp.asarray(traced)]
 
     def shared(carry, x):
         w, z, phi_t = carry
@@ -77,13 +78,11 @@ def bench(b, d, steps, repeats):
         dw, tr, _ = step1(w, tr, *x)
         return (w + jnp.mean(dw, axis=0), tr), None
 
-    fresh = lambda: phi0 + 0.0  # the carry is donated: a new copy per call
     traces_of = jax.vmap(lambda p: init_traces(p, heads))
     sec = {
-        "shared": _timed(shared, lambda: (jnp.zeros((H, d)), fresh()[:, None, :] * heads.read_mask[:t][None],
-                                          fresh()), xs, repeats),
-        "per_agent": _timed(per_agent, lambda: (jnp.zeros((H, d)), traces_of(fresh())), xs, repeats),
-    }  # fmt: skip
+        "shared": _timed(shared, lambda p: (jnp.zeros((H, d)), p[:, None, :] * mask_traced[None], p), xs, repeats),
+        "per_agent": _timed(per_agent, lambda p: (jnp.zeros((H, d)), traces_of(p)), xs, repeats),
+    }
     u = H - t
     flops = 2 * b * d * (2 * H + u) + 4 * b * t * d
     nbytes = 4 * (2 * b * d + 2 * b * t * d + 2 * H * d)
