@@ -36,6 +36,7 @@ from pathlib import Path
 
 import common
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 TARGET = 475.0
@@ -51,16 +52,37 @@ def _first_reaching(steps, returns):
     return int(steps[hit[0]]) if hit.size else None
 
 
+class _Done:
+    """A gymnax environment whose ``step`` returns ``(obs, state, reward, done, info)``, ``done = terminated or
+    truncated``: the gymnax API before 1.0, which rejax 0.1.3 calls (gymnax 1.0 returns terminated and truncated
+    apart)."""
+
+    def __init__(self, env):
+        self._env = env
+
+    def __getattr__(self, name):  # only for names not set on the wrapper (copy.deepcopy builds it bare)
+        if name == "_env":
+            raise AttributeError(name)
+        return getattr(self._env, name)
+
+    def step(self, key, state, action, params=None):
+        obs, state, reward, terminated, truncated, info = self._env.step(key, state, action, params)
+        return obs, state, reward, jnp.logical_or(terminated, truncated), info
+
+
 def ppo(seeds: int) -> dict:
+    import gymnax
     from rejax import PPO as Algo
 
+    env, params = gymnax.make(PPO["env"])
+    config = {**{k: v for k, v in PPO.items() if k != "env"}, "env": _Done(env), "env_params": params}
     keys = jax.random.split(jax.random.PRNGKey(0), seeds)
-    curve_algo = Algo.create(**PPO, eval_freq=EVAL_EVERY)
+    curve_algo = Algo.create(**config, eval_freq=EVAL_EVERY)
     train = jax.jit(jax.vmap(curve_algo.train))
     _, (lengths, returns) = jax.block_until_ready(train(keys))
     mean = np.asarray(returns).mean(axis=(0, 2))  # [seeds, evals, episodes] -> [evals]
     steps = np.arange(mean.size) * EVAL_EVERY  # the first evaluation is before any training
-    timed = jax.jit(jax.vmap(Algo.create(**PPO, eval_freq=STEPS, skip_initial_evaluation=True).train))
+    timed = jax.jit(jax.vmap(Algo.create(**config, eval_freq=STEPS, skip_initial_evaluation=True).train))
     t = time.perf_counter()
     jax.block_until_ready(timed(keys))
     compile_and_run = time.perf_counter() - t
