@@ -324,7 +324,11 @@ class Agent(NamedTuple):
         g, a = self.generator, self.cfg.agent
         h_prev, e_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
                                  method="encode")  # fmt: skip
-        phi_all, pred_e, pred_i = g.apply(params, h_prev, None, e_prev, method="thoughts")
+        # Only the expected actor loss needs every action's thought; otherwise imagine only the plan carried out
+        # (the other actions' thoughts would feed nothing in this loss).
+        actions = None if a.actor_loss == "expected" else pend.action[None]
+        chosen = pend.action if actions is None else 0
+        phi_all, pred_e, pred_i = g.apply(params, h_prev, actions, e_prev, method="thoughts")
         # No valence gradient into φ_int: the interoceptive block is shaped by predicting the body alone, so what
         # the concept finders find there is interoception, not whatever helps the value (issue 12).
         sl = g.layout.shared if a.feature_learning == "prediction" else g.layout.intero
@@ -332,7 +336,7 @@ class Agent(NamedTuple):
         phi_all = self.features(phi_all, 1.0 - pend.attending)
         # A thought formed while attention was withdrawn from interoception (an empathetic simulation) is not
         # held to one's own next feelings (001 §4: those interoceptive models are disconnected from them).
-        wm, metrics = prediction_loss(pred_e[pend.action], pred_i[pend.action], extero_t, intero_t, pend.attending)
+        wm, metrics = prediction_loss(pred_e[chosen], pred_i[chosen], extero_t, intero_t, pend.attending)
         # With features learned by prediction alone, the actor learns on a stopped copy of the recurrent state.
         h_actor = jax.lax.stop_gradient(h_prev) if a.feature_learning == "prediction" else h_prev
         logits = g.apply(params, h_actor, method="policy")
@@ -342,7 +346,7 @@ class Agent(NamedTuple):
         else:  # the kept plan was not drawn from π: only fresh proposals carry a policy gradient
             pg, pg_metrics = policy_gradient_loss(logits, pend.action, advantage, a.entropy_coef)
             pg = pg * pend.on_policy
-        v = predict(jax.lax.stop_gradient(w), phi_all[pend.action], self.heads.read_mask)[self.valence]
+        v = predict(jax.lax.stop_gradient(w), phi_all[chosen], self.heads.read_mask)[self.valence]
         vloss = 0.5 * (jax.lax.stop_gradient(value_target) - v) ** 2
         total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss)
         return total, {**metrics, **pg_metrics, "value_loss": vloss}

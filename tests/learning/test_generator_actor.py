@@ -4,6 +4,7 @@ import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from learning import ThoughtGenerator, expected_policy_loss, policy_gradient_loss, prediction_loss, situation_valence
 
@@ -25,6 +26,21 @@ def test_shapes_layout_and_jit():
     np.testing.assert_allclose(phi[:, lay.intero], pi)  # the interoceptive block is the predicted body state
     np.testing.assert_allclose(phi[:, lay.bias], 1.0)
     chex.assert_shape(g.apply(params, h, method="policy"), (3,))
+
+
+@pytest.mark.parametrize("kw", [{}, {"intero_pathway": "perceptual", "intero_latent": 3}, {"value_pathway": 4}])
+def test_one_actions_thought_is_that_row_of_every_actions(kw):
+    """The loss imagines only the plan carried out (``actions=[a]``): the same numbers as row ``a`` of every
+    action's thoughts, on each interoceptive pathway and with a critic block."""
+    g = ThoughtGenerator(num_actions=3, extero_dim=6, intero_dim=2, hidden=8, latent=5, **kw)
+    params = g.init(jax.random.PRNGKey(0), jnp.zeros(8), jnp.zeros((), jnp.int32), jnp.zeros(6), jnp.zeros(2),
+                    jnp.ones(2))  # fmt: skip
+    h, e = g.apply(params, jnp.zeros(8), 1, jnp.ones(6), jnp.ones(2), jnp.ones(2), method="encode")
+    every = g.apply(params, h, None, e, method="thoughts")
+    for a in range(3):
+        one = jax.jit(lambda a: g.apply(params, h, a[None], e, method="thoughts"))(jnp.asarray(a))
+        for x, y in zip(one, every, strict=True):
+            np.testing.assert_allclose(x[0], y[a], rtol=1e-6, atol=1e-6)
 
 
 def test_masked_interoception_is_invisible():
