@@ -160,6 +160,10 @@ BUDGET = ("train.num_envs=8",)
 SEEDS = 8
 
 ALONE = ("world.n_agents=1",)
+SATED = (*ALONE, "world.characters=friend,stranger", "world.n_food=6", "steering.hunger_rate=0")
+"""A learner that never grows hungry beside its hungry friend (``compassion_sated``, ``giving_decomposed``)."""
+SATED_VARIANTS = ("base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+                  "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0")
 FOOD = ("world.n_food=6", "steering.hunger_rate=0.01")
 
 EXPERIMENTS = {
@@ -200,9 +204,7 @@ EXPERIMENTS = {
             "compassion_sated", "001 §5",
             "Does the circuit make a sated agent (eating is worth nothing to it) feed its hungry friend, and does it "
             "make the agent avert its eyes from a friend that is mostly displeased?",
-            (*ALONE, "world.characters=friend,stranger", "world.n_food=6", "steering.hunger_rate=0"),
-            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
-            "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0",
+            SATED, SATED_VARIANTS,
             (Prediction("sated_friend_helps_twice", "gifts to the friend: base − 2 × ablated", ">",
                         _diff(lambda r: _agents(r, "give_friend"), "base", "ablated", 2.0), "capability"),
              Prediction("sated_friend_helps_beyond_random", "gifts to the friend: base − random policy", ">",
@@ -221,9 +223,7 @@ EXPERIMENTS = {
             "giving_decomposed", "001 §5",
             "Where does a sated agent's giving to its hungry friend break down: does the circuit make it carry food "
             "(which only giving makes worth anything), and give when it holds food with the friend in reach?",
-            (*ALONE, "world.characters=friend,stranger", "world.n_food=6", "steering.hunger_rate=0"),
-            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
-            "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0",
+            SATED, SATED_VARIANTS,
             (Prediction("sated_carries_for_friend", "share of steps carrying food: base − ablated", ">",
                         _diff(lambda r: _agents(r, "carrying"), "base", "ablated")),
              Prediction("sated_gives_when_ready", "gifts to the friend per ready step (food in hand, the friend the "

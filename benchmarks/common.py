@@ -39,6 +39,31 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def inplace_pass_gbytes(n_floats: int, steps: int, repeats: int) -> float:
+    """GB/s of an in-place read+write pass over ``n_floats`` f32 values, ``steps`` times in one jitted loop (the
+    bandwidth ceiling the update benchmarks measure in the same run)."""
+    import jax
+    import jax.numpy as jnp
+
+    f = jax.jit(lambda x: jax.lax.fori_loop(0, steps, lambda i, x: x * 0.999 + 0.001, x), donate_argnums=0)
+    holder = {"x": jnp.ones((max(1, n_floats),), jnp.float32)}
+
+    def run():
+        holder["x"] = jax.block_until_ready(f(holder["x"]))
+
+    return steps * 2 * max(1, n_floats) * 4 / median_time(run, repeats) / 1e9
+
+
+def matmul_gflops(repeats: int, n: int = 1024) -> float:
+    """GFLOP/s of an ``n × n`` f32 matrix product (the compute ceiling)."""
+    import jax
+    import jax.numpy as jnp
+
+    a = jnp.ones((n, n), jnp.float32)
+    f = jax.jit(lambda a: a @ a)
+    return 2 * n**3 / median_time(lambda: jax.block_until_ready(f(a)), repeats) / 1e9
+
+
 def median_chunk_time(chunk, state, args_of, repeats: int) -> float:
     """Median wall time of ``state, out = chunk(state, *args_of(r))`` over ``repeats`` calls (the state is donated
     and carried from call to call), after one warm-up call with ``args_of(-1)``."""

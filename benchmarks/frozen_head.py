@@ -32,8 +32,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from agi import override, preset
+from agi.agent import build_steering, head_names
 from agi.evaluate import _with_brain, frozen
 from agi.measure import measure
+from agi.registry import world_spec
 from agi.stats import mean_ci
 
 MODES = {"shared": [], "prediction": ["agent.feature_learning=prediction", "agent.value_pathway=64"]}
@@ -61,7 +63,7 @@ def run_mode(base, mode: str, head: str, steps: int):
     s1 = jax.tree.map(np.asarray, measure(half, progress=False).result.state)
     cut = dataclasses.replace(cfg.steering, ablations=(*cfg.steering.ablations, f"cut_gate:{head}"))
     cont = dataclasses.replace(override(cfg, [f"train.steps={steps}", "train.chunks=2"]), steering=cut)
-    names = _head_names(cfg)
+    names = head_names(build_steering(cfg, world_spec(cfg.world.name)))
     i = names.index(head)
     # the transition pending at S1 was gated before the cut: the freeze covers it too
     pending = s1.agents.pending._replace(gates=s1.agents.pending.gates.copy())
@@ -82,12 +84,6 @@ def run_mode(base, mode: str, head: str, steps: int):
                      "mse_at_end": e2[h].tolist(), "ratio": ratio.tolist(), "ratio_mean": ci["mean"],
                      "ratio_lo": ci["lo"], "ratio_hi": ci["hi"]})  # fmt: skip
     return rows
-
-
-def _head_names(cfg):
-    from agi import make_agent
-
-    return make_agent(cfg).head_names
 
 
 def main(argv=None):

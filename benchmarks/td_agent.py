@@ -27,7 +27,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-from common import median_time, parse_args, write_json
+from common import inplace_pass_gbytes, matmul_gflops, median_time, parse_args, write_json
 
 from learning import init_traces, make_heads, td_lambda_shared, td_lambda_step, traced_heads
 
@@ -89,28 +89,9 @@ def bench(b, d, steps, repeats):
     return {k: steps / v for k, v in sec.items()}, flops, nbytes
 
 
-def ceiling_bandwidth(nbytes, steps, repeats):
-    """GB/s of an in-place read+write pass over ``nbytes / 2`` bytes (so ``nbytes`` move per pass), ``steps``
-    times in one jitted loop: the fastest way this machine moves the update's least traffic."""
-    x = jnp.ones((max(1, nbytes // 8),), jnp.float32)
-    f = jax.jit(lambda x: jax.lax.fori_loop(0, steps, lambda i, x: x * 0.999 + 0.001, x), donate_argnums=0)
-    holder = {"x": x}
-
-    def run():
-        holder["x"] = jax.block_until_ready(f(holder["x"]))
-
-    return steps * 2 * x.size * 4 / median_time(run, repeats) / 1e9
-
-
-def ceiling_matmul(repeats, n=1024):
-    a = jnp.ones((n, n), jnp.float32)
-    f = jax.jit(lambda a: a @ a)
-    return 2 * n**3 / median_time(lambda: jax.block_until_ready(f(a)), repeats) / 1e9
-
-
 def main(argv=None):
     args, repeats = parse_args(__doc__, argv, quick_repeats=3, full_repeats=7)
-    gflops = ceiling_matmul(repeats)
+    gflops = matmul_gflops(repeats)
     rows = []
     print(f"matmul ceiling {gflops:.1f} GFLOP/s")
     print(f"{'B':>5} {'d':>5} {'B·d':>8} {'impl':>10} {'updates/s':>12} {'GFLOP/s':>8} {'GB/s':>7} {'stream':>7} "
@@ -119,7 +100,7 @@ def main(argv=None):
         for d in (64, 256, 1024):
             steps = int(max(20, min(400, 4e6 // (b * d)))) if args.quick else int(max(50, min(2000, 4e7 // (b * d))))
             ups, flops, nbytes = bench(b, d, steps, repeats)
-            stream = ceiling_bandwidth(nbytes, steps, repeats)
+            stream = inplace_pass_gbytes(nbytes // 8, steps, repeats)  # moves nbytes per pass
             t_roof = max(flops / (gflops * 1e9), nbytes / (stream * 1e9))
             binds = "matmul" if flops / gflops >= nbytes / stream else "memory"
             for impl, u in ups.items():

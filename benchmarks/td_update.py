@@ -22,7 +22,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
-from common import median_time, parse_args, write_json
+from common import inplace_pass_gbytes, matmul_gflops, median_time, parse_args, write_json
 
 from learning import init_traces, make_heads, td_lambda_step
 
@@ -101,16 +101,10 @@ def bench_sizes(b, d, steps, repeats, h=H, impls=("fused", "per_step", "numpy"))
 
 def ceiling_bandwidth(b, d, steps, repeats):
     """An in-place read+write pass over ``2·B·d·H`` floats (W and z), ``steps`` times in one jitted loop."""
-    x = jnp.ones((2 * b * d * H,), jnp.float32)
-    f = jax.jit(lambda x: jax.lax.fori_loop(0, steps, lambda i, x: x * 0.999 + 0.001, x), donate_argnums=0)
-    holder = {"x": x}
-
-    def run():
-        holder["x"] = jax.block_until_ready(f(holder["x"]))
-
-    sec = median_time(run, repeats)
-    return {"B": b, "d": d, "H": H, "impl": "ceiling_bandwidth", "updates_per_s": steps / sec,
-            "gbytes_per_s": steps * 2 * x.size * 4 / sec / 1e9}  # fmt: skip
+    n = 2 * b * d * H
+    gbytes = inplace_pass_gbytes(n, steps, repeats)
+    return {"B": b, "d": d, "H": H, "impl": "ceiling_bandwidth", "updates_per_s": gbytes * 1e9 / (2 * n * 4),
+            "gbytes_per_s": gbytes}  # fmt: skip
 
 
 def ceiling_predict(b, d, steps, repeats):
@@ -129,15 +123,8 @@ def ceiling_predict(b, d, steps, repeats):
 
 
 def ceiling_matmul(repeats, n=1024):
-    a = jnp.ones((n, n), jnp.float32)
-    f = jax.jit(lambda a: a @ a)
-
-    def run():
-        jax.block_until_ready(f(a))
-
-    sec = median_time(run, repeats)
     return {"B": None, "d": n, "H": None, "impl": "ceiling_matmul", "updates_per_s": None,
-            "gflops_per_s": 2 * n**3 / sec / 1e9}  # fmt: skip
+            "gflops_per_s": matmul_gflops(repeats, n)}  # fmt: skip
 
 
 def main(argv=None):
