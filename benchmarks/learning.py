@@ -6,11 +6,13 @@ the previous learner beside the current one, in one run.
 Tasks: gymnax CartPole-v1 and Acrobot-v1 and MinAtar Breakout (episode return), the foraging world (reward per
 step), and ``beacon`` (examples/agi_beacon: only being near a moving beacon is rewarded; reward per step = the
 share of steps spent near it, against the same world under a random policy), seen as coordinates (``beacon``)
-or only through a 5x5 egocentric window (``beacon-view``). Each task's budget is in env-steps
+or only through a 5x5 egocentric window (``beacon-view``), and the social world at three times its default
+budget (``social-long``: does its reward level off within the default budget?). Each task's budget is in env-steps
 per seed (``train.steps × train.num_envs``); a point of the curve is one chunk's mean (``metrics.jsonl``).
-``previous`` is the learner as it was before issue 13 (``PREVIOUS``: the gymnax preset's valence step size and
-run-and-tumble β; the other worlds' presets did not change, so they have no ``previous`` row), ``current`` the
-presets as they are.
+``previous`` is the learner as it was before issue 13 (``PREVIOUS``: for CartPole the gymnax preset's valence step
+size and run-and-tumble β, for foraging the generic step size of the Thought Generator; the other worlds' presets
+did not change, so they have no ``previous`` row), ``current`` the presets as they are. ``--set KEY=VALUE``
+applies to every run (``--set train.seed=1`` repeats the benchmark on fresh seeds).
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from agi import load_plugins, override, preset, train_and_evaluate
 from agi.stats import mean_ci
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-PREVIOUS = ("agent.alpha=0.1", "agent.beta=5.0")
-"""The gymnax preset's learner before issue 13 (at the same budget); since then only ``cartpole`` departs from it,
-so only CartPole shows two curves."""
+PREVIOUS = {"cartpole": ("agent.alpha=0.1", "agent.beta=5.0"), "foraging": ("agent.lr=0.0003",)}
+"""Per world, the settings of its learner before issue 13 (at the same budget): CartPole departs from the gymnax
+preset, foraging from the generic step size."""
 
 TASKS = {  # name: (world, env-steps per seed, num_envs, extra settings, metric)
     "cartpole": ("cartpole", 500_000, 64, ("train.chunks=20",), "episode_return"),
@@ -40,14 +42,18 @@ TASKS = {  # name: (world, env-steps per seed, num_envs, extra settings, metric)
     "foraging": ("foraging", 320_000, 16, (), "reward"),
     "beacon": ("beacon", 320_000, 16, ("steering.drives=nearness",), "reward"),
     "beacon-view": ("beacon", 320_000, 16, ("steering.drives=nearness", "beacon.view_radius=2"), "reward"),
+    "social-long": ("social", 960_000, 16, (), "reward"),
 }
+DEFAULT_BUDGET = {"social-long": 320_000}
+"""Tasks run past their world's default budget (env-steps per seed), to show where the curve levels off; the plot
+marks the default budget."""
 
 
-def config(task: str, seeds: int, learner: tuple[str, ...], scale: float = 1.0):
+def config(task: str, seeds: int, learner: tuple[str, ...], scale: float = 1.0, sets: tuple[str, ...] = ()):
     world, budget, envs, extra, _ = TASKS[task]
     steps = max(20, int(budget * scale) // envs // 20 * 20)
     cfg = preset("default", world, plugins=("agi_beacon",) if world == "beacon" else ())
-    cfg = override(cfg, [*extra, *learner, f"train.num_envs={envs}", f"train.num_seeds={seeds}"])
+    cfg = override(cfg, [*extra, *learner, f"train.num_envs={envs}", f"train.num_seeds={seeds}", *sets])
     return dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, steps=steps))
 
 
@@ -83,6 +89,8 @@ def plot(rows, path):
             half = np.array([(mean_ci(v) or {"ci95": np.nan})["ci95"] for v in y])
             ax.plot(x, m, color=colors[r["learner"]], label=r["learner"])
             ax.fill_between(x, m - half, m + half, color=colors[r["learner"]], alpha=0.2, lw=0)
+        if task in DEFAULT_BUDGET:
+            ax.axvline(DEFAULT_BUDGET[task] / 1e6, color="k", ls=":", lw=1, label="default budget")
         ax.set(title=task, xlabel="env-steps per seed (M)", ylabel=TASKS[task][4].replace("_", " "))
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -97,6 +105,7 @@ def main(argv=None):
     p.add_argument("--png", type=Path, default=Path(__file__).parent / "results" / "learning.png")
     p.add_argument("--seeds", type=int, default=8)
     p.add_argument("--tasks", default=",".join(TASKS), help=f"comma-separated, from {list(TASKS)}")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override every run's config")
     args = p.parse_args(argv)
     sys.path.insert(0, str(EXAMPLES))
     load_plugins(["agi_beacon"])
@@ -104,15 +113,16 @@ def main(argv=None):
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for task in args.tasks.split(","):
-            learners = {"previous": PREVIOUS, "current": ()} if TASKS[task][0] == "cartpole" else {"current": ()}
+            world = TASKS[task][0]
+            learners = {"previous": PREVIOUS[world], "current": ()} if world in PREVIOUS else {"current": ()}
             for learner, sets in learners.items():
-                r = curve(task, config(task, seeds, sets, scale), Path(tmp) / f"{task}-{learner}")
+                r = curve(task, config(task, seeds, sets, scale, args.set), Path(tmp) / f"{task}-{learner}")
                 rows.append({"task": task, "learner": learner, **r})
                 last = r["last"]
                 print(f"{task:>17} {learner:>9}: last 10% {last['mean']:+.3f} ± {last['ci95']:.3f} "
                       f"({seeds} seeds, {r['env_steps'][-1]:,} env-steps per seed)", flush=True)  # fmt: skip
             if TASKS[task][4] == "reward":  # continuing worlds: what a random policy gets
-                r = curve(task, config(task, seeds, (), scale), Path(tmp) / f"{task}-random", random=True)
+                r = curve(task, config(task, seeds, (), scale, args.set), Path(tmp) / f"{task}-random", random=True)
                 rows.append({"task": task, "learner": "random", **r})
                 print(f"{task:>17} {'random':>9}: {r['last']['mean']:+.3f} ± {r['last']['ci95']:.3f}", flush=True)
     args.png.parent.mkdir(parents=True, exist_ok=True)
