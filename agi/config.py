@@ -143,7 +143,8 @@ class AgentConfig:
     """where φ's interoceptive block comes from: ``recurrent`` (the imagined latent, memory included) or
     ``perceptual`` (the current percept only; the social preset's default, see learning.generator)"""
     intero_mask_prob: float = 0.2
-    """probability of masking each interoceptive input channel (to learn to infer feelings from context)"""
+    """probability of masking each interoceptive input channel (to learn to infer feelings from context; the
+    social world's default preset: 0.8)"""
     intero_mask_whole: bool = False
     """mask the interoceptive input as a whole (an attentional gap, as the social attention reflex does) rather
     than channel by channel; the social preset's default"""
@@ -157,7 +158,8 @@ class AgentConfig:
     intero_noise: float = 0.0
     """standard deviation of noise added to the (mixed) interoceptive input (the social preset uses 0.05)"""
     lr: float = 3e-4
-    """Adam step size of the Thought Generator (world model + actor)"""
+    """Adam step size of the Thought Generator (world model + actor; the foraging and social worlds' default
+    presets: 6e-4)"""
     lr_anneal: bool = False
     """anneal the generator's step size linearly to 0 over the run"""
     obs_norm: bool = False

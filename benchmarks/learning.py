@@ -10,9 +10,11 @@ or only through a 5x5 egocentric window (``beacon-view``), and the social world 
 budget (``social-long``: does its reward level off within the default budget?). Each task's budget is in env-steps
 per seed (``train.steps × train.num_envs``); a point of the curve is one chunk's mean (``metrics.jsonl``).
 ``previous`` is the learner as it was before issue 13 (``PREVIOUS``: for CartPole the gymnax preset's valence step
-size and run-and-tumble β, for foraging the generic step size of the Thought Generator; the other worlds' presets
-did not change, so they have no ``previous`` row), ``current`` the presets as they are. ``--set KEY=VALUE``
-applies to every run (``--set train.seed=1`` repeats the benchmark on fresh seeds).
+size and run-and-tumble β, for foraging the generic step size of the Thought Generator; the other worlds have no
+``previous`` row: the social world's change was measured at its default budget in a registered comparison,
+docs/results.md), ``current`` the presets as they are. ``--set KEY=VALUE`` applies to every run, after
+``previous``'s settings (``--set train.seed=1`` repeats the benchmark on fresh seeds; a ``--set`` of a setting
+``previous`` changes makes the two rows alike).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agi.config import ALIASES, ConfigError, field_docs, from_dict, normalised, override, preset
+from agi.config import ALIASES, AgentConfig, ConfigError, field_docs, from_dict, normalised, override, preset
 from steering.drives.fear import FearConfig
 
 
@@ -91,3 +91,18 @@ def test_the_built_in_sections_live_next_to_their_factories():
     assert type(cfg.steering.fear).__module__ == "steering.drives.fear"
     assert type(cfg.world.social).__module__ == "agi.worlds.social.config"
     assert dataclasses.is_dataclass(cfg.steering.friend_enemy)
+
+
+def test_world_presets_set_the_measured_learner_and_settings_still_win():
+    """The foraging and social default presets carry the step size (and the social one the interoceptive mask)
+    that were measured for them (benchmarks/README.md, docs/results.md); other presets keep the generic ones,
+    and ``--set`` applies after every preset hook."""
+    generic = AgentConfig()
+    for world in ("foraging", "social"):
+        assert preset("default", world).agent.lr == pytest.approx(2 * generic.lr)
+        assert preset("tiny", world).agent.lr == generic.lr
+    assert preset("default", "social").agent.intero_mask_prob == pytest.approx(0.8)
+    assert preset("default", "foraging").agent.intero_mask_prob == generic.intero_mask_prob
+    assert preset("tiny", "social").agent.intero_mask_prob == generic.intero_mask_prob
+    cfg = override(preset("default", "social"), ["agent.lr=0.001", "agent.intero_mask_prob=0.1"])
+    assert (cfg.agent.lr, cfg.agent.intero_mask_prob) == (0.001, 0.1)

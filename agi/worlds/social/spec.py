@@ -31,13 +31,15 @@ agent-step (registered in docs/experiments.md, seeds 100–107; docs/results.md)
 
 def preset(name: str, cfg):
     """The foraging grid's preset (its step size), and: the empathy readout needs φ_int to follow what is seen
-    now, and an attentional gap masks interoception as a whole (README "Social instincts"), most of the time
-    (``INTERO_MASK_PROB``). Interoception reaches the Thought Generator as a noisy, unlabelled mixture of the
-    body channels and φ_int is a learned latent, so the concept finders have something to find (DESIGN.md §3,
-    issue 12)."""
+    now, and an attentional gap masks interoception as a whole (README "Social instincts"), in ``default`` most
+    of the time (``INTERO_MASK_PROB``; ``tiny`` and ``large`` keep the generic step size and mask probability).
+    Interoception reaches the Thought Generator as a noisy, unlabelled mixture of the body channels and φ_int
+    is a learned latent, so the concept finders have something to find (DESIGN.md §3, issue 12)."""
     cfg = foraging_preset(name, cfg)
     agent = dataclasses.replace(cfg.agent, intero_pathway="perceptual", intero_mask_whole=True, intero_latent=16,
-                                intero_mixing=True, intero_noise=0.05, intero_mask_prob=INTERO_MASK_PROB)  # fmt: skip
+                                intero_mixing=True, intero_noise=0.05)  # fmt: skip
+    if name == "default":  # as registered and measured: together with the step size, at the default budget
+        agent = dataclasses.replace(agent, intero_mask_prob=INTERO_MASK_PROB)
     return dataclasses.replace(cfg, agent=agent)
 
 
