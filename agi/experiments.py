@@ -57,6 +57,11 @@ def _agents(run, key, window="last"):
     return getattr(run, window).per_seed(f"social/{key}")
 
 
+def _readout_r(run, window="last"):
+    """Per-seed Pearson r of the learned empathy readout with the looked-at body's true pleasure."""
+    return getattr(run, window).per_seed("empathy/r/learned")
+
+
 def _ratio(run, num, den, window="last"):
     with np.errstate(invalid="ignore", divide="ignore"):
         return _agents(run, num, window) / _agents(run, den, window)
@@ -235,6 +240,22 @@ EXPERIMENTS = {
                         _diff(_gives_when_ready, "ablated", "random"), "control"),
              Prediction("sated_carries_beyond_random", "share of steps carrying food: base − random policy", ">",
                         _diff(lambda r: _agents(r, "carrying"), "base", "random"), "capability")),
+        ),
+        Experiment(
+            "giving_hungry", "001 §5",
+            "With default food and hunger, where the learned readout reads faces well, does the circuit make a "
+            "learner give its friend food (and does the readout read worse where food is plentiful)?",
+            (*ALONE, "world.characters=friend,stranger"),
+            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+            "food_rich: world.n_food=6 steering.hunger_rate=0.01",
+            (Prediction("readout_better_when_hungry", "learned empathy readout r: base − food_rich", ">",
+                        _diff(_readout_r, "base", "food_rich")),
+             Prediction("hungry_friend_helps", "gifts to the friend per step: base − ablated", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "ablated")),
+             Prediction("hungry_friend_helps_beyond_random", "gifts to the friend: base − random policy", ">",
+                        _diff(lambda r: _agents(r, "give_friend"), "base", "random"), "capability"),
+             Prediction("control_gifts_to_stranger_hungry", "gifts to the stranger (no friend prior): base − ablated",
+                        ">", _diff(lambda r: _agents(r, "give_other"), "base", "ablated"), "control")),
         ),
         Experiment(
             "compassion_spares", "001 §5",
