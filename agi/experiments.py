@@ -165,7 +165,9 @@ BUDGET = ("train.num_envs=8",)
 SEEDS = 8
 
 ALONE = ("world.n_agents=1",)
-SATED = (*ALONE, "world.characters=friend,stranger", "world.n_food=6", "steering.hunger_rate=0")
+FRIEND_AND_STRANGER = (*ALONE, "world.characters=friend,stranger")
+"""One learner beside the kin-cued friend and a stranger (the giving experiments' world)."""
+SATED = (*FRIEND_AND_STRANGER, "world.n_food=6", "steering.hunger_rate=0")
 """A learner that never grows hungry beside its hungry friend (``compassion_sated``, ``giving_decomposed``)."""
 SATED_VARIANTS = ("base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
                   "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0")
@@ -187,7 +189,7 @@ EXPERIMENTS = {
             "compassion_spite", "001 §5",
             "With a friend prior do agents give the friend food more than with the circuit ablated (and more than a "
             "random policy); with an enemy prior do they threaten it more?",
-            (*ALONE, "world.characters=friend,stranger", *FOOD),
+            (*FRIEND_AND_STRANGER, *FOOD),
             "base; ablated: compassion_spite.gain=0; enemy: steering.fe_prior_friend=-1 steering.fe_rate=0; "
             "random: agent.selection=random",
             (Prediction("friend_helps", "gifts to the friend per step: base − ablated", ">",
@@ -245,9 +247,8 @@ EXPERIMENTS = {
             "giving_hungry", "001 §5",
             "With default food and hunger, where the learned readout reads faces well, does the circuit make a "
             "learner give its friend food (and does the readout read worse where food is plentiful)?",
-            (*ALONE, "world.characters=friend,stranger"),
-            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
-            "food_rich: world.n_food=6 steering.hunger_rate=0.01",
+            FRIEND_AND_STRANGER,
+            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; food_rich: " + " ".join(FOOD),
             (Prediction("readout_better_when_hungry", "learned empathy readout r: base − food_rich", ">",
                         _diff(_readout_r, "base", "food_rich")),
              Prediction("hungry_friend_helps", "gifts to the friend per step: base − ablated", ">",
