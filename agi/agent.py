@@ -17,6 +17,7 @@ It returns the learning signals rather than applying them so that agents sharing
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -91,6 +92,8 @@ class Pending(NamedTuple):
     v_bar: jax.Array  # [] situation valence V̄(h_{t-1})
     on_policy: jax.Array  # [] 1 if a_{t-1} was a fresh proposal from π (not the kept plan)
     valid: jax.Array  # [] 0 before the first step
+    h: jax.Array  # [hidden] h_{t-1} as the agent had it (``agent.encode_once``: the loss reads it, not a recomputation)
+    percept: jax.Array  # [hidden] e_{t-1}, the percept the agent had at t-1 (likewise)
 
 
 class AgentState(NamedTuple):
@@ -120,6 +123,7 @@ class Thought(NamedTuple):
     """What ``think`` hands to ``feel`` across the world step."""
 
     h: jax.Array
+    percept: jax.Array  # [hidden] e_t (``ThoughtGenerator.encode``)
     h_in: jax.Array
     a_in: jax.Array
     intero_in: jax.Array  # [I] what the generator received of the body state (``Agent.sense_intero``)
@@ -301,7 +305,8 @@ class Agent(NamedTuple):
         pending = Pending(
             h_before=jnp.zeros((g.hidden,)), a_before=i0, extero=jnp.zeros_like(extero), intero=jnp.zeros((i,)),
             mask=jnp.zeros((i,)), attending=f0 + 1.0, action=i0, cumulants=jnp.zeros((h,)), gates=jnp.zeros((h,)),
-            discounts=self.heads.gamma, cont=f0, v_bar=f0, on_policy=f0, valid=f0,
+            discounts=self.heads.gamma, cont=f0, v_bar=f0, on_policy=f0, valid=f0, h=jnp.zeros((g.hidden,)),
+            percept=jnp.zeros((g.hidden,)),
         )
         return AgentState(
             h=jnp.zeros((g.hidden,)),
@@ -319,11 +324,15 @@ class Agent(NamedTuple):
             ret_norm=(f0, RunningNorm().init(1)) if self.cfg.agent.reward_norm else (),
         )
 
-    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target):
-        """Prediction loss for the previous transition + actor loss + optional value loss."""
+    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target, encoded=None):
+        """Prediction loss for the previous transition + actor loss + optional value loss. ``encoded`` is
+        ``(h_{t-1}, e_{t-1})`` as the agent had them (``agent.encode_once``; the gradient into the encoder then
+        comes from that step's residuals, ``Agent.generator_grads``); None re-encodes the previous step here."""
         g, a = self.generator, self.cfg.agent
-        h_prev, e_prev = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
-                                 method="encode")  # fmt: skip
+        if encoded is None:
+            encoded = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
+                              method="encode")  # fmt: skip
+        h_prev, e_prev = encoded
         # Only the expected actor loss needs every action's thought; otherwise imagine only the plan carried out
         # (the other actions' thoughts would feed nothing in this loss).
         actions = None if a.actor_loss == "expected" else pend.action[None]
@@ -351,22 +360,46 @@ class Agent(NamedTuple):
         total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss)
         return total, {**metrics, **pg_metrics, "value_loss": vloss}
 
-    def think(self, brain: Brain, s: AgentState, key):
-        """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
-        transition. Returns ``(action, Thought)``; the world step and ``feel`` follow."""
-        a, g = self.cfg.agent, self.generator
-        k_mask, k_prop, k_sel, k_noise = jax.random.split(key, 4)
-        params, w, heads = brain.generator, brain.assessors, self.heads
-        pend = s.pending
-
-        # 1. Thought Generator (episode starts reset the latent and the plan).
+    def encoder_inputs(self, s: AgentState, key) -> tuple:
+        """``(h_in, a_in, extero, intero_in, mask)``: step 1's input to ``ThoughtGenerator.encode`` for ``s``
+        (episode starts reset the latent and the plan; interoception randomly masked, mixed and noisy as the
+        generator receives it)."""
+        a, pend = self.cfg.agent, s.pending
+        k_mask, k_noise = jax.random.split(key)
         gap_shape = () if a.intero_mask_whole else s.intero.shape
         mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, gap_shape)
         h_in = s.h * pend.cont
         a_in = jnp.where(pend.cont > 0, s.action, 0)
+        return h_in, a_in, s.extero, self._intero_noise(self.sense_intero(s.intero), k_noise), mask
+
+    def encode_batch(self, params, inputs):
+        """Step 1 for a batch of agents sharing ``params`` (``inputs``: ``encoder_inputs`` with a leading axis):
+        ``((h, e), vjp)``, where ``vjp((dh, de))`` is the gradient with respect to ``params`` through this forward
+        pass. Keeping it (its residuals: ``jax.tree.leaves(vjp)``) until the next step's loss, which reads ``h``
+        and ``e``, is what spares the loss a second encoding (``agent.encode_once``)."""
+        encode = functools.partial(self.generator.apply, method="encode")
+        f32 = functools.partial(jax.tree.map, lambda x: x.astype(jnp.float32))  # what the agent state keeps
+        return jax.vjp(lambda p: f32(jax.vmap(functools.partial(encode, p))(*inputs)), params)
+
+    def think(self, brain: Brain, s: AgentState, key, inputs=None, encoding=None):
+        """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
+        transition. ``inputs``: step 1's ``encoder_inputs`` as the caller drew them, or None to draw them here
+        (from a key split off ``key``); ``encoding``: their ``(h, e)`` as the caller computed them
+        (``encode_batch``), or None to encode here. Returns ``(action, Thought)``; the world step and ``feel``
+        follow."""
+        a, g = self.cfg.agent, self.generator
+        params, w, heads = brain.generator, brain.assessors, self.heads
+        pend = s.pending
+
+        # 1. Thought Generator.
+        if inputs is None:
+            k_enc, key = jax.random.split(key)
+            inputs = self.encoder_inputs(s, k_enc)
+        h_in, a_in, _, intero_in, mask = inputs
+        h, percept = g.apply(params, *inputs, method="encode") if encoding is None else encoding
+        k_prop, k_sel = jax.random.split(key)
         intero_seen = self.sense_intero(s.intero)  # also this step's prediction target (noise-free)
-        intero_in = self._intero_noise(intero_seen, k_noise)
-        h, percept = g.apply(params, h_in, a_in, s.extero, intero_in, mask, method="encode")
+        percept = percept.astype(jnp.float32)  # kept in the pending transition whatever the generator's dtype
         logits = g.apply(params, h, method="policy")
         # 2-3. Thoughts for every action, all assessor heads at once.
         phi_all, _, _ = g.apply(params, h, None, percept, method="thoughts")
@@ -405,22 +438,32 @@ class Agent(NamedTuple):
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
         thought = Thought(
-            h=h, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh, tumbled=tumbled,
-            q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
+            h=h, percept=percept, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh,
+            tumbled=tumbled, q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
             learning=Transition(loss_inputs=inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
         )
         return action, thought
 
-    def generator_grads(self, params, w, inputs: LossInputs):
+    def generator_grads(self, params, w, inputs: LossInputs, encoder_vjp=None):
         """``(∇ mean loss, mean loss metrics)`` over the agents of ``inputs`` (a leading batch axis), which share
         ``params``: one backward pass for all of them. The gradient of the mean equals the mean of per-agent
-        gradients, without forming a gradient per agent (which cost 78–94% of a step; benchmarks/README.md)."""
+        gradients, without forming a gradient per agent (which cost 78–94% of a step; benchmarks/README.md).
 
-        def mean_loss(p):
-            total, metrics = jax.vmap(self._loss, in_axes=(None, None, 0, 0, 0, 0, 0))(p, w, *inputs)
+        ``encoder_vjp``: the previous step's ``encode_batch`` pullback for these agents. The loss then reads the
+        previous step's ``(h, e)`` from the pending transition, and the gradient reaching them flows into the
+        encoder's parameters through it; None re-encodes the previous step inside the loss."""
+
+        def mean_loss(p, encoded):
+            axes = (None, None, 0, 0, 0, 0, 0, 0)
+            total, metrics = jax.vmap(self._loss, in_axes=axes)(p, w, *inputs, encoded)
             return jnp.mean(total), jax.tree.map(jnp.mean, metrics)
 
-        return jax.grad(mean_loss, has_aux=True)(params)
+        if encoder_vjp is None:
+            return jax.grad(mean_loss, has_aux=True)(params, None)
+        encoded = (inputs.pending.h, inputs.pending.percept)
+        (grads, d_encoded), metrics = jax.grad(mean_loss, argnums=(0, 1), has_aux=True)(params, encoded)
+        (d_params,) = encoder_vjp(d_encoded)
+        return jax.tree.map(jnp.add, grads, d_params), metrics
 
     @property
     def knobs(self) -> dict:
@@ -463,7 +506,7 @@ class Agent(NamedTuple):
         pending = Pending(
             h_before=t.h_in, a_before=t.a_in, extero=s.extero, intero=t.intero_in, mask=t.mask,
             attending=jnp.min(s.attention, initial=1.0), action=t.action, cumulants=cumulants, gates=gates,
-            discounts=discounts, cont=cont, v_bar=t.v_bar, on_policy=t.fresh, valid=one,
+            discounts=discounts, cont=cont, v_bar=t.v_bar, on_policy=t.fresh, valid=one, h=t.h, percept=t.percept,
         )
         new = AgentState(
             h=t.h,

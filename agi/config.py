@@ -168,6 +168,11 @@ class AgentConfig:
     reward_norm: bool = False
     """scale the valence head's reward by the running standard deviation of the discounted return (streaming RL's
     reward scaling); the logged reward stays unscaled"""
+    encode_once: bool = True
+    """encode each step's inputs once: the loss of a transition, learned one step later, back-propagates into the
+    encoder through the residuals that step's forward pass kept (its encoder gradient is taken at the parameters
+    the agent acted with, one update older). ``False`` re-encodes the previous step inside the loss, at the
+    current parameters (the generator's encoder then runs twice per step; benchmarks/README.md)"""
     max_grad_norm: float = 1.0
     """global gradient-norm clip of the Thought Generator's update"""
     entropy_coef: float = 0.05

@@ -33,6 +33,7 @@ class SystemState(NamedTuple):
     step: jax.Array  # [] int32, steps taken
     world: Any  # the worlds' states, [E, ...]
     knobs: Any = ()  # run-time ablation values {"knob/NAME": []} (agi.ablate merges variants with them)
+    encoding: Any = ()  # [N, ...]: the residuals of the last step's encoding (``agent.encode_once``), or ()
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:
@@ -42,11 +43,13 @@ def make_optimizer(agent: Agent) -> optax.GradientTransformation:
     return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(lr))
 
 
-def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_state, transitions: Transition):
+def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_state, transitions: Transition,
+          encoder_vjp=None):
     """Step 7 (DESIGN.md §4) for one brain, pure: the Thought Generator takes one ``tx`` step on the gradient of
     its mean loss over ``transitions`` (a leading axis: the copies of its body), the Thought Assessors add
-    their mean TD(λ) increment. Returns ``(brain', opt_state', loss metrics)``."""
-    grads, metrics = agent.generator_grads(brain.generator, brain.assessors, transitions.loss_inputs)
+    their mean TD(λ) increment. ``encoder_vjp``: the previous step's encoding pullback (``Agent.encode_batch``),
+    or None to re-encode. Returns ``(brain', opt_state', loss metrics)``."""
+    grads, metrics = agent.generator_grads(brain.generator, brain.assessors, transitions.loss_inputs, encoder_vjp)
     updates, opt_state = tx.update(grads, opt_state, brain.generator)
     brain = Brain(generator=optax.apply_updates(brain.generator, updates),
                   assessors=brain.assessors + jnp.mean(transitions.assessor_delta, axis=0))  # fmt: skip
@@ -58,6 +61,9 @@ def make_system(agent: Agent):
     cfg, world = agent.cfg, agent.world
     e, n = cfg.train.num_envs, world.num_agents
     tx = make_optimizer(agent)
+    # Step 1 for brain n over the copies of its body, with the pullback that the next step's loss will use.
+    encode = jax.vmap(agent.encode_batch, in_axes=(0, 1), out_axes=((1, 1), 0))
+    encoder_inputs = jax.vmap(jax.vmap(agent.encoder_inputs))
 
     def init(key, knobs=None) -> SystemState:
         kb, kw = jax.random.split(key)
@@ -65,15 +71,28 @@ def make_system(agent: Agent):
         wstate, extero, _ = jax.vmap(world.reset)(jax.random.split(kw, e))
         agents = jax.vmap(jax.vmap(agent.new_state))(extero)
         knobs = agent.knobs if knobs is None else knobs
+        encoding = ()
+        if cfg.agent.encode_once:  # no encoding yet: zeros in the residuals' shapes (the first loss is void)
+            inputs = encoder_inputs(agents, jax.random.split(kw, (e, n)))
+            residuals = jax.eval_shape(lambda: jax.tree.leaves(encode(brains.generator, inputs)[1]))
+            encoding = [jnp.zeros(r.shape, r.dtype) for r in residuals]
         return SystemState(brains, jax.vmap(tx.init)(brains.generator), agents, jnp.zeros((), jnp.int32), wstate,
-                           knobs)  # fmt: skip
+                           knobs, encoding)  # fmt: skip
 
-    think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0))  # inner: bodies (own brains); outer: copies
+    # inner: bodies (own brains); outer: copies
+    think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0, 0, 0))
     feel = jax.vmap(jax.vmap(agent.feel, in_axes=(0, 0, 0, 0, None)), in_axes=(0, 0, 0, 0, None))
 
     def step(s: SystemState, key):
-        k_think, k_world = jax.random.split(key)
-        actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)))
+        k_enc, k_think, k_world = jax.random.split(key, 3)
+        inputs = encoder_inputs(s.agents, jax.random.split(k_enc, (e, n)))
+        outputs, encoder_vjp, encoding = None, None, s.encoding
+        if cfg.agent.encode_once and cfg.agent.learn:  # (a frozen brain keeps ``encoding`` as it is)
+            outputs, pullbacks = encode(s.brain.generator, inputs)
+            # The previous step's pullbacks: this step's structure (the same computation) holding its residuals.
+            encoder_vjp = jax.tree.unflatten(jax.tree.structure(pullbacks), s.encoding)
+            encoding = jax.tree.leaves(pullbacks)
+        actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)), inputs, outputs)
         wstate, senses, done = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
         agents, transitions, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
         # The reflex centres the next view on a conspecific where there is one in view; where there is none (the
@@ -84,14 +103,14 @@ def make_system(agent: Agent):
 
         brain, opt_state, loss_metrics = s.brain, s.opt_state, {}
         if cfg.agent.learn:  # brain n learns from the transitions of body n in every copy: [E, N] -> [N]
-            brain, opt_state, loss_metrics = jax.vmap(functools.partial(learn, agent, tx), in_axes=(0, 0, 1))(
-                brain, opt_state, transitions
+            brain, opt_state, loss_metrics = jax.vmap(functools.partial(learn, agent, tx), in_axes=(0, 0, 1, 0))(
+                brain, opt_state, transitions, encoder_vjp
             )
         flat = agent.declared.over_copies(metrics)  # [N] per body (agi.metrics)
         flat.update(loss_metrics)  # [N] per brain
         if agent.probes is not None:  # the world's own per-step measurements (e.g. the social rates)
             flat.update(agent.probes(agent, s.agents, thoughts, senses, out))
-        return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs), flat
+        return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs, encoding), flat
 
     return init, step
 

@@ -25,8 +25,9 @@ from agi.worlds import random_rollout
 from train import make_chunk
 
 
-def bench(world: str, b: int, steps: int, repeats: int, sets=()) -> dict:
-    """One row: the agent at the default preset of ``world`` (with ``sets`` overrides) and the world alone."""
+def bench(world: str, b: int, steps: int, repeats: int, sets=(), ceiling=True) -> dict:
+    """One row: the agent at the default preset of ``world`` (with ``sets`` overrides) and, with ``ceiling``, the
+    world alone."""
     cfg = override(preset("default", world), sets)
     cfg = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=b, num_seeds=1))
     agent = make_agent(cfg)
@@ -38,7 +39,7 @@ def bench(world: str, b: int, steps: int, repeats: int, sets=()) -> dict:
     compile_s = time.perf_counter() - t
     sec = median_chunk_time(chunk, state, lambda r: (keys, np.uint32((r + 1) * steps)), repeats)
     n = agent.world.num_agents
-    ceiling = world_alone(agent.world, b, steps, repeats)
+    ceiling = world_alone(agent.world, b, steps, repeats) if ceiling else float("nan")
     return {"world": world, "B": b, "steps": steps, "agent_steps_per_s": n * b * steps / sec,
             "steps_per_s": steps / sec, "compile_s": compile_s, "world_agent_steps_per_s": n * b * steps / ceiling,
             "fraction_of_world": ceiling / sec}  # fmt: skip

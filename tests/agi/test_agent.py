@@ -66,6 +66,51 @@ def test_one_gradient_of_the_mean_loss_is_the_mean_of_per_agent_gradients(setup)
     assert set(metrics) >= {"extero_loss", "value_loss"} and all(m.shape == () for m in metrics.values())
 
 
+def test_the_kept_encoding_gives_the_gradient_of_encoding_again(setup):
+    """``agent.encode_once``: the loss reads the previous step's ``(h, e)`` and sends their gradient into the
+    encoder through that step's pullback (``Agent.encode_batch``). At the parameters that encoded, that is the
+    gradient of the loss that re-encodes the previous step itself (the slow obvious reference)."""
+    cfg, agent = setup
+    s, think = _warm(agent)
+    e, n = s.agents.h.shape[:2]
+    keys = jax.random.split(jax.random.PRNGKey(2), (e, n))
+    _, thought = think(s.brain, s.agents, keys)
+    body0 = lambda x: x[:, 0]  # body 0 of every copy: brain 0
+    params, w = jax.tree.map(lambda x: x[0], s.brain.generator), s.brain.assessors[0]
+    inputs = jax.vmap(agent.encoder_inputs)(jax.tree.map(body0, s.agents), keys[:, 0])
+    (h, percept), pullback = jax.jit(agent.encode_batch)(params, inputs)
+    chex.assert_shape((h, percept), (e, agent.generator.hidden))
+    pending = jax.tree.map(body0, thought.learning.loss_inputs.pending)._replace(
+        h_before=inputs[0], a_before=inputs[1], extero=inputs[2], intero=inputs[3], mask=inputs[4], h=h,
+        percept=percept)  # fmt: skip
+    loss_inputs = jax.tree.map(body0, thought.learning.loss_inputs)._replace(pending=pending)
+    once, m_once = jax.jit(agent.generator_grads)(params, w, loss_inputs, pullback)
+    again, m_again = jax.jit(agent.generator_grads)(params, w, loss_inputs)
+    chex.assert_trees_all_close(once, again, rtol=1e-4, atol=1e-6)
+    chex.assert_trees_all_close(m_once, m_again, rtol=1e-5, atol=1e-7)
+    assert float(np.abs(once["params"]["encoder"]["kernel"]).max()) > 0  # the encoder does learn through it
+
+
+def test_a_run_that_encodes_once_matches_one_that_encodes_again(setup):
+    """The whole system with ``agent.lr=1e-30`` (parameters do not move in float32, so both losses are taken at
+    the parameters that encoded): ``encode_once`` carries each step's pullback residuals to the next step's
+    loss, and the optimiser's moments (every gradient so far) come out as with the loss re-encoding the
+    previous step."""
+    cfg, _ = setup
+    states = []
+    for once in (True, False):
+        c = override(cfg, [f"agent.encode_once={once}", "agent.lr=1e-30", "train.num_envs=3"])  # (lr > 0 checked)
+        init, step = make_system(make_agent(c))
+        s = init(jax.random.PRNGKey(0))
+        for i in range(4):
+            s, _ = jax.jit(step)(s, jax.random.PRNGKey(10 + i))
+        states.append(s)
+    assert states[0].encoding and not states[1].encoding
+    chex.assert_trees_all_close(states[0].opt_state, states[1].opt_state, rtol=1e-4, atol=1e-7)
+    chex.assert_trees_all_close(states[0].agents.h, states[1].agents.h, rtol=1e-5, atol=1e-6)
+    assert float(np.abs(jax.tree.leaves(states[0].opt_state)[1]).max()) > 0  # gradients did flow
+
+
 def test_learn_is_pure_and_is_one_optax_step_plus_the_mean_assessor_increment(setup):
     """``agi.system.learn`` for brain 0 of a system, against the slow obvious reference: per-copy gradients
     averaged, one optax update by hand, the assessor increments summed and divided."""
