@@ -20,7 +20,8 @@ def _agent(*sets):
 @pytest.fixture(scope="module", params=["shared", "prediction"])
 def grads(request):
     """``(mode, {with / without the prediction loss: largest |gradient| per top-level module})`` of one agent's
-    loss on a real transition; cont = 0 drops the prediction loss, leaving the actor and valence losses."""
+    loss on a real transition, its action counted as a fresh proposal (so that the actor's loss is on whatever
+    the random draw kept); cont = 0 drops the prediction loss, leaving the actor and valence losses."""
     agent = _agent(f"agent.feature_learning={request.param}", "agent.value_pathway=8")
     s, think = _warm(agent, steps=2, envs=1)
     _, thought = think(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (1, 1)))
@@ -28,7 +29,7 @@ def grads(request):
     brain = jax.tree.map(lambda x: x[0], s.brain)
     out = {}
     for name, cont in (("all", inputs.pending.cont), ("no_prediction", jnp.zeros(()))):
-        i = inputs._replace(pending=inputs.pending._replace(cont=cont))
+        i = inputs._replace(pending=inputs.pending._replace(cont=cont, on_policy=jnp.ones(())))
         g = jax.grad(lambda p, i=i: agent._loss(p, brain.assessors, *i)[0])(brain.generator)
         out[name] = {k: max(float(jnp.max(jnp.abs(x))) for x in jax.tree.leaves(v)) for k, v in g["params"].items()}
     return request.param, out
