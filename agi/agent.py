@@ -361,11 +361,11 @@ class Agent(NamedTuple):
         return total, {**metrics, **pg_metrics, "value_loss": vloss}
 
     def encoder_inputs(self, s: AgentState, key) -> tuple:
-        """``(h_in, a_in, extero, intero_in, mask)``: step 1's input to ``ThoughtGenerator.encode`` for ``s``
-        (episode starts reset the latent and the plan; interoception randomly masked, mixed and noisy as the
-        generator receives it)."""
+        """``(h_in, a_in, extero, intero_in, mask)``: step 1's input to ``ThoughtGenerator.encode`` for ``s``, drawn
+        from the same ``key`` as ``think``'s (episode starts reset the latent and the plan; interoception randomly
+        masked, mixed and noisy as the generator receives it)."""
         a, pend = self.cfg.agent, s.pending
-        k_mask, k_noise = jax.random.split(key)
+        k_mask, _, _, k_noise = jax.random.split(key, 4)  # the other two are ``think``'s
         gap_shape = () if a.intero_mask_whole else s.intero.shape
         mask = s.attention * jax.random.bernoulli(k_mask, 1.0 - a.intero_mask_prob, gap_shape)
         h_in = s.h * pend.cont
@@ -383,8 +383,8 @@ class Agent(NamedTuple):
 
     def think(self, brain: Brain, s: AgentState, key, inputs=None, encoding=None):
         """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
-        transition. ``inputs``: step 1's ``encoder_inputs`` as the caller drew them, or None to draw them here
-        (from a key split off ``key``); ``encoding``: their ``(h, e)`` as the caller computed them
+        transition. ``inputs``: step 1's ``encoder_inputs(s, key)`` as the caller drew them, or None to draw them
+        here; ``encoding``: their ``(h, e)`` as the caller computed them
         (``encode_batch``), or None to encode here. Returns ``(action, Thought)``; the world step and ``feel``
         follow."""
         a, g = self.cfg.agent, self.generator
@@ -392,12 +392,10 @@ class Agent(NamedTuple):
         pend = s.pending
 
         # 1. Thought Generator.
-        if inputs is None:
-            k_enc, key = jax.random.split(key)
-            inputs = self.encoder_inputs(s, k_enc)
+        inputs = self.encoder_inputs(s, key) if inputs is None else inputs
         h_in, a_in, _, intero_in, mask = inputs
         h, percept = g.apply(params, *inputs, method="encode") if encoding is None else encoding
-        k_prop, k_sel = jax.random.split(key)
+        _, k_prop, k_sel, _ = jax.random.split(key, 4)  # the other two are ``encoder_inputs``'s
         intero_seen = self.sense_intero(s.intero)  # also this step's prediction target (noise-free)
         percept = percept.astype(jnp.float32)  # kept in the pending transition whatever the generator's dtype
         logits = g.apply(params, h, method="policy")

@@ -84,15 +84,16 @@ def make_system(agent: Agent):
     feel = jax.vmap(jax.vmap(agent.feel, in_axes=(0, 0, 0, 0, None)), in_axes=(0, 0, 0, 0, None))
 
     def step(s: SystemState, key):
-        k_enc, k_think, k_world = jax.random.split(key, 3)
-        inputs = encoder_inputs(s.agents, jax.random.split(k_enc, (e, n)))
+        k_think, k_world = jax.random.split(key)
+        keys = jax.random.split(k_think, (e, n))
+        inputs = encoder_inputs(s.agents, keys)
         outputs, encoder_vjp, encoding = None, None, s.encoding
         if cfg.agent.encode_once and cfg.agent.learn:  # (a frozen brain keeps ``encoding`` as it is)
             outputs, pullbacks = encode(s.brain.generator, inputs)
             # The previous step's pullbacks: this step's structure (the same computation) holding its residuals.
             encoder_vjp = jax.tree.unflatten(jax.tree.structure(pullbacks), s.encoding)
             encoding = jax.tree.leaves(pullbacks)
-        actions, thoughts = think(s.brain, s.agents, jax.random.split(k_think, (e, n)), inputs, outputs)
+        actions, thoughts = think(s.brain, s.agents, keys, inputs, outputs)
         wstate, senses, done = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
         agents, transitions, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
         # The reflex centres the next view on a conspecific where there is one in view; where there is none (the
