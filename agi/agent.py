@@ -374,17 +374,17 @@ class Agent(NamedTuple):
 
     def encode_batch(self, params, inputs):
         """Step 1 for a batch of agents sharing ``params`` (``inputs``: ``encoder_inputs`` with a leading axis):
-        ``((h, e), vjp)``, where ``vjp((dh, de))`` is the gradient with respect to ``params`` through this forward
+        ``((h, e), vjp)``, where ``vjp((dh, de))`` is ``(gradient with respect to params,)`` through this forward
         pass. Keeping it (its residuals: ``jax.tree.leaves(vjp)``) until the next step's loss, which reads ``h``
         and ``e``, is what spares the loss a second encoding (``agent.encode_once``)."""
         encode = functools.partial(self.generator.apply, method="encode")
         f32 = functools.partial(jax.tree.map, lambda x: x.astype(jnp.float32))  # what the agent state keeps
         return jax.vjp(lambda p: f32(jax.vmap(functools.partial(encode, p))(*inputs)), params)
 
-    def think(self, brain: Brain, s: AgentState, key, inputs=None, encoding=None):
+    def think(self, brain: Brain, s: AgentState, key, inputs=None, encoded=None):
         """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
         transition. ``inputs``: step 1's ``encoder_inputs(s, key)`` as the caller drew them, or None to draw them
-        here; ``encoding``: their ``(h, e)`` as the caller computed them
+        here; ``encoded``: their ``(h, e)`` as the caller computed them
         (``encode_batch``), or None to encode here. Returns ``(action, Thought)``; the world step and ``feel``
         follow."""
         a, g = self.cfg.agent, self.generator
@@ -394,7 +394,7 @@ class Agent(NamedTuple):
         # 1. Thought Generator.
         inputs = self.encoder_inputs(s, key) if inputs is None else inputs
         h_in, a_in, _, intero_in, mask = inputs
-        h, percept = g.apply(params, *inputs, method="encode") if encoding is None else encoding
+        h, percept = g.apply(params, *inputs, method="encode") if encoded is None else encoded
         _, k_prop, k_sel, _ = jax.random.split(key, 4)  # the other two are ``encoder_inputs``'s
         intero_seen = self.sense_intero(s.intero)  # also this step's prediction target (noise-free)
         percept = percept.astype(jnp.float32)  # kept in the pending transition whatever the generator's dtype
@@ -431,14 +431,14 @@ class Agent(NamedTuple):
         dw = dw * pend.valid
         advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]
-        inputs = LossInputs(pending=pend, extero=s.extero, intero=intero_seen, advantage=advantage,
+        loss_inputs = LossInputs(pending=pend, extero=s.extero, intero=intero_seen, advantage=advantage,
                             value_target=value_target)  # fmt: skip
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
         thought = Thought(
             h=h, percept=percept, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh,
             tumbled=tumbled, q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
-            learning=Transition(loss_inputs=inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
+            learning=Transition(loss_inputs=loss_inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
         )
         return action, thought
 

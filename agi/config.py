@@ -172,9 +172,10 @@ class AgentConfig:
     """encode each step's inputs once: the loss of a transition, learned one step later, reads the latent and
     percept the agent had and back-propagates into the encoder through the residuals that step's forward pass
     kept (its encoder gradient is then taken at the parameters the agent acted with, one update older).
-    Measured 1.15x the social world's agent-steps/s, with the same CartPole and foraging results but a social
+    Measured 5-15% more of the social world's agent-steps/s, with the same CartPole and foraging results but a social
     empathy readout lower by 0.09-0.11 (r, two 8-seed runs): off by default. Off, the loss re-encodes the
-    previous step at the current parameters (benchmarks/README.md)"""
+    previous step at the current parameters (benchmarks/README.md). On, the residuals live in the run's state
+    (checkpoints included, in the order JAX traces them) and are replicated, not split, across devices"""
     max_grad_norm: float = 1.0
     """global gradient-norm clip of the Thought Generator's update"""
     entropy_coef: float = 0.05

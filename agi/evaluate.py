@@ -101,7 +101,8 @@ def start_state(fresh, trained, keep_state: bool):
         return _with_brain(fresh, trained)
     envs = jax.tree.leaves(fresh.agents)[0].shape[0]
     first = lambda tree: jax.tree.map(lambda x: x[:envs], tree)
-    return trained._replace(agents=first(trained.agents), world=first(trained.world))
+    # (the kept encoding's residuals are sized for the trained copies, and a frozen brain never reads them)
+    return trained._replace(agents=first(trained.agents), world=first(trained.world), encoding=fresh.encoding)
 
 
 def evaluate(

@@ -33,7 +33,9 @@ class SystemState(NamedTuple):
     step: jax.Array  # [] int32, steps taken
     world: Any  # the worlds' states, [E, ...]
     knobs: Any = ()  # run-time ablation values {"knob/NAME": []} (agi.ablate merges variants with them)
-    encoding: Any = ()  # [N, ...]: the residuals of the last step's encoding (``agent.encode_once``), or ()
+    # ``agent.encode_once``: the residuals of the last step's encoding (``Agent.encode_batch``; [N, ...], some per
+    # copy, some parameter-shaped), zeros before the first step (whose loss is void), unchanged while not learning.
+    encoding: Any = ()
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:

@@ -1,7 +1,7 @@
 """A/B of one setting's throughput: the whole agent step with and without ``--set`` overrides, timed in
 interleaved pairs in one process (this machine's speed drifts by up to 40% between runs; a pair shares it).
 
-    python benchmarks/ab_step.py --set agent.encode_once=false [--worlds social,foraging] [--pairs 4] [--b 16]
+    python benchmarks/ab_step.py --set agent.encode_once=true [--worlds social,foraging] [--pairs 4] [--b 16]
 
 For each world (default presets, B environments sharing one brain, one seed) and each pair it times one
 compiled chunk of steps (``agent_step.bench``, median of ``--repeats``) at the preset (``A``) and with the
