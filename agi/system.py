@@ -75,8 +75,10 @@ def make_system(agent: Agent):
         knobs = agent.knobs if knobs is None else knobs
         encoding = ()
         if cfg.agent.encode_once:  # no encoding yet: zeros in the residuals' shapes (the first loss is void)
-            inputs = encoder_inputs(agents, jax.random.split(kw, (e, n)))
-            residuals = jax.eval_shape(lambda: jax.tree.leaves(encode(brains.generator, inputs)[1]))
+            def pullbacks():  # (traced for shapes only: eval_shape computes nothing)
+                return encode(brains.generator, encoder_inputs(agents, jax.random.split(kw, (e, n))))[1]
+
+            residuals = jax.tree.leaves(jax.eval_shape(pullbacks))
             encoding = [jnp.zeros(r.shape, r.dtype) for r in residuals]
         return SystemState(brains, jax.vmap(tx.init)(brains.generator), agents, jnp.zeros((), jnp.int32), wstate,
                            knobs, encoding)  # fmt: skip
@@ -88,9 +90,9 @@ def make_system(agent: Agent):
     def step(s: SystemState, key):
         k_think, k_world = jax.random.split(key)
         keys = jax.random.split(k_think, (e, n))
-        inputs = encoder_inputs(s.agents, keys)
-        outputs, encoder_vjp, encoding = None, None, s.encoding
+        inputs, outputs, encoder_vjp, encoding = None, None, None, s.encoding  # (None: ``think`` draws and encodes)
         if cfg.agent.encode_once and cfg.agent.learn:  # (a frozen brain keeps ``encoding`` as it is)
+            inputs = encoder_inputs(s.agents, keys)
             outputs, pullbacks = encode(s.brain.generator, inputs)
             # The previous step's pullbacks: this step's structure (the same computation) holding its residuals.
             encoder_vjp = jax.tree.unflatten(jax.tree.structure(pullbacks), s.encoding)
