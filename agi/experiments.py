@@ -1,7 +1,7 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
-``giving_decomposed`` and ``compassion_spares``, registered later), each a named config + variants + the
-statistics it tests + the direction the seeds predict + negative controls, as registered in
-``docs/experiments.md``.
+``giving_decomposed``, ``giving_hungry``, ``giving_scaled`` and ``compassion_spares``, registered later), each a
+named config + variants + the statistics it tests + the direction the seeds predict + negative controls, as
+registered in ``docs/experiments.md``.
 
 A statistic's effect is computed per seed (seeds are paired across variants by index), summarised by its mean
 and a Student-t 95% interval over seeds, and PASSES when the interval lies entirely on the predicted side of 0.
@@ -172,6 +172,20 @@ SATED = (*FRIEND_AND_STRANGER, "world.n_food=6", "steering.hunger_rate=0")
 SATED_VARIANTS = ("base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
                   "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0")
 FOOD = ("world.n_food=6", "steering.hunger_rate=0.01")
+STRONG = "steering.empathy=oracle steering.social_attention.period_view=1 feared.gain=0"
+"""A strong, clean compassion signal: the labelled readout on a thought about someone at every step one is in
+view, with the drive to feel feared (which reads the labelled fear of whoever is threatened) off."""
+GIVING_SCALED_VARIANTS = (
+    "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+    f"strong: {STRONG} compassion_spite.gain=5; strong_ablated: {STRONG} compassion_spite.gain=0; "
+    f"strong_unscaled: {STRONG} compassion_spite.gain=5 agent.reward_norm=false; "
+    f"strong_unscaled_ablated: {STRONG} compassion_spite.gain=0 agent.reward_norm=false"
+)
+
+
+def _gifts(run):
+    """Per seed: gifts to the friend per step."""
+    return _agents(run, "give_friend")
 
 EXPERIMENTS = {
     e.name: e
@@ -257,6 +271,29 @@ EXPERIMENTS = {
                         _diff(lambda r: _agents(r, "give_friend"), "base", "random"), "capability"),
              Prediction("control_gifts_to_stranger_hungry", "gifts to the stranger (no friend prior): base − ablated",
                         ">", _diff(lambda r: _agents(r, "give_other"), "base", "ablated"), "control")),
+        ),
+        Experiment(
+            "giving_scaled", "001 §5; issue 13",
+            "With the valence scaled by the spread of the return, does a sated learner learn to feed its hungry "
+            "friend: from a strong, labelled compassion signal, and from the circuit as it is?",
+            (*SATED, "agent.reward_norm=true"), GIVING_SCALED_VARIANTS,
+            (Prediction("scaling_lets_strong_signal_give", "gifts to the friend per step with the strong labelled "
+                        "signal: scaled − unscaled", ">", _diff(_gifts, "strong", "strong_unscaled")),
+             Prediction("control_scaling_without_circuit", "gifts to the friend per step, circuit ablated: scaled − "
+                        "unscaled", ">", _diff(_gifts, "strong_ablated", "strong_unscaled_ablated"), "control"),
+             Prediction("strong_signal_gives_twice", "gifts to the friend: strong − 2 × strong_ablated", ">",
+                        _diff(_gifts, "strong", "strong_ablated", 2.0), "capability"),
+             Prediction("strong_signal_gives_beyond_random", "gifts to the friend: strong − random policy", ">",
+                        _diff(_gifts, "strong", "random"), "capability"),
+             Prediction("control_strong_gifts_to_stranger", "gifts to the stranger (no friend prior): strong − "
+                        "strong_ablated", ">", _diff(lambda r: _agents(r, "give_other"), "strong", "strong_ablated"),
+                        "control"),
+             Prediction("scaled_friend_helps_twice", "gifts to the friend: base − 2 × ablated", ">",
+                        _diff(_gifts, "base", "ablated", 2.0), "capability"),
+             Prediction("scaled_friend_helps_beyond_random", "gifts to the friend: base − random policy", ">",
+                        _diff(_gifts, "base", "random"), "capability"),
+             Prediction("control_scaled_gifts_to_stranger", "gifts to the stranger: base − ablated", ">",
+                        _diff(lambda r: _agents(r, "give_other"), "base", "ablated"), "control")),
         ),
         Experiment(
             "compassion_spares", "001 §5",
