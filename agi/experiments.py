@@ -181,6 +181,11 @@ GIVING_SCALED_VARIANTS = (
     f"strong_unscaled: {STRONG} compassion_spite.gain=5 agent.reward_norm=false; "
     f"strong_unscaled_ablated: {STRONG} compassion_spite.gain=0 agent.reward_norm=false"
 )
+GIVING_PRIOR_VARIANTS = (
+    f"strong: {STRONG} compassion_spite.gain=5; strong_ablated: {STRONG} compassion_spite.gain=0; "
+    f"strong_noprior: {STRONG} compassion_spite.gain=5 steering.friend_enemy.prior_kin=0; "
+    f"strong_enemy: {STRONG} compassion_spite.gain=5 steering.friend_enemy.prior_kin=-0.5"
+)
 
 
 def _gifts(run):
@@ -294,6 +299,19 @@ EXPERIMENTS = {
                         _diff(_gifts, "base", "random"), "capability"),
              Prediction("control_scaled_gifts_to_stranger", "gifts to the stranger: base − ablated", ">",
                         _diff(lambda r: _agents(r, "give_other"), "base", "ablated"), "control")),
+        ),
+        Experiment(
+            "giving_prior", "001 §5, §5.2",
+            "With the strong labelled signal and the valence scaled, does giving follow the friend/enemy prior: more "
+            "with a friend prior than with none, less than ablated with an enemy prior?",
+            (*SATED, "agent.reward_norm=true"), GIVING_PRIOR_VARIANTS,
+            (Prediction("friend_prior_gives", "gifts to the friend per step: strong − strong_noprior", ">",
+                        _diff(_gifts, "strong", "strong_noprior")),
+             Prediction("enemy_prior_withholds", "gifts to the friend per step: strong_enemy − strong_ablated", "<",
+                        _diff(_gifts, "strong_enemy", "strong_ablated")),
+             Prediction("control_noprior_like_ablated", "gifts to the friend per step: strong_noprior − "
+                        "strong_ablated (without a prior the circuit has no sign to act on)", ">",
+                        _diff(_gifts, "strong_noprior", "strong_ablated"), "control")),
         ),
         Experiment(
             "compassion_spares", "001 §5",
