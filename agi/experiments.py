@@ -1,7 +1,7 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
-``giving_decomposed``, ``giving_hungry``, ``giving_scaled`` and ``compassion_spares``, registered later), each a
-named config + variants + the statistics it tests + the direction the seeds predict + negative controls, as
-registered in ``docs/experiments.md``.
+``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior`` and ``compassion_spares``,
+registered later), each a named config + variants + the statistics it tests + the direction the seeds predict +
+negative controls, as registered in ``docs/experiments.md``.
 
 A statistic's effect is computed per seed (seeds are paired across variants by index), summarised by its mean
 and a Student-t 95% interval over seeds, and PASSES when the interval lies entirely on the predicted side of 0.
