@@ -1,13 +1,7 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
-``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior`` and ``compassion_spares``,
-registered later), each a named config + variants + the statistics it tests + the direction the seeds predict +
-negative controls, as registered in ``docs/experiments.md``.
-
-A statistic's effect is computed per seed (seeds are paired across variants by index), summarised by its mean
-and a Student-t 95% interval over seeds, and PASSES when the interval lies entirely on the predicted side of 0.
-A prediction's PASS is a finding; a control's PASS means the control did not fail as it must where the mechanism
-is absent, so the predictions beside it are not diagnostic. A FAIL is a finding to report, not a reason to
-change the statistic, its direction or the budget.
+``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned`` and
+``compassion_spares``, registered later), each a named config + variants + the statistics it tests + the
+direction the seeds predict + negative controls, as registered in ``docs/experiments.md``.
 """
 
 from __future__ import annotations
@@ -187,6 +181,12 @@ GIVING_PRIOR_VARIANTS = (
     f"strong_enemy: {STRONG} compassion_spite.gain=5 steering.friend_enemy.prior_kin=-0.5"
 )
 
+GIVING_LEARNED_VARIANTS = (
+    "base10: compassion_spite.gain=10; ablated: compassion_spite.gain=0; "
+    "base10_nofeared: compassion_spite.gain=10 feared.gain=0; ablated_nofeared: compassion_spite.gain=0 feared.gain=0; "
+    "random: agent.selection=random; noprior10: compassion_spite.gain=10 steering.friend_enemy.prior_kin=0"
+)
+
 
 def _gifts(run):
     """Per seed: gifts to the friend per step."""
@@ -312,6 +312,23 @@ EXPERIMENTS = {
              Prediction("control_noprior_like_ablated", "gifts to the friend per step: strong_noprior − "
                         "strong_ablated (without a prior the circuit has no sign to act on)", ">",
                         _diff(_gifts, "strong_noprior", "strong_ablated"), "control")),
+        ),
+        Experiment(
+            "giving_learned", "001 §5, §5.2",
+            "With the valence scaled and the circuit at ten times its gain, does a sated learner feed its hungry "
+            "friend through the learned empathy readout, and does that follow the friend prior?",
+            (*SATED, "agent.reward_norm=true"), GIVING_LEARNED_VARIANTS,
+            (Prediction("learned_gives_twice", "gifts to the friend per step: base10 − 2 × ablated", ">",
+                        _diff(_gifts, "base10", "ablated", 2.0), "capability"),
+             Prediction("learned_gives_beyond_random", "gifts to the friend per step: base10 − random policy", ">",
+                        _diff(_gifts, "base10", "random"), "capability"),
+             Prediction("learned_gives_twice_nofeared", "gifts to the friend per step, the drive to feel feared off: "
+                        "base10_nofeared − 2 × ablated_nofeared", ">",
+                        _diff(_gifts, "base10_nofeared", "ablated_nofeared", 2.0), "capability"),
+             Prediction("learned_friend_prior_gives", "gifts to the friend per step: base10 − noprior10", ">",
+                        _diff(_gifts, "base10", "noprior10")),
+             Prediction("control_learned_noprior", "gifts to the friend per step: noprior10 − ablated (without a prior "
+                        "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior10", "ablated"), "control")),
         ),
         Experiment(
             "compassion_spares", "001 §5",

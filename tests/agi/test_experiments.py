@@ -29,7 +29,8 @@ def _check(done, names):
 
 def test_the_registered_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "giving_decomposed",
-                                 "giving_hungry", "giving_scaled", "giving_prior", "compassion_spares",
+                                 "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
+                                 "compassion_spares",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "feared",
                                  "misalignment"]  # fmt: skip
 
