@@ -324,10 +324,12 @@ class Agent(NamedTuple):
             ret_norm=(f0, RunningNorm().init(1)) if self.cfg.agent.reward_norm else (),
         )
 
-    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target, encoded=None):
-        """Prediction loss for the previous transition + actor loss + optional value loss. ``encoded`` is
-        ``(h_{t-1}, e_{t-1})`` as the agent had them (``agent.encode_once``; the gradient into the encoder then
-        comes from that step's residuals, ``Agent.generator_grads``); None re-encodes the previous step here."""
+    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target, encoded=None,
+              anchor=None):
+        """Prediction loss for the previous transition + actor loss + optional value loss (+ the anchor loss
+        with ``anchor``, the generator's slowly moving copy, ``agent.anchor``). ``encoded`` is ``(h_{t-1},
+        e_{t-1})`` as the agent had them (``agent.encode_once``; the gradient into the encoder then comes from
+        that step's residuals, ``Agent.generator_grads``); None re-encodes the previous step here."""
         g, a = self.generator, self.cfg.agent
         if encoded is None:
             encoded = g.apply(params, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
@@ -338,6 +340,10 @@ class Agent(NamedTuple):
         actions = None if a.actor_loss == "expected" else pend.action[None]
         chosen = pend.action if actions is None else 0
         phi_all, pred_e, pred_i = g.apply(params, h_prev, actions, e_prev, method="thoughts")
+        extra = {}
+        if anchor is not None:
+            anchor_loss = self.anchor_loss(params, anchor, w, pend, phi_all[chosen])
+            extra = {"anchor_loss": anchor_loss}
         # No valence gradient into φ_int: the interoceptive block is shaped by predicting the body alone, so what
         # the concept finders find there is interoception, not whatever helps the value (issue 12).
         sl = g.layout.shared if a.feature_learning == "prediction" else g.layout.intero
@@ -357,8 +363,27 @@ class Agent(NamedTuple):
             pg = pg * pend.on_policy
         v = predict(jax.lax.stop_gradient(w), phi_all[chosen], self.heads.read_mask)[self.valence]
         vloss = 0.5 * (jax.lax.stop_gradient(value_target) - v) ** 2
-        total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss)
-        return total, {**metrics, **pg_metrics, "value_loss": vloss}
+        total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss
+                              + a.anchor * extra.get("anchor_loss", 0.0))
+        return total, {**metrics, **pg_metrics, "value_loss": vloss, **extra}
+
+    def anchor_loss(self, params, anchor, w, pend: Pending, phi):
+        """``Σ_h (1 − gate_h) (ŷ_h(φ) − ŷ_h(φ̄))²`` over the heads other than valence: each head whose gate was
+        closed on the previous transition keeps its output on that thought, ``φ`` (at ``params``, raw: before
+        any stop-gradient), equal to its output on the same thought under ``anchor`` (``φ̄``, a constant), so
+        the generator may change the features it reads only where it does not look (issue 13: "heads whose
+        features keep their meaning"). A head keeps learning while its gate is open; the assessors' weights get
+        no gradient here."""
+        g = self.generator
+        h_bar, e_bar = g.apply(anchor, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
+                               method="encode")  # fmt: skip
+        phi_bar, _, _ = g.apply(anchor, h_bar, pend.action[None], e_bar, method="thoughts")
+        simulated = 1.0 - pend.attending
+        mask, w = self.heads.read_mask, jax.lax.stop_gradient(w)
+        y = predict(w, self.features(phi, simulated), mask)
+        y_bar = jax.lax.stop_gradient(predict(w, self.features(phi_bar[0], simulated), mask))
+        closed = (1.0 - pend.gates).at[self.valence].set(0.0)
+        return jnp.sum(closed * (y - y_bar) ** 2)
 
     def encoder_inputs(self, s: AgentState, key) -> tuple:
         """``(h_in, a_in, extero, intero_in, mask)``: step 1's input to ``ThoughtGenerator.encode`` for ``s``, drawn
@@ -442,18 +467,19 @@ class Agent(NamedTuple):
         )
         return action, thought
 
-    def generator_grads(self, params, w, inputs: LossInputs, encoder_vjp=None):
+    def generator_grads(self, params, w, inputs: LossInputs, encoder_vjp=None, anchor=None):
         """``(∇ mean loss, mean loss metrics)`` over the agents of ``inputs`` (a leading batch axis), which share
         ``params``: one backward pass for all of them. The gradient of the mean equals the mean of per-agent
         gradients, without forming a gradient per agent (which cost 78–94% of a step; benchmarks/README.md).
 
         ``encoder_vjp``: the previous step's ``encode_batch`` pullback for these agents. The loss then reads the
         previous step's ``(h, e)`` from the pending transition, and the gradient reaching them flows into the
-        encoder's parameters through it; None re-encodes the previous step inside the loss."""
+        encoder's parameters through it; None re-encodes the previous step inside the loss. ``anchor``: the
+        generator's slowly moving copy for the anchor loss (``agent.anchor``), or None."""
 
         def mean_loss(p, encoded):
-            axes = (None, None, 0, 0, 0, 0, 0, 0)
-            total, metrics = jax.vmap(self._loss, in_axes=axes)(p, w, *inputs, encoded)
+            axes = (None, None, 0, 0, 0, 0, 0, 0, None)
+            total, metrics = jax.vmap(self._loss, in_axes=axes)(p, w, *inputs, encoded, anchor)
             return jnp.mean(total), jax.tree.map(jnp.mean, metrics)
 
         if encoder_vjp is None:

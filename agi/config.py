@@ -195,6 +195,14 @@ class AgentConfig:
     prediction": the actor learns on a stopped copy of the recurrent state, and the valence loss trains only the
     valence head's own pathway, ``value_pathway``; with none, the valence head is TD(λ)-trained on those features
     alone). Measured: it learns slower and does not keep a frozen head's accuracy (benchmarks/README.md)"""
+    anchor: float = 0.0
+    """> 0: weight of the anchor loss that keeps a closed-gate head's meaning (issue 13): on a transition where a
+    head's learning-rate gate is closed, its output on the thought is held to its output on the same thought
+    under a slowly moving copy of the generator (``anchor_rate``), so the features it reads may change only in
+    directions it does not see. 0 = off (the generator then carries no copy)"""
+    anchor_rate: float = 1e-3
+    """the anchor copy's step toward the generator's parameters after each update (an exponential moving
+    average: about ``1/anchor_rate`` updates of lag)"""
     value_pathway: int = 0
     """> 0: width of the valence head's own two-layer feature block, read by no other head and trained by the
     valence loss (with ``feature_learning=prediction``, without reshaping the shared features)"""
@@ -244,7 +252,8 @@ class AgentConfig:
         expect(self.intero_noise >= 0, "agent.intero_noise", self.intero_noise, ">= 0")
         for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa"):
             expect(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
-        for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef"):
+        expect(0 < self.anchor_rate <= 1, "agent.anchor_rate", self.anchor_rate, "in (0, 1]")
+        for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef", "anchor"):
             expect(getattr(self, k) >= 0, f"agent.{k}", getattr(self, k), ">= 0")
         expect(math.isfinite(self.valence_offset), "agent.valence_offset", self.valence_offset, "finite")
         expect(self.dtype in ("float32", "bfloat16"), "agent.dtype", self.dtype, "float32 or bfloat16")

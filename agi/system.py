@@ -36,6 +36,9 @@ class SystemState(NamedTuple):
     # ``agent.encode_once``: the residuals of the last step's encoding (``Agent.encode_batch``; [N, ...], some per
     # copy, some parameter-shaped), zeros before the first step (whose loss is void), unchanged while not learning.
     encoding: Any = ()
+    # ``agent.anchor`` > 0: the generator's slowly moving copy ([N, ...], an exponential moving average of its
+    # parameters) that closed-gate heads are held to (``Agent.anchor_loss``); () when off.
+    anchor: Any = ()
 
 
 def make_optimizer(agent: Agent) -> optax.GradientTransformation:
@@ -46,16 +49,21 @@ def make_optimizer(agent: Agent) -> optax.GradientTransformation:
 
 
 def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_state, transitions: Transition,
-          encoder_vjp=None):
+          encoder_vjp=None, anchor=()):
     """Step 7 (DESIGN.md §4) for one brain, pure: the Thought Generator takes one ``tx`` step on the gradient of
     its mean loss over ``transitions`` (a leading axis: the copies of its body), the Thought Assessors add
     their mean TD(λ) increment. ``encoder_vjp``: the previous step's encoding pullback (``Agent.encode_batch``),
-    or None to re-encode. Returns ``(brain', opt_state', loss metrics)``."""
-    grads, metrics = agent.generator_grads(brain.generator, brain.assessors, transitions.loss_inputs, encoder_vjp)
+    or None to re-encode; ``anchor``: the generator's moving copy (``agent.anchor``), or (). Returns
+    ``(brain', opt_state', anchor', loss metrics)``."""
+    on = agent.cfg.agent.anchor > 0
+    grads, metrics = agent.generator_grads(brain.generator, brain.assessors, transitions.loss_inputs, encoder_vjp,
+                                           anchor if on else None)  # fmt: skip
     updates, opt_state = tx.update(grads, opt_state, brain.generator)
     brain = Brain(generator=optax.apply_updates(brain.generator, updates),
                   assessors=brain.assessors + jnp.mean(transitions.assessor_delta, axis=0))  # fmt: skip
-    return brain, opt_state, metrics
+    if on:
+        anchor = optax.incremental_update(brain.generator, anchor, agent.cfg.agent.anchor_rate)
+    return brain, opt_state, anchor, metrics
 
 
 def make_system(agent: Agent):
@@ -80,8 +88,9 @@ def make_system(agent: Agent):
 
             residuals = jax.tree.leaves(jax.eval_shape(pullbacks))
             encoding = [jnp.zeros(r.shape, r.dtype) for r in residuals]
+        anchor = jax.tree.map(jnp.copy, brains.generator) if cfg.agent.anchor > 0 else ()
         return SystemState(brains, jax.vmap(tx.init)(brains.generator), agents, jnp.zeros((), jnp.int32), wstate,
-                           knobs, encoding)  # fmt: skip
+                           knobs, encoding, anchor)  # fmt: skip
 
     # inner: bodies (own brains); outer: copies
     think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0, 0, 0))
@@ -106,16 +115,16 @@ def make_system(agent: Agent):
         wstate, extero, _ = jax.vmap(world.observe)(wstate, out.signals, agents.orient)
         agents = jax.vmap(jax.vmap(agent.perceive))(agents, extero)
 
-        brain, opt_state, loss_metrics = s.brain, s.opt_state, {}
+        brain, opt_state, anchor, loss_metrics = s.brain, s.opt_state, s.anchor, {}
         if cfg.agent.learn:  # brain n learns from the transitions of body n in every copy: [E, N] -> [N]
-            brain, opt_state, loss_metrics = jax.vmap(functools.partial(learn, agent, tx), in_axes=(0, 0, 1, 0))(
-                brain, opt_state, transitions, encoder_vjp
-            )
+            brain, opt_state, anchor, loss_metrics = jax.vmap(
+                functools.partial(learn, agent, tx), in_axes=(0, 0, 1, 0, 0)
+            )(brain, opt_state, transitions, encoder_vjp, anchor)
         flat = agent.declared.over_copies(metrics)  # [N] per body (agi.metrics)
         flat.update(loss_metrics)  # [N] per brain
         if agent.probes is not None:  # the world's own per-step measurements (e.g. the social rates)
             flat.update(agent.probes(agent, s.agents, thoughts, senses, out))
-        return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs, encoding), flat
+        return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs, encoding, anchor), flat
 
     return init, step
 

@@ -2,10 +2,12 @@
 keep learning? (issue 13: "heads whose features keep their meaning")
 
     python benchmarks/frozen_head.py [--quick] [--json PATH] [--world W] [--head NAME] [--steps T] [--seeds N]
+                                     [--modes shared,prediction,anchored] [--set KEY=VALUE ...]
 
 For each way of learning the features (``agent.feature_learning``: ``shared``, where the actor and valence
 losses reshape the features every head reads, and ``prediction``, where only the prediction loss does and the
-valence head has its own pathway), one run per seed:
+valence head has its own pathway) and ``anchored`` (``shared`` with ``agent.anchor``: a head whose gate is
+closed is held to its output under the generator's slowly moving copy), one run per seed:
 
 1. trains ``T/2`` steps (state S1);
 2. trains ``T/2`` more with the head's learning-rate gate cut (``cut_gate:HEAD``: its weights stay as they were
@@ -38,7 +40,8 @@ from agi.measure import measure
 from agi.registry import world_spec
 from agi.stats import mean_ci
 
-MODES = {"shared": [], "prediction": ["agent.feature_learning=prediction", "agent.value_pathway=64"]}
+MODES = {"shared": [], "prediction": ["agent.feature_learning=prediction", "agent.value_pathway=64"],
+         "anchored": ["agent.anchor=10"]}
 EVAL_STEPS = 1000
 
 
@@ -94,11 +97,17 @@ def main(argv=None):
     p.add_argument("--head", default="hunger", help="the head whose gate is cut half-way")
     p.add_argument("--steps", type=int, default=20_000)
     p.add_argument("--seeds", type=int, default=8)
+    p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override for every mode")
     args = p.parse_args(argv)
+    modes = args.modes.split(",")
+    unknown = sorted(set(modes) - set(MODES))
+    if unknown:
+        p.error(f"--modes: unknown {unknown}; choose from {sorted(MODES)}")
     base = preset("tiny" if args.quick else "default", args.world)
     steps = 200 if args.quick else args.steps
-    base = override(base, [f"train.num_seeds={args.seeds}"])
-    rows = [r for mode in MODES for r in run_mode(base, mode, args.head, steps)]
+    base = override(base, [f"train.num_seeds={args.seeds}", *args.set])
+    rows = [r for mode in modes for r in run_mode(base, mode, args.head, steps)]
     print(f"{'mode':>10} {'head':>10} {'frozen':>6} {'mse S1':>8} {'mse S2':>8} {'S2/S1 [95% CI]':>24}")
     for r in rows:
         print(f"{r['mode']:>10} {r['head']:>10} {str(r['frozen']):>6} {np.mean(r['mse_at_freeze']):>8.4f} "

@@ -124,7 +124,7 @@ def test_learn_is_pure_and_is_one_optax_step_plus_the_mean_assessor_increment(se
     transitions = jax.tree.map(lambda x: x[:, 0], thought.learning)  # body 0 of every copy: brain 0
     brain, opt_state = jax.tree.map(lambda x: x[0], (s.brain, s.opt_state))
     tx = make_optimizer(agent)
-    new, new_opt, metrics = jax.jit(lambda b, o, t: learn(agent, tx, b, o, t))(brain, opt_state, transitions)
+    new, new_opt, _, metrics = jax.jit(lambda b, o, t: learn(agent, tx, b, o, t))(brain, opt_state, transitions)
     chex.assert_trees_all_equal_shapes_and_dtypes((new, new_opt), (brain, opt_state))
     one = lambda i: jax.tree.map(lambda x: x[i], transitions.loss_inputs)
     grads = [jax.grad(lambda p, i=i: agent._loss(p, brain.assessors, *one(i))[0])(brain.generator) for i in range(e)]
