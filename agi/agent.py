@@ -467,6 +467,25 @@ class Agent(NamedTuple):
         )
         return action, thought
 
+    def imagined_valence(self, brain: Brain, thought: Thought, s: AgentState, views):
+        """``[M]``: the valence head on a thought of each of ``views [M, X]`` formed now, the imagined liking
+        probe (000 §4.3: liking someone is the valence their concept evokes). Each thought starts from this step's
+        recurrent state and plan (``thought.h_in``, ``thought.a_in``) with interoception withdrawn, as on a thought
+        the social attention reflex centres on someone (an empathetic simulation), so bodies are compared in the
+        same moment, whether or not they are in view. A measurement: nothing learns from it."""
+        g, params = self.generator, brain.generator
+        if self.cfg.agent.obs_norm:  # as ``perceive`` would show them (the statistics updated by each, not kept)
+            views = jax.vmap(lambda v: RunningNorm().update(s.obs_norm, v)[1])(views)
+            views = jnp.clip(views, -OBS_CLIP, OBS_CLIP)
+
+        def one(view):
+            h, e = g.apply(params, thought.h_in, thought.a_in, view, thought.intero_in, jnp.zeros_like(thought.mask),
+                           method="encode")  # fmt: skip
+            phi = g.apply(params, h, thought.a_in[None], e, method="thoughts")[0][0].astype(jnp.float32)
+            return predict(brain.assessors, self.features(phi, 1.0), self.heads.read_mask)[self.valence]
+
+        return jax.vmap(one)(views)
+
     def generator_grads(self, params, w, inputs: LossInputs, encoder_vjp=None, anchor=None):
         """``(∇ mean loss, mean loss metrics)`` over the agents of ``inputs`` (a leading batch axis), which share
         ``params``: one backward pass for all of them. The gradient of the mean equals the mean of per-agent

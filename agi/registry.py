@@ -53,7 +53,9 @@ class WorldSpec:
     probes: Callable | None = None
     """``probes(agent, before, thoughts, senses, steering_out) -> {name: array}``: extra per-step metrics
     (inside the compiled step; the arguments carry the ``[E, N]`` axes), each already reduced over the ``E``
-    copies: ``[N]`` per body, ``[N, M]`` per pair, ``[]`` (``agi.metrics``)"""
+    copies: ``[N]`` per body, ``[N, M]`` per pair, ``[]`` (``agi.metrics``). Where the world offers
+    ``portraits`` (``agi.worlds.base.World``), also ``imagined=[E, N, M]``: each learner's valence of a
+    thought of each body, now (``Agent.imagined_valence``)"""
     metrics: Any = None
     """``agi.metrics.Declared``: how the probes reduce beyond averages (derived ratios and correlations)"""
     summary: Callable | None = None

@@ -123,7 +123,12 @@ def make_system(agent: Agent):
         flat = agent.declared.over_copies(metrics)  # [N] per body (agi.metrics)
         flat.update(loss_metrics)  # [N] per brain
         if agent.probes is not None:  # the world's own per-step measurements (e.g. the social rates)
-            flat.update(agent.probes(agent, s.agents, thoughts, senses, out))
+            extra = {}
+            if world.portraits is not None:  # the valence of a thought of each body, now: [E, N, M]
+                views = jax.vmap(world.portraits)(s.world)
+                per_body = jax.vmap(agent.imagined_valence, in_axes=(0, 0, 0, None))
+                extra["imagined"] = jax.vmap(per_body, in_axes=(None, 0, 0, 0))(s.brain, thoughts, s.agents, views)
+            flat.update(agent.probes(agent, s.agents, thoughts, senses, out, **extra))
         return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs, encoding, anchor), flat
 
     return init, step

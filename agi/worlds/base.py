@@ -41,6 +41,9 @@ class World(NamedTuple):
     view_shape: tuple[int, ...] | None = None
     """The shape of one body's exteroceptive input as an image ``(V, V, C)``, where it is one."""
     params: Any = None
+    portraits: Callable[[Any], Any] | None = None
+    """``portraits(state) -> views [M, X]``: the view centred on each of the world's M bodies, what a learner
+    thinking of that body now would see (the imagined liking probe, 000 §4.3); None where there is none."""
 
 
 class GymnaxState(NamedTuple):

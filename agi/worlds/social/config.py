@@ -19,6 +19,10 @@ class SocialConfig:
     """``give`` does nothing before this step (an action that becomes available mid-run)"""
     character_hunger_rate: float = 0.02
     """scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
+    liking_probe: bool = False
+    """log the imagined liking probe ``social/like_imagined`` ``[N, M]`` each step: the valence of a thought of
+    each body formed now (the view centred on it, interoception withdrawn), whether or not it is in view or
+    looked at (000 §4.3); costs one more encoding per body and learner"""
 
     def validate(self):
         for k in ("n_toys", "give_from_step"):

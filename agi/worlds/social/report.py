@@ -150,11 +150,12 @@ DECLARED = metrics.Declared(derived={
 """The social world's derived metrics (``WorldSpec.metrics``)."""
 
 
-def probes(agent, before, thoughts, senses, out) -> dict:
+def probes(agent, before, thoughts, senses, out, imagined=None) -> dict:
     """The social world's per-step metrics (``WorldSpec.probes``): per learner ``social/KEY`` ``[N]``, the
     friend/enemy signal and the valence on thoughts about each body ``social/fe_about``, ``social/like_about``
     with ``social/about`` ``[N, M]``, and the empathy moments ``[]``. ``before`` is the agents' state the
-    step's thoughts were formed in (``[E, N]``)."""
+    step's thoughts were formed in (``[E, N]``); ``imagined`` ``[E, N, M]`` (``world.liking_probe``): the
+    valence of a thought of each body formed now (``Agent.imagined_valence``), ``social/like_imagined``."""
     cfg, world = agent.cfg, agent.world
     e, n = before.h.shape[:2]
     body = agent.steering.body
@@ -175,6 +176,8 @@ def probes(agent, before, thoughts, senses, out) -> dict:
     on_someone = jnp.sum(senses["oracle/looked"], axis=-1)
     flat = empathy_moments(out, senses, on_someone, face, phi_pleasure, finder, reflex=before.orient)
     flat.update({f"social/{k}": jnp.mean(v, axis=0) for k, v in {**social, **per_body}.items()})
+    if imagined is not None:
+        flat["social/like_imagined"] = jnp.mean(imagined, axis=0)
     return flat
 
 

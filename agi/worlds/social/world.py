@@ -53,6 +53,7 @@ class SocialParams(NamedTuple):
     n_toys: int = 0  # of each kind: toy_a (the friend enjoys it) and toy_b (the bully does); neutral to learners
     give_from_step: int = 0  # ``give`` does nothing before this step (an action that becomes available mid-run)
     character_hunger_rate: float = 0.02  # scripted characters' hunger increase per step
+    liking_probe: bool = False  # offer ``portraits`` (the imagined liking probe: one more encoding per body)
 
     @property
     def kinds(self) -> tuple[int, ...]:
@@ -300,7 +301,12 @@ class Social:
         for d in self.view_shape:
             size *= d
         return World("social", n, self.num_actions, size, False, self.reset, step, observe, self.view_shape,
-                     self.params)  # fmt: skip
+                     self.params, self.portraits if self.params.liking_probe else None)  # fmt: skip
+
+    def portraits(self, state: SocialState):
+        """``[M, X]``: the view centred on each body, as the reflex would draw it were it oriented on that one."""
+        grid = _grid(state, self.params)
+        return jax.vmap(lambda c: _grid_slice(grid, c, self.params))(state.pos).reshape(state.pos.shape[0], -1)
 
 
 def _move(pos, proposed):
