@@ -342,7 +342,7 @@ class Agent(NamedTuple):
         phi_all, pred_e, pred_i = g.apply(params, h_prev, actions, e_prev, method="thoughts")
         extra = {}
         if anchor is not None:
-            anchor_loss = self.anchor_loss(params, anchor, w, pend, phi_all[chosen])
+            anchor_loss = pend.valid * self.anchor_loss(params, anchor, w, pend, phi_all[chosen])
             extra = {"anchor_loss": anchor_loss}
         # No valence gradient into φ_int: the interoceptive block is shaped by predicting the body alone, so what
         # the concept finders find there is interoception, not whatever helps the value (issue 12).
@@ -368,12 +368,14 @@ class Agent(NamedTuple):
         return total, {**metrics, **pg_metrics, "value_loss": vloss, **extra}
 
     def anchor_loss(self, params, anchor, w, pend: Pending, phi):
-        """``Σ_h (1 − gate_h) (ŷ_h(φ) − ŷ_h(φ̄))²`` over the heads other than valence: each head whose gate was
-        closed on the previous transition keeps its output on that thought, ``φ`` (at ``params``, raw: before
-        any stop-gradient), equal to its output on the same thought under ``anchor`` (``φ̄``, a constant), so
-        the generator may change the features it reads only where it does not look (issue 13: "heads whose
-        features keep their meaning"). A head keeps learning while its gate is open; the assessors' weights get
-        no gradient here."""
+        """``Σ_h (1 − gate_h) (ŷ_h(φ) − ŷ_h(φ̄))²`` over the heads other than valence: a soft penalty that holds
+        each head whose gate was closed on the previous transition to its output on that thought under
+        ``anchor`` (``φ̄``, a constant), so that on the thoughts the agent visits the generator changes what
+        such a head reads little (issue 13: "heads whose features keep their meaning"). ``φ`` is the loss's
+        thought, raw (before any stop-gradient): the anchor also shapes φ_int and, with
+        ``feature_learning=prediction``, the shared features, which otherwise only prediction shapes. With
+        ``agent.encode_once`` ``φ`` comes from the encoding the agent had, one update older than ``params``.
+        A head keeps learning while its gate is open; the assessors' weights get no gradient here."""
         g = self.generator
         h_bar, e_bar = g.apply(anchor, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
                                method="encode")  # fmt: skip

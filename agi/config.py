@@ -200,7 +200,8 @@ class AgentConfig:
     head's learning-rate gate is closed, its output on the thought is held to its output on the same thought
     under a slowly moving copy of the generator (``anchor_rate``), so the features it reads may change only in
     directions it does not see. 0 = off (the generator then carries no copy). Measured with ``10``: a head frozen
-    mid-run keeps its held-out accuracy (benchmarks/README.md, "The anchor"), at 14-21% fewer agent-steps/s"""
+    mid-run keeps its held-out accuracy (benchmarks/README.md, "The anchor"), at 14-21% fewer agent-steps/s
+    (medians of 4 interleaved pairs on a 2-core CPU)"""
     anchor_rate: float = 1e-3
     """the anchor copy's step toward the generator's parameters after each update (an exponential moving
     average: about ``1/anchor_rate`` updates of lag)"""

@@ -89,8 +89,8 @@ def frozen(cfg: RunConfig, **train) -> RunConfig:
 
 
 def _with_brain(fresh, trained):
-    """``fresh`` agents and worlds under ``trained``'s brain, optimiser state and step counter."""
-    return fresh._replace(brain=trained.brain, opt_state=trained.opt_state, step=trained.step)
+    """``fresh`` agents and worlds under ``trained``'s brain, optimiser state, step counter and anchor copy."""
+    return fresh._replace(brain=trained.brain, opt_state=trained.opt_state, step=trained.step, anchor=trained.anchor)
 
 
 def start_state(fresh, trained, keep_state: bool):

@@ -49,13 +49,15 @@ def make_optimizer(agent: Agent) -> optax.GradientTransformation:
 
 
 def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_state, transitions: Transition,
-          encoder_vjp=None, anchor=()):
+          encoder_vjp=None, anchor=None):
     """Step 7 (DESIGN.md §4) for one brain, pure: the Thought Generator takes one ``tx`` step on the gradient of
     its mean loss over ``transitions`` (a leading axis: the copies of its body), the Thought Assessors add
     their mean TD(λ) increment. ``encoder_vjp``: the previous step's encoding pullback (``Agent.encode_batch``),
-    or None to re-encode; ``anchor``: the generator's moving copy (``agent.anchor``), or (). Returns
-    ``(brain', opt_state', anchor', loss metrics)``."""
+    or None to re-encode; ``anchor``: the generator's moving copy (``agent.anchor`` > 0; ``SystemState.anchor``),
+    else None or (). Returns ``(brain', opt_state', anchor', loss metrics)``."""
     on = agent.cfg.agent.anchor > 0
+    if on and (anchor is None or anchor == ()):
+        raise ValueError("learn: agent.anchor > 0 needs the generator's moving copy (SystemState.anchor)")
     grads, metrics = agent.generator_grads(brain.generator, brain.assessors, transitions.loss_inputs, encoder_vjp,
                                            anchor if on else None)  # fmt: skip
     updates, opt_state = tx.update(grads, opt_state, brain.generator)

@@ -85,6 +85,10 @@ def test_anchor_loss_pulls_only_where_a_gate_is_closed(warm):
     assert any(float(jnp.max(jnp.abs(x))) > 0.0 for x in jax.tree.leaves(away))
     open_ = one._replace(gates=jnp.ones_like(one.gates))
     assert float(loss(params, anchor, open_)) == 0.0
+    # every gate closed, the valence head's included: it is never anchored (the reference skips it)
+    closed = one._replace(gates=jnp.zeros_like(one.gates))
+    np.testing.assert_allclose(float(loss(params, anchor, closed)), _reference(agent, params, anchor, w, closed),
+                               rtol=1e-4)  # fmt: skip
 
 
 def test_anchor_is_a_moving_average_of_the_generator_and_off_costs_nothing(warm):
