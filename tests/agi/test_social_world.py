@@ -267,3 +267,50 @@ def test_a_resumed_social_run_is_bit_exact(tmp_path):
     shutil.rmtree(tmp_path / "b" / "checkpoints" / "40")  # as if killed after the first chunk's checkpoint
     resumed = train_and_evaluate(cfg, tmp_path / "b", progress=False, baseline=False, resume=True)
     assert resumed["resumed_from_step"] == 20 and resumed["state_digest"] == straight["state_digest"]
+
+
+def test_portraits_are_the_views_the_reflex_would_draw_on_each_body():
+    """``Social.portraits``: body j's portrait is the view a learner oriented on j gets from ``render``."""
+    w, s = _state(pos=[[2, 2], [2, 3], [4, 0]], facing=[3, 2, 0])
+    pleasure, fear = jnp.array([0.9, -0.9]), jnp.array([0.0, 0.8])
+    s2, views, oriented = w.render(s, pleasure, fear, jnp.array([1.0, 1.0]))  # each orients on the other
+    portraits = jax.jit(w.portraits)(s2)
+    chex.assert_shape(portraits, (3, views.shape[-1]))
+    assert oriented.tolist() == [1.0, 1.0]
+    np.testing.assert_array_equal(portraits[1], views[0])  # learner 0 looked at body 1
+    np.testing.assert_array_equal(portraits[0], views[1])
+    s3, own, _ = w.render(s, pleasure, fear, jnp.array([0.0, 0.0]))
+    np.testing.assert_array_equal(jax.jit(w.portraits)(s3)[:2], own)  # not oriented: centred on oneself
+    assert Social(P).as_world().portraits is None  # off unless asked for
+
+
+def test_the_imagined_liking_probe_against_a_slow_reference():
+    """``world.social.liking_probe``: each step logs the valence of a thought of each body formed now; checked
+    for one learner against encoding each portrait by hand, and logged ``[N, M]`` by the system."""
+    cfg = override(preset("tiny", "social"), ["world.characters=friend,bully", "world.social.liking_probe=true",
+                                              "train.num_envs=2"])  # fmt: skip
+    agent = make_agent(cfg)
+    init, step = make_system(agent)
+    s = init(jax.random.PRNGKey(0))
+    s, metrics = jax.jit(step)(s, jax.random.PRNGKey(1))
+    n, m = agent.world.num_agents, len(kinds_of(cfg))
+    chex.assert_shape(metrics["social/like_imagined"], (n, m))
+    assert np.all(np.isfinite(metrics["social/like_imagined"]))
+    # one learner (copy 0, body 1), with random assessors so that the valence head says something
+    brain = s.brain._replace(assessors=jax.random.normal(jax.random.PRNGKey(3), s.brain.assessors.shape))
+    one_brain = jax.tree.map(lambda x: x[1], brain)
+    agent_state = jax.tree.map(lambda x: x[0, 1], s.agents)
+    world_state = jax.tree.map(lambda x: x[0], s.world)
+    _, thought = agent.think(one_brain, agent_state, jax.random.PRNGKey(4))
+    views = agent.world.portraits(world_state)
+    got = jax.jit(agent.imagined_valence)(one_brain, thought, agent_state, views)
+    chex.assert_shape(got, (m,))
+    g, params, valence = agent.generator, one_brain.generator, agent.head_names.index("valence")
+    for j in range(m):
+        h, e = g.apply(params, thought.h_in, thought.a_in, views[j], thought.intero_in,
+                       jnp.zeros_like(thought.mask), method="encode")  # fmt: skip
+        phi = np.asarray(g.apply(params, h, jnp.asarray([thought.a_in]), e, method="thoughts")[0][0])
+        phi = np.asarray(agent.features(phi, 1.0))
+        ref = float(np.dot(np.asarray(one_brain.assessors[valence]) * np.asarray(agent.heads.read_mask[valence]), phi))
+        np.testing.assert_allclose(float(got[j]), ref, rtol=1e-4, atol=1e-5)
+    assert len(set(np.round(np.asarray(got), 6).tolist())) > 1  # the bodies' portraits differ
