@@ -193,6 +193,7 @@ def social_summary(window, cfg, stat) -> dict:
     kinds = [KINDS[k] for k in kinds_of(cfg)]
     names = [f"{j}:{k}" for j, k in enumerate(kinds)]
     fe, like = window.mean("social/fe_on"), window.mean("social/like_on")  # [seeds, N, M]
+    imagined = window.mean("social/like_imagined") if "social/like_imagined" in window else None
     agents = []
     for i in range(cfg.world.social.n_agents):
         g = lambda k, i=i: np.asarray(window.mean(f"social/{k}")[:, i], np.float64)
@@ -206,6 +207,9 @@ def social_summary(window, cfg, stat) -> dict:
             "friend_enemy": {names[j]: stat(fe[:, i, j]) for j in range(len(kinds)) if j != i},
             # the liking probe (000 §4.3): the valence head on thoughts about each body
             "liking": {names[j]: stat(like[:, i, j]) for j in range(len(kinds)) if j != i},
+            # with ``world.social.liking_probe``: the valence of a thought of each body formed now, every step
+            **({"liking_imagined": {names[j]: stat(imagined[:, i, j]) for j in range(len(kinds)) if j != i}}
+               if imagined is not None else {}),
             "reward_share": {d: stat(g(f"abs_reward/{d}") / total) for d in SOCIAL_DRIVES
                              if f"social/abs_reward/{d}" in window.sums},
             "compassion_spite": {
