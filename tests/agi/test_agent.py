@@ -91,6 +91,7 @@ def test_the_kept_encoding_gives_the_gradient_of_encoding_again(setup):
     assert float(np.abs(once["params"]["encoder"]["kernel"]).max()) > 0  # the encoder does learn through it
 
 
+@pytest.mark.slow  # encode_once is off by default; its per-brain gradient test above stays in the default run
 def test_a_run_that_encodes_once_matches_one_that_encodes_again(world="social"):  # two brains, three copies each
     """The whole system with ``agent.lr=1e-30`` (parameters do not move in float32, so both losses are taken at
     the parameters that encoded): ``encode_once`` carries each step's pullback residuals to the next step's

@@ -143,6 +143,7 @@ def _closed_head_drift(weight: float) -> float:
     return float(jnp.mean(jnp.abs(outputs[1] - outputs[0])))
 
 
+@pytest.mark.slow  # the anchor is off by default; its loss, gradient and copy are tested above
 def test_anchor_keeps_a_closed_heads_outputs_where_they_would_drift():
     """Same seeds: with the anchor the closed head's outputs move less than half as far as without."""
     free, anchored = _closed_head_drift(0), _closed_head_drift(10)
