@@ -376,14 +376,10 @@ class Agent(NamedTuple):
         ``feature_learning=prediction``, the shared features, which otherwise only prediction shapes. With
         ``agent.encode_once`` ``φ`` comes from the encoding the agent had, one update older than ``params``.
         A head keeps learning while its gate is open; the assessors' weights get no gradient here."""
-        g = self.generator
-        h_bar, e_bar = g.apply(anchor, pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask,
-                               method="encode")  # fmt: skip
-        phi_bar, _, _ = g.apply(anchor, h_bar, pend.action[None], e_bar, method="thoughts")
-        simulated = 1.0 - pend.attending
-        mask, w = self.heads.read_mask, jax.lax.stop_gradient(w)
-        y = predict(w, self.features(phi, simulated), mask)
-        y_bar = jax.lax.stop_gradient(predict(w, self.features(phi_bar[0], simulated), mask))
+        simulated, w = 1.0 - pend.attending, jax.lax.stop_gradient(w)
+        y = predict(w, self.features(phi, simulated), self.heads.read_mask)
+        inputs = (pend.h_before, pend.a_before, pend.extero, pend.intero, pend.mask)
+        y_bar = jax.lax.stop_gradient(self._heads_on(anchor, w, inputs, pend.action, simulated))
         closed = (1.0 - pend.gates).at[self.valence].set(0.0)
         return jnp.sum(closed * (y - y_bar) ** 2)
 
@@ -475,18 +471,23 @@ class Agent(NamedTuple):
         recurrent state and plan (``thought.h_in``, ``thought.a_in``) with interoception withdrawn, as on a thought
         the social attention reflex centres on someone (an empathetic simulation), so bodies are compared in the
         same moment, whether or not they are in view. A measurement: nothing learns from it."""
-        g, params = self.generator, brain.generator
         if self.cfg.agent.obs_norm:  # as ``perceive`` would show them (the statistics updated by each, not kept)
             views = jax.vmap(lambda v: RunningNorm().update(s.obs_norm, v)[1])(views)
             views = jnp.clip(views, -OBS_CLIP, OBS_CLIP)
 
         def one(view):
-            h, e = g.apply(params, thought.h_in, thought.a_in, view, thought.intero_in, jnp.zeros_like(thought.mask),
-                           method="encode")  # fmt: skip
-            phi = g.apply(params, h, thought.a_in[None], e, method="thoughts")[0][0].astype(jnp.float32)
-            return predict(brain.assessors, self.features(phi, 1.0), self.heads.read_mask)[self.valence]
+            inputs = (thought.h_in, thought.a_in, view, thought.intero_in, jnp.zeros_like(thought.mask))
+            return self._heads_on(brain.generator, brain.assessors, inputs, thought.a_in, 1.0)[self.valence]
 
         return jax.vmap(one)(views)
+
+    def _heads_on(self, params, w, inputs, action, simulated):
+        """``[H]``: every head's output on the thought of ``action`` formed at ``params`` from ``inputs``
+        (``encoder_inputs``' layout: ``(h_in, a_in, extero, intero_in, mask)``)."""
+        g = self.generator
+        h, e = g.apply(params, *inputs, method="encode")
+        phi = g.apply(params, h, action[None], e, method="thoughts")[0][0].astype(jnp.float32)
+        return predict(w, self.features(phi, simulated), self.heads.read_mask)
 
     def generator_grads(self, params, w, inputs: LossInputs, encoder_vjp=None, anchor=None):
         """``(∇ mean loss, mean loss metrics)`` over the agents of ``inputs`` (a leading batch axis), which share
