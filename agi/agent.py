@@ -192,7 +192,7 @@ class Agent(NamedTuple):
         declared = {}
         for d in self.steering.drives:
             declared.update(d.heads)
-        out = {"valence": st.Head(a.gamma, a.lam, a.alpha, "all")}
+        out = {"valence": st.Head(a.gamma, a.lam, a.alpha, a.valence_reads)}
         for n in self.head_names[1:]:
             h = declared.get(n, st.Head())
             out[n] = st.Head(
@@ -471,15 +471,29 @@ class Agent(NamedTuple):
         recurrent state and plan (``thought.h_in``, ``thought.a_in``) with interoception withdrawn, as on a thought
         the social attention reflex centres on someone (an empathetic simulation), so bodies are compared in the
         same moment, whether or not they are in view. A measurement: nothing learns from it."""
+        return self._valence_of_views(brain, thought, s, views, attending=False)
+
+    def presence_valence(self, brain: Brain, thought: Thought, s: AgentState, view, erased):
+        """``[M]``: what each body adds to the valence of a thought of one's own surroundings now, the presence
+        liking probe. Valence is linear over the concepts a thought is made of (000 §2.4.1, §4.3: liking Alice is
+        the valence the "Alice" concept carries), so body ``j``'s part is the valence of the thought of ``view``
+        ``[X]`` (one's own view, interoception attended) minus that of the same thought of ``erased[j]`` ``[M, X]``
+        (the view with ``j`` not drawn); 0 where ``j`` is not in view. A measurement: nothing learns from it."""
+        values = self._valence_of_views(brain, thought, s, jnp.concatenate([view[None], erased]), attending=True)
+        return values[0] - values[1:]
+
+    def _valence_of_views(self, brain: Brain, thought: Thought, s: AgentState, views, attending: bool):
+        """``[V]``: the valence head on a thought of each of ``views [V, X]`` formed from this step's recurrent
+        state and plan (``thought.h_in``, ``thought.a_in``), with interoception attended or withdrawn."""
         if self.cfg.agent.obs_norm:  # as ``perceive`` would show them (the statistics updated by each, not kept)
             views = jax.vmap(lambda v: RunningNorm().update(s.obs_norm, v)[1])(views)
             views = jnp.clip(views, -OBS_CLIP, OBS_CLIP)
+        mask = jnp.full_like(thought.mask, float(attending))
 
         def one(view):
-            inputs = (thought.h_in, thought.a_in, view, thought.intero_in, jnp.zeros_like(thought.mask))
-            return self._heads_on(brain.generator, brain.assessors, inputs, thought.a_in, 1.0)[self.valence]
-
-        return jax.vmap(one)(views)
+            inputs = (thought.h_in, thought.a_in, view, thought.intero_in, mask)
+            return self._heads_on(brain.generator, brain.assessors, inputs, thought.a_in, 1.0 - attending)
+        return jax.vmap(one)(views)[:, self.valence]
 
     def _heads_on(self, params, w, inputs, action, simulated):
         """``[H]``: every head's output on the thought of ``action`` formed at ``params`` from ``inputs``

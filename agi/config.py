@@ -208,6 +208,10 @@ class AgentConfig:
     value_pathway: int = 0
     """> 0: width of the valence head's own two-layer feature block, read by no other head and trained by the
     valence loss (with ``feature_learning=prediction``, without reshaping the shared features)"""
+    valence_reads: str = "all"
+    """which features the valence head reads (``steering.Head.reads``): ``all``, or ``self``: φ_int withheld on
+    thoughts formed as empathetic simulations, so a thought of someone is valued by what it predicts for oneself,
+    not by the other's simulated feelings (001 §4.1: only the interoceptive concept finders carry the simulation)"""
     gamma: float = 0.95
     """valence head: discount γ"""
     lam: float = 0.8
@@ -246,6 +250,7 @@ class AgentConfig:
         expect(self.feature_learning in ("shared", "prediction"), "agent.feature_learning", self.feature_learning,
                "shared or prediction")  # fmt: skip
         expect(self.value_pathway >= 0, "agent.value_pathway", self.value_pathway, ">= 0")
+        expect(self.valence_reads in ("all", "self"), "agent.valence_reads", self.valence_reads, "all or self")
         expect(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
         expect(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
         expect(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")

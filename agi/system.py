@@ -130,6 +130,12 @@ def make_system(agent: Agent):
                 views = jax.vmap(world.portraits)(s.world)
                 per_body = jax.vmap(agent.imagined_valence, in_axes=(0, 0, 0, None))
                 extra["imagined"] = jax.vmap(per_body, in_axes=(None, 0, 0, 0))(s.brain, thoughts, s.agents, views)
+            if world.absences is not None:  # what each body adds to the valence of one's own view now: [E, N, M]
+                own = jax.vmap(world.portraits)(s.world)[:, : world.num_agents]  # [E, N, X]
+                erased = jax.vmap(world.absences)(s.world)  # [E, N, M, X]
+                per_body = jax.vmap(agent.presence_valence, in_axes=(0, 0, 0, 0, 0))
+                added = jax.vmap(per_body, in_axes=(None, 0, 0, 0, 0))(s.brain, thoughts, s.agents, own, erased)
+                extra["presence"] = (added, jnp.any(erased != own[:, :, None], axis=-1))  # and who is in view
             flat.update(agent.probes(agent, s.agents, thoughts, senses, out, **extra))
         return SystemState(brain, opt_state, agents, s.step + 1, wstate, s.knobs, encoding, anchor), flat
 

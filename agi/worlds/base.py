@@ -44,6 +44,9 @@ class World(NamedTuple):
     portraits: Callable[[Any], Any] | None = None
     """``portraits(state) -> views [M, X]``: the view centred on each of the world's M bodies, what a learner
     thinking of that body now would see (the imagined liking probe, 000 §4.3); None where there is none."""
+    absences: Callable[[Any], Any] | None = None
+    """``absences(state) -> views [N, M, X]``: each learner's own view now with body ``j`` erased (the presence
+    liking probe: what body ``j`` adds to the valence of the same moment's thought); None where there is none."""
 
 
 class GymnaxState(NamedTuple):

@@ -284,6 +284,22 @@ def test_portraits_are_the_views_the_reflex_would_draw_on_each_body():
     assert Social(P).as_world().portraits is None  # off unless asked for
 
 
+def test_absences_erase_one_body_from_each_learners_own_view():
+    """``Social.absences``: learner i's own view with body j not drawn; the same view where j is out of sight."""
+    w, s = _state(pos=[[2, 2], [2, 3], [4, 0]], facing=[3, 2, 0], carry=(0, 1, 0))
+    s, own, _ = w.render(s, jnp.array([0.9, 0.0]), jnp.zeros(2), jnp.zeros(2))
+    erased = jax.jit(w.absences)(s)
+    chex.assert_shape(erased, (2, 3, own.shape[-1]))
+    r, c = P.view_radius, len(CHANNELS)
+    cell = lambda view, row, col: np.asarray(view).reshape(2 * r + 1, 2 * r + 1, c)[row + r, col + r]
+    # learner 0 at (2, 2): body 1 at (2, 3) is one cell right, drawn with its food; erased, that cell is empty
+    assert cell(own[0], 0, 1)[CHANNELS.index("body")] == 1 and cell(own[0], 0, 1)[CHANNELS.index("carrying")] == 1
+    assert not np.any(cell(erased[0, 1], 0, 1)[CHANNELS.index("body"):])
+    changed = lambda i, j: (np.asarray(erased[i, j]) != np.asarray(own[i])).reshape(-1, c).any(axis=-1).sum()
+    assert changed(0, 1) == 1 and changed(0, 2) == 1  # only that body's cell (body 2 at (4, 0) is in the corner)
+    np.testing.assert_array_equal(erased[1, 2], own[1])  # body 2 is out of learner 1's sight from (2, 3)
+
+
 def test_the_imagined_liking_probe_against_a_slow_reference():
     """``world.social.liking_probe``: each step logs the valence of a thought of each body formed now; checked
     for one learner against encoding each portrait by hand, and logged ``[N, M]`` by the system."""
@@ -314,3 +330,20 @@ def test_the_imagined_liking_probe_against_a_slow_reference():
         ref = float(np.dot(np.asarray(one_brain.assessors[valence]) * np.asarray(agent.heads.read_mask[valence]), phi))
         np.testing.assert_allclose(float(got[j]), ref, rtol=1e-4, atol=1e-5)
     assert len(set(np.round(np.asarray(got), 6).tolist())) > 1  # the bodies' portraits differ
+    # the presence probe: the valence of one's own view (interoception attended) minus that view without body j
+    chex.assert_shape([metrics["social/presence_sum"], metrics["social/in_view"]], [(n, m), (n, m)])
+    own, erased = views[1], agent.world.absences(world_state)[1]
+    added = jax.jit(agent.presence_valence)(one_brain, thought, agent_state, own, erased)
+    chex.assert_shape(added, (m,))
+
+    def valence_of(view):
+        h, e = g.apply(params, thought.h_in, thought.a_in, view, thought.intero_in, jnp.ones_like(thought.mask),
+                       method="encode")  # fmt: skip
+        phi = np.asarray(agent.features(g.apply(params, h, jnp.asarray([thought.a_in]), e, method="thoughts")[0][0],
+                                        0.0))  # fmt: skip
+        return float(np.dot(np.asarray(one_brain.assessors[valence]) * np.asarray(agent.heads.read_mask[valence]), phi))
+
+    for j in range(m):
+        np.testing.assert_allclose(float(added[j]), valence_of(own) - valence_of(erased[j]), rtol=1e-4, atol=1e-4)
+        if np.array_equal(erased[j], own):
+            assert float(added[j]) == 0.0  # a body out of sight adds nothing

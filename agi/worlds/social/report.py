@@ -102,7 +102,9 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
     # who the current thought is about, and the friend/enemy signal on it (per body: [M])
     looked = senses["oracle/looked"]
     # the liking probe (000 §4.3): the valence head on the thought about each body
-    per_body = {"about": looked, "fe_about": d.get("fe_looked", zero) * looked, "like_about": thought.q * looked}
+    per_body = {"about": looked, "fe_about": d.get("fe_looked", zero) * looked, "like_about": thought.q * looked,
+                # what each body did to this learner: the payoffs that liking should come to follow (000 §4.3)
+                "received_from": senses["oracle/received_from"], "threatened_by": senses["oracle/threatened_by"]}
     return m, per_body
 
 
@@ -145,17 +147,20 @@ DECLARED = metrics.Declared(derived={
     # the friend/enemy signal and the liking probe per thought about each body: [N, M]
     "social/fe_on": metrics.Ratio("social/fe_about", "social/about"),
     "social/like_on": metrics.Ratio("social/like_about", "social/about"),
+    "social/presence_on": metrics.Ratio("social/presence_sum", "social/in_view"),
     **{f"empathy/r/{name}": metrics.Correlation(f"empathy/{name}") for name in EMPATHY},
 })  # fmt: skip
 """The social world's derived metrics (``WorldSpec.metrics``)."""
 
 
-def probes(agent, before, thoughts, senses, out, imagined=None) -> dict:
+def probes(agent, before, thoughts, senses, out, imagined=None, presence=None) -> dict:
     """The social world's per-step metrics (``WorldSpec.probes``): per learner ``social/KEY`` ``[N]``, the
     friend/enemy signal and the valence on thoughts about each body ``social/fe_about``, ``social/like_about``
     with ``social/about`` ``[N, M]``, and the empathy moments ``[]``. ``before`` is the agents' state the
     step's thoughts were formed in (``[E, N]``); ``imagined`` ``[E, N, M]`` (``world.liking_probe``): the
-    valence of a thought of each body formed now (``Agent.imagined_valence``), ``social/like_imagined``."""
+    valence of a thought of each body formed now (``Agent.imagined_valence``), ``social/like_imagined``;
+    ``presence`` ``([E, N, M], [E, N, M] bool)``: what each body adds to the valence of one's own view now
+    (``Agent.presence_valence``) and whether it is in that view, averaged where it is: ``social/presence_on``."""
     cfg, world = agent.cfg, agent.world
     e, n = before.h.shape[:2]
     body = agent.steering.body
@@ -178,6 +183,10 @@ def probes(agent, before, thoughts, senses, out, imagined=None) -> dict:
     flat.update({f"social/{k}": jnp.mean(v, axis=0) for k, v in {**social, **per_body}.items()})
     if imagined is not None:
         flat["social/like_imagined"] = jnp.mean(imagined, axis=0)
+    if presence is not None:
+        added, in_view = presence[0], presence[1].astype(jnp.float32)
+        flat["social/presence_sum"] = jnp.mean(added * in_view, axis=0)
+        flat["social/in_view"] = jnp.mean(in_view, axis=0)
     return flat
 
 
@@ -194,6 +203,7 @@ def social_summary(window, cfg, stat) -> dict:
     names = [f"{j}:{k}" for j, k in enumerate(kinds)]
     fe, like = window.mean("social/fe_on"), window.mean("social/like_on")  # [seeds, N, M]
     imagined = window.mean("social/like_imagined") if "social/like_imagined" in window else None
+    presence = window.mean("social/presence_on") if "social/presence_sum" in window.sums else None
     agents = []
     for i in range(cfg.world.social.n_agents):
         g = lambda k, i=i: np.asarray(window.mean(f"social/{k}")[:, i], np.float64)
@@ -210,6 +220,9 @@ def social_summary(window, cfg, stat) -> dict:
             # with ``world.social.liking_probe``: the valence of a thought of each body formed now, every step
             **({"liking_imagined": {names[j]: stat(imagined[:, i, j]) for j in range(len(kinds)) if j != i}}
                if imagined is not None else {}),
+            # and what each body adds to the valence of one's own view, where it is in view
+            **({"liking_presence": {names[j]: stat(presence[:, i, j]) for j in range(len(kinds)) if j != i}}
+               if presence is not None else {}),
             "reward_share": {d: stat(g(f"abs_reward/{d}") / total) for d in SOCIAL_DRIVES
                              if f"social/abs_reward/{d}" in window.sums},
             "compassion_spite": {

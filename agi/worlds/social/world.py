@@ -39,6 +39,7 @@ ACTIONS = ("stay", "up", "down", "left", "right", "eat", "give", "threaten")
 STAY, UP, DOWN, LEFT, RIGHT, EAT, GIVE, THREATEN = range(len(ACTIONS))
 PLEASED_AT, AFRAID_AT = 0.2, 0.3
 EVENTS = ("ate", "ate_own", "received", "gave", "threatened", "did_threaten", "took")
+ORACLE_EVENTS = ("oracle/gave_to", "oracle/threatened_whom", "oracle/received_from", "oracle/threatened_by")
 
 
 class SocialParams(NamedTuple):
@@ -158,7 +159,7 @@ class Social:
             toys=_cells(kt, 2 * p.n_toys, p.size), t=jnp.zeros((), jnp.int32),
         )  # fmt: skip
         events = {k: jnp.zeros((m,), jnp.float32) for k in EVENTS}
-        events.update({"oracle/gave_to": jnp.zeros((m, m)), "oracle/threatened_whom": jnp.zeros((m, m))})
+        events.update({k: jnp.zeros((m, m)) for k in ORACLE_EVENTS})
         senses = self._senses(state, events, jnp.zeros((n,), jnp.float32))
         state, views, _ = self.render(state, jnp.zeros((n,)), jnp.zeros((n,)), jnp.zeros((n,)))
         return state, views, senses
@@ -218,6 +219,9 @@ class Social:
             "oracle/gave_to": jax.nn.one_hot(target, m) * gave[:, None],
             "oracle/threatened_whom": jax.nn.one_hot(target, m) * threat[:, None],
         }
+        # ... and the same seen from the receiving end (rows: the receiver, columns: who gave / threatened it)
+        events["oracle/received_from"] = events["oracle/gave_to"].T
+        events["oracle/threatened_by"] = events["oracle/threatened_whom"].T
         state = state._replace(pos=pos, facing=facing, carry=carry, food=food, spiders=spiders, decoys=decoys,
                                t=state.t + 1)  # fmt: skip
         state = chars.feel(state, events, p, kinds)
@@ -300,13 +304,25 @@ class Social:
         size = 1
         for d in self.view_shape:
             size *= d
+        probe = self.params.liking_probe
         return World("social", n, self.num_actions, size, False, self.reset, step, observe, self.view_shape,
-                     self.params, self.portraits if self.params.liking_probe else None)  # fmt: skip
+                     self.params, self.portraits if probe else None, self.absences if probe else None)  # fmt: skip
 
     def portraits(self, state: SocialState):
         """``[M, X]``: the view centred on each body, as the reflex would draw it were it oriented on that one."""
         grid = _grid(state, self.params)
         return jax.vmap(lambda c: _grid_slice(grid, c, self.params))(state.pos).reshape(state.pos.shape[0], -1)
+
+    def absences(self, state: SocialState):
+        """``[N, M, X]``: each learner's own view with body ``j`` not drawn (its cell as if empty)."""
+        p = self.params
+        m, n = p.num_bodies, p.n_agents
+
+        def without(j):
+            grid = _grid(state, p, present=jnp.arange(m) != j)
+            return jax.vmap(lambda c: _grid_slice(grid, c, p))(state.pos[:n]).reshape(n, -1)
+
+        return jnp.swapaxes(jax.vmap(without)(jnp.arange(m)), 0, 1)
 
 
 def _move(pos, proposed):
@@ -342,8 +358,9 @@ def _watched_by_elder(state, p: SocialParams):
     return jnp.any(elder[:, None] & (cheb <= p.view_radius), axis=0).astype(jnp.float32)
 
 
-def _grid(state: SocialState, p: SocialParams):
-    """The padded world grid ``[S + 2r, S + 2r, C]`` with every body and its expression drawn."""
+def _grid(state: SocialState, p: SocialParams, present=None):
+    """The padded world grid ``[S + 2r, S + 2r, C]`` with every body and its expression drawn (only those
+    ``present [M]`` marks, when given)."""
     r, s = p.view_radius, p.size
     m = p.num_bodies
     g = jnp.zeros((s + 2 * r, s + 2 * r, len(CHANNELS)), jnp.float32)
@@ -368,6 +385,8 @@ def _grid(state: SocialState, p: SocialParams):
         ],
         axis=-1,
     ).astype(jnp.float32)  # [M, 12] for channels body..kin
+    if present is not None:
+        feats = feats * present[:, None]
     body = CHANNELS.index("body")
     return g.at[state.pos[:, 0] + r, state.pos[:, 1] + r, body : body + feats.shape[-1]].max(feats)
 
