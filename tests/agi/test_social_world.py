@@ -183,6 +183,10 @@ def test_heads_include_social_attention_and_the_concept_finders(social):
     assert mask[a, lay.latent].all() and not mask[a, lay.intero].any() and mask[a, own].all()
     v = agent.head_names.index("valence")
     assert mask[v, : lay.dim].all() and not mask[v, own].any()
+    # agent.valence_reads=self: the valence head too reads φ_int only on one's own thoughts
+    alt = make_agent(override(preset("tiny", "social"), ["world.characters=friend,bully", "agent.valence_reads=self"]))
+    m = np.asarray(alt.heads.read_mask)[v]
+    assert m[lay.latent].all() and not m[lay.intero].any() and m[own].all()
 
 
 def test_the_self_block_is_phi_int_on_own_thoughts_and_zero_on_simulations(social):
