@@ -1,6 +1,6 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
-``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned`` and
-``compassion_spares``, registered later), each a named config + variants + the statistics it tests + the
+``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned``,
+``compassion_spares`` and ``liking``, registered later), each a named config + variants + the statistics it tests + the
 direction the seeds predict + negative controls, as registered in ``docs/experiments.md``.
 """
 
@@ -149,6 +149,24 @@ def _recognised(run):
     from agi.worlds.social.report import about
 
     return np.minimum(about(run, "fe", "friend"), -about(run, "fe", "bully"))
+
+
+def _liking(run, probe, kind):
+    """Per seed, averaged over learners: a liking probe's value for the first body of ``kind`` (``presence``:
+    what that body in view adds to the valence of one's own view; ``imagined``: the valence of a thought of it
+    formed now)."""
+    from agi.worlds.social.characters import KINDS
+    from agi.worlds.social.report import about, kinds_of
+
+    if probe == "presence":
+        return about(run, "presence", kind)
+    kinds = [KINDS[k] for k in kinds_of(run.cfg)]
+    return np.mean(run.last.mean("social/like_imagined")[:, :, kinds.index(kind)], axis=1)
+
+
+def _liking_gap(probe):
+    """Per seed: the liking probe's friend − bully."""
+    return lambda run: _liking(run, probe, "friend") - _liking(run, probe, "bully")
 
 
 REGISTERED = "docs/experiments.md"
@@ -388,6 +406,28 @@ EXPERIMENTS = {
                         "ablated", ">", _on(_toy_gap, "ablated"), "control"),
              Prediction("friend_and_bully_recognised", "min(friend/enemy signal about the friend, − about the "
                         "bully) (base)", ">", _on(_recognised, "base"), "capability")),
+        ),
+        Experiment(
+            "liking", "000 §4.3, 001 §5.2",
+            "Do learners come to like the food-sharing friend more than the bully that threatens them and takes their "
+            "food, because of what each does to them?",
+            (*ALONE, "world.characters=friend,bully", "world.n_toys=1", *FOOD, "world.social.liking_probe=true",
+             "train.steps=80000", "train.seed=200"),
+            "base; harmless: world.social.harmless=true",
+            (Prediction("presence_friend_over_bully", "presence probe (what a body in view adds to the valence of "
+                        "one's own view): friend − bully (base)", ">", _on(_liking_gap("presence"), "base"),
+                        "capability"),
+             Prediction("liking_follows_payoffs", "presence probe friend − bully: base − harmless", ">",
+                        _diff(_liking_gap("presence"), "base", "harmless")),
+             Prediction("control_harmless", "presence probe friend − bully in a world whose characters never give or "
+                        "threaten (harmless)", ">", _on(_liking_gap("presence"), "harmless"), "control"),
+             Prediction("friend_liked", "presence probe of the friend (base)", ">",
+                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+             Prediction("bully_disliked", "presence probe of the bully (base)", "<",
+                        _on(lambda r: _liking(r, "presence", "bully"), "base"), "capability"),
+             Prediction("imagined_friend_over_bully", "imagined probe (the valence of a thought centred on a body, "
+                        "formed now): friend − bully (base)", ">", _on(_liking_gap("imagined"), "base"),
+                        "capability")),
         ),
         Experiment(
             "feared", "001 §7.1",

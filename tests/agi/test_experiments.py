@@ -31,7 +31,7 @@ def test_the_registered_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "giving_decomposed",
                                  "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
                                  "compassion_spares",
-                                 "liked_admired", "concept_finder_gating", "halo_effect", "feared",
+                                 "liked_admired", "concept_finder_gating", "halo_effect", "liking", "feared",
                                  "misalignment"]  # fmt: skip
 
 

@@ -351,3 +351,23 @@ def test_the_imagined_liking_probe_against_a_slow_reference():
         np.testing.assert_allclose(float(added[j]), valence_of(own) - valence_of(erased[j]), rtol=1e-4, atol=1e-4)
         if np.array_equal(erased[j], own):
             assert float(added[j]) == 0.0  # a body out of sight adds nothing
+
+
+def test_harmless_characters_never_give_or_threaten():
+    """``world.social.harmless``: the friend beside a learner while carrying food, and the bully beside it, act
+    by their scripts except that they never give or threaten (without the flag both do within 64 draws)."""
+    from agi.worlds.social import characters as chars
+
+    def acts(harmless):
+        p = SocialParams(size=5, n_food=1, n_spiders=0, n_decoys=0, n_agents=1, characters=("friend", "bully"),
+                         harmless=harmless)  # fmt: skip
+        w = Social(p)
+        s, _, _ = w.reset(jax.random.PRNGKey(0))
+        s = s._replace(pos=jnp.asarray([[2, 2], [2, 3], [1, 2]], jnp.int32), carry=jnp.asarray([0.0, 1.0, 0.0]))
+        keys = jax.random.split(jax.random.PRNGKey(1), 64)
+        return np.asarray(jax.vmap(lambda k: chars.act(k, s, p, jnp.asarray(p.kinds)))(keys))[:, 1:]
+
+    touching = lambda a: (a == GIVE) | (a == THREATEN)
+    assert touching(acts(False)[:, 0]).any() and touching(acts(False)[:, 1]).any()
+    assert not touching(acts(True)).any()
+    assert len(np.unique(acts(True))) > 1  # they still move

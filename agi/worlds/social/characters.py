@@ -12,7 +12,8 @@
 With ``n_toys > 0`` the friend enjoys ``toy_a`` and the bully ``toy_b`` (pleased while within one cell of one, and
 drawn toward them now and then): items of no worth to a learner, for the halo experiment (000 §4.5.1).
 
-Every character is displeased (as well as scared) when threatened.
+Every character is displeased (as well as scared) when threatened. With ``harmless`` no character gives or
+threatens (the control of the liking experiment: bodies whose presence pays a learner nothing).
 
 Adding a character: add its name to ``KINDS`` and ``SIZES``, a branch to ``act`` and, if it has feelings of its
 own, to ``feel``.
@@ -90,8 +91,11 @@ def act(key, state, p, kinds):
     )  # fmt: skip
     elder = jnp.where(u < 0.1, wander, STAY)
     bully = jnp.where(adjacent & (u < 0.5), THREATEN, jnp.where(u < 0.7, toward, roam))
-    return jnp.select([kinds == STRANGER, kinds == FRIEND, kinds == ELDER, kinds == BULLY],
-                      [stranger, friend, elder, bully], STAY).astype(jnp.int32)  # fmt: skip
+    actions = jnp.select([kinds == STRANGER, kinds == FRIEND, kinds == ELDER, kinds == BULLY],
+                         [stranger, friend, elder, bully], STAY).astype(jnp.int32)  # fmt: skip
+    if p.harmless:  # the same bodies, moving as before, that never touch anyone
+        actions = jnp.where((actions == GIVE) | (actions == THREATEN), STAY, actions)
+    return actions
 
 
 def feel(state, events, p, kinds):

@@ -19,10 +19,14 @@ class SocialConfig:
     """``give`` does nothing before this step (an action that becomes available mid-run)"""
     character_hunger_rate: float = 0.02
     """scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
+    harmless: bool = False
+    """scripted characters never give to or threaten anyone (they look and move as before): a world in which no
+    body's presence pays a learner anything, the control of the liking experiment"""
     liking_probe: bool = False
     """log the imagined liking probe ``social/like_imagined`` ``[N, M]`` each step: the valence of a thought of
     each body formed now (the view centred on it, interoception withdrawn), whether or not it is in view or
-    looked at (000 §4.3); costs one more encoding per body and learner"""
+    looked at (000 §4.3), and the presence probe ``social/presence_on``: what each body in view adds to the
+    valence of one's own view; costs one more encoding per body and learner for each"""
 
     def validate(self):
         for k in ("n_toys", "give_from_step"):
