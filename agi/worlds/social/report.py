@@ -255,6 +255,8 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
             base = f" (random policy: {v(b['give_rate']):.2%} / {v(b['threaten_rate']):.2%})"
         fe = ", ".join(f"{k} {v(s):+.2f}" for k, s in a["friend_enemy"].items())
         like = ", ".join(f"{k} {v(s):+.2f}" for k, s in a.get("liking", {}).items())
+        presence = ", ".join(f"{k} {v(s):+.3f}" for k, s in a.get("liking_presence", {}).items())
+        presence = f"; what each body in view adds to its valence: {presence}" if presence else ""
         counts = {k: v(s) for k, s in a["friend_enemy"].items() if s is not None}
         friend = max(counts, key=counts.get) if counts else None
         enemy = min(counts, key=counts.get) if counts else None
@@ -264,7 +266,7 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
         lines.append(
             f"agent {i}: gives food on {v(a['give_rate']):.2%} of steps and threatens on {v(a['threaten_rate']):.2%}"
             f"{base}; {verdict}friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
-            f"thoughts): {like}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; "
+            f"thoughts): {like}{presence}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; "
             f"{v(cs['eye_contact_share']):.0%} of its compassion/spite reward came in eye-contact moments"
         )
     e = social["empathy_correlation"]
