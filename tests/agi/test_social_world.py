@@ -250,9 +250,11 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     social = s["social"]
     assert len(social["agents"]) == cfg.world.social.n_agents
     a = social["agents"][0]
-    for k in ("give_rate", "threaten_rate", "eye_contact_fraction", "friend_enemy", "reward_share", "compassion_spite"):
+    for k in ("give_rate", "threaten_rate", "eye_contact_fraction", "friend_enemy", "reward_share", "compassion_spite",
+              "fed_by", "threatened_by"):  # fmt: skip
         assert k in a, k
-    assert set(a["friend_enemy"]) == {"1:learner", "2:friend", "3:elder"}
+    assert set(a["friend_enemy"]) == set(a["fed_by"]) == {"1:learner", "2:friend", "3:elder"}
+    assert "liking_presence" not in a  # the probes are off unless asked for
     assert set(a["compassion_spite"]) >= {"eye_contact", "other"}
     assert set(a["reward_share"]) == {"compassion_spite", "feared"}
     assert set(social["empathy_correlation"]) >= {"learned", "oracle", "shuffled"}

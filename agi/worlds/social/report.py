@@ -204,9 +204,11 @@ def social_summary(window, cfg, stat) -> dict:
     fe, like = window.mean("social/fe_on"), window.mean("social/like_on")  # [seeds, N, M]
     imagined = window.mean("social/like_imagined") if "social/like_imagined" in window else None
     presence = window.mean("social/presence_on") if "social/presence_sum" in window.sums else None
+    received, threatened = window.mean("social/received_from"), window.mean("social/threatened_by")
     agents = []
     for i in range(cfg.world.social.n_agents):
         g = lambda k, i=i: np.asarray(window.mean(f"social/{k}")[:, i], np.float64)
+        others = lambda x, i=i: {names[j]: stat(x[:, i, j]) for j in range(len(kinds)) if j != i}  # [seeds, N, M]
         total = np.maximum(g("abs_reward_total"), 1e-12)
         eye, other = g("cs_eye_contact"), g("cs_other")
         agent = {
@@ -214,15 +216,16 @@ def social_summary(window, cfg, stat) -> dict:
             "threaten_rate": stat(g("threaten")),
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
-            "friend_enemy": {names[j]: stat(fe[:, i, j]) for j in range(len(kinds)) if j != i},
+            # what each body did to this learner, per step: the payoffs liking should follow
+            "fed_by": others(received),
+            "threatened_by": others(threatened),
+            "friend_enemy": others(fe),
             # the liking probe (000 §4.3): the valence head on thoughts about each body
-            "liking": {names[j]: stat(like[:, i, j]) for j in range(len(kinds)) if j != i},
+            "liking": others(like),
             # with ``world.social.liking_probe``: the valence of a thought of each body formed now, every step
-            **({"liking_imagined": {names[j]: stat(imagined[:, i, j]) for j in range(len(kinds)) if j != i}}
-               if imagined is not None else {}),
+            **({"liking_imagined": others(imagined)} if imagined is not None else {}),
             # and what each body adds to the valence of one's own view, where it is in view
-            **({"liking_presence": {names[j]: stat(presence[:, i, j]) for j in range(len(kinds)) if j != i}}
-               if presence is not None else {}),
+            **({"liking_presence": others(presence)} if presence is not None else {}),
             "reward_share": {d: stat(g(f"abs_reward/{d}") / total) for d in SOCIAL_DRIVES
                              if f"social/abs_reward/{d}" in window.sums},
             "compassion_spite": {
