@@ -72,6 +72,9 @@ def make_system(agent: Agent):
     """Returns ``(init(key) -> SystemState, step(SystemState, key) -> (SystemState, metrics))`` for one seed."""
     cfg, world = agent.cfg, agent.world
     e, n = cfg.train.num_envs, world.num_agents
+    if world.absences is not None and world.portraits is None:
+        raise ValueError(f"world {world.name!r} offers absences without portraits: the presence probe compares a "
+                         "learner's own view (its portrait) with the same view without each body")  # fmt: skip
     tx = make_optimizer(agent)
     # Step 1 for brain n over the copies of its body, with the pullback that the next step's loss will use.
     encode = jax.vmap(agent.encode_batch, in_axes=(0, 1), out_axes=((1, 1), 0))

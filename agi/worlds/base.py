@@ -46,7 +46,8 @@ class World(NamedTuple):
     thinking of that body now would see (the imagined liking probe, 000 §4.3); None where there is none."""
     absences: Callable[[Any], Any] | None = None
     """``absences(state) -> views [N, M, X]``: each learner's own view now with body ``j`` erased (the presence
-    liking probe: what body ``j`` adds to the valence of the same moment's thought); None where there is none."""
+    liking probe: what body ``j`` adds to the valence of the same moment's thought); needs ``portraits``, whose
+    first N rows are the learners' own views; None where there is none."""
 
 
 class GymnaxState(NamedTuple):
