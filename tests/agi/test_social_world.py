@@ -373,3 +373,10 @@ def test_harmless_characters_never_give_or_threaten():
     assert touching(acts(False)[:, 0]).any() and touching(acts(False)[:, 1]).any()
     assert not touching(acts(True)).any()
     assert len(np.unique(acts(True))) > 1  # they still move
+
+
+def test_absences_without_portraits_are_refused():
+    cfg = override(preset("tiny", "social"), ["world.social.liking_probe=true"])
+    agent = make_agent(cfg)
+    with pytest.raises(ValueError, match="absences without portraits"):
+        make_system(agent._replace(world=agent.world._replace(portraits=None)))
