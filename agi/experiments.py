@@ -1,7 +1,8 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
 ``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned``,
-``compassion_spares`` and ``liking``, registered later), each a named config + variants + the statistics it tests + the
-direction the seeds predict + negative controls, as registered in ``docs/experiments.md``.
+``compassion_spares``, ``liking`` and ``compassion_spares_kin``, registered later), each a named config +
+variants + the statistics it tests + the direction the seeds predict + negative controls, as registered in
+``docs/experiments.md``.
 """
 
 from __future__ import annotations
@@ -206,6 +207,17 @@ GIVING_LEARNED_VARIANTS = (
 )
 
 
+def _threats(who):
+    """Per seed: threats to the friend (``who="friend"``) or to the other bodies (``"other"``) per step."""
+    return lambda run: _agents(run, f"threaten_{who}")
+
+
+def _spared_kin(on, off):
+    """Per seed: how much more the circuit spares the friend than the others, [threats to the friend: on − off] −
+    [threats to the others: on − off]."""
+    return lambda runs: _diff(_threats("friend"), on, off)(runs) - _diff(_threats("other"), on, off)(runs)
+
+
 def _gifts(run):
     """Per seed: gifts to the friend per step."""
     return _agents(run, "give_friend")
@@ -358,6 +370,20 @@ EXPERIMENTS = {
              Prediction("control_threats_to_others", "threats to the other bodies (the stranger and the other "
                         "learner: no friend prior) per step: base − ablated", "<",
                         _diff(lambda r: _agents(r, "threaten_other"), "base", "ablated"), "control")),
+        ),
+        Experiment(
+            "compassion_spares_kin", "001 §5, §5.2",
+            "Does the circuit spare the kin-cued friend more than the bodies without the cue, and only through the "
+            "friend prior?",
+            ("train.seed=300",),
+            "base; ablated: compassion_spite.gain=0; noprior: steering.friend_enemy.prior_kin=0; "
+            "noprior_ablated: steering.friend_enemy.prior_kin=0 compassion_spite.gain=0",
+            (Prediction("spares_the_kin_more", "[threats to the friend: base − ablated] − [threats to the others: "
+                        "base − ablated]", "<", _spared_kin("base", "ablated")),
+             Prediction("kin_prior_spares", "threats to the friend per step: base − noprior", "<",
+                        _diff(_threats("friend"), "base", "noprior")),
+             Prediction("control_without_prior", "the same difference-in-differences without the kin prior: "
+                        "noprior − noprior_ablated", "<", _spared_kin("noprior", "noprior_ablated"), "control")),
         ),
         Experiment(
             "liked_admired", "001 §6",
