@@ -156,13 +156,9 @@ def _liking(run, probe, kind):
     """Per seed, averaged over learners: a liking probe's value for the first body of ``kind`` (``presence``:
     what that body in view adds to the valence of one's own view; ``imagined``: the valence of a thought of it
     formed now)."""
-    from agi.worlds.social.characters import KINDS
-    from agi.worlds.social.report import about, kinds_of
+    from agi.worlds.social.report import per_body_of
 
-    if probe == "presence":
-        return about(run, "presence", kind)
-    kinds = [KINDS[k] for k in kinds_of(run.cfg)]
-    return np.mean(run.last.mean("social/like_imagined")[:, :, kinds.index(kind)], axis=1)
+    return per_body_of(run, "social/presence_on" if probe == "presence" else "social/like_imagined", kind)
 
 
 def _liking_gap(probe):
@@ -366,10 +362,10 @@ EXPERIMENTS = {
             "learners from threatening the friend?",
             (), "base; ablated: compassion_spite.gain=0",
             (Prediction("compassion_spares_friend", "threats to the friend per step: base − ablated", "<",
-                        _diff(lambda r: _agents(r, "threaten_friend"), "base", "ablated")),
+                        _diff(_threats("friend"), "base", "ablated")),
              Prediction("control_threats_to_others", "threats to the other bodies (the stranger and the other "
                         "learner: no friend prior) per step: base − ablated", "<",
-                        _diff(lambda r: _agents(r, "threaten_other"), "base", "ablated"), "control")),
+                        _diff(_threats("other"), "base", "ablated"), "control")),
         ),
         Experiment(
             "compassion_spares_kin", "001 §5, §5.2",

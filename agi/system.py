@@ -130,11 +130,11 @@ def make_system(agent: Agent):
         if agent.probes is not None:  # the world's own per-step measurements (e.g. the social rates)
             extra = {}
             if world.portraits is not None:  # the valence of a thought of each body, now: [E, N, M]
-                views = jax.vmap(world.portraits)(s.world)
+                views = jax.vmap(world.portraits)(s.world)  # [E, M, X]
                 per_body = jax.vmap(agent.imagined_valence, in_axes=(0, 0, 0, None))
                 extra["imagined"] = jax.vmap(per_body, in_axes=(None, 0, 0, 0))(s.brain, thoughts, s.agents, views)
             if world.absences is not None:  # what each body adds to the valence of one's own view now: [E, N, M]
-                own = jax.vmap(world.portraits)(s.world)[:, : world.num_agents]  # [E, N, X]
+                own = views[:, : world.num_agents]  # [E, N, X]: a learner's portrait is its own view
                 erased = jax.vmap(world.absences)(s.world)  # [E, N, M, X]
                 per_body = jax.vmap(agent.presence_valence, in_axes=(0, 0, 0, 0, 0))
                 added = jax.vmap(per_body, in_axes=(None, 0, 0, 0, 0))(s.brain, thoughts, s.agents, own, erased)

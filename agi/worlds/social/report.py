@@ -192,9 +192,16 @@ def probes(agent, before, thoughts, senses, out, imagined=None, presence=None) -
 
 def about(run, what, kind, window="last"):
     """Per seed, averaged over learners: the mean of ``what`` (``fe``: the friend/enemy signal; ``like``: the
-    valence) on thoughts about the first body of ``kind``."""
+    valence; ``presence``: what the body in view adds to the valence) on thoughts about the first body of
+    ``kind``."""
+    return per_body_of(run, f"social/{what}_on", kind, window)
+
+
+def per_body_of(run, key, kind, window="last"):
+    """Per seed, averaged over learners: the per-body metric ``key`` ``[seeds, N, M]`` for the first body of
+    ``kind``."""
     kinds = [KINDS[k] for k in kinds_of(run.cfg)]
-    return np.mean(getattr(run, window).mean(f"social/{what}_on")[:, :, kinds.index(kind)], axis=1)
+    return np.mean(getattr(run, window).mean(key)[:, :, kinds.index(kind)], axis=1)
 
 
 def social_summary(window, cfg, stat) -> dict:

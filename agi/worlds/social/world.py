@@ -278,7 +278,7 @@ class Social:
         looked = jnp.where(oriented, attended, -1)
         centre = jnp.where(oriented[:, None], state.pos[attended], state.pos[:n])
         grid = _grid(state, p)
-        views = jax.vmap(lambda c: _grid_slice(grid, c, p))(centre)
+        views = _views(grid, centre, p)
         state = state._replace(
             looked_at=looked.astype(jnp.int32),
             looked_pleasure=jnp.where(oriented, state.pleasure[attended], 0.0),
@@ -287,7 +287,7 @@ class Social:
             looked_size=jnp.where(oriented, sizes(p)[attended], 0.0),
             looked_kin=jnp.where(oriented, kin(p)[attended], 0.0),
         )
-        return state, views.reshape(n, -1), oriented.astype(jnp.float32)
+        return state, views, oriented.astype(jnp.float32)
 
     def as_world(self) -> World:
         """This world behind the one world interface (``agi.worlds.base``): Steering's ``pleasure`` and ``fear``
@@ -312,7 +312,7 @@ class Social:
     def portraits(self, state: SocialState):
         """``[M, X]``: the view centred on each body, as the reflex would draw it were it oriented on that one."""
         grid = _grid(state, self.params)
-        return jax.vmap(lambda c: _grid_slice(grid, c, self.params))(state.pos).reshape(state.pos.shape[0], -1)
+        return _views(grid, state.pos, self.params)
 
     def absences(self, state: SocialState):
         """``[N, M, X]``: each learner's own view with body ``j`` not drawn (its cell as if empty)."""
@@ -321,7 +321,7 @@ class Social:
 
         def without(j):
             grid = _grid(state, p, present=jnp.arange(m) != j)
-            return jax.vmap(lambda c: _grid_slice(grid, c, p))(state.pos[:n]).reshape(n, -1)
+            return _views(grid, state.pos[:n], p)
 
         return jnp.swapaxes(jax.vmap(without)(jnp.arange(m)), 0, 1)
 
@@ -390,6 +390,11 @@ def _grid(state: SocialState, p: SocialParams, present=None):
         feats = feats * present[:, None]
     body = CHANNELS.index("body")
     return g.at[state.pos[:, 0] + r, state.pos[:, 1] + r, body : body + feats.shape[-1]].max(feats)
+
+
+def _views(grid, centres, p: SocialParams):
+    """``[K, X]``: the flattened views centred on each of ``centres [K, 2]``."""
+    return jax.vmap(lambda c: _grid_slice(grid, c, p))(centres).reshape(centres.shape[0], -1)
 
 
 def _grid_slice(grid, centre, p: SocialParams):
