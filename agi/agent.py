@@ -662,6 +662,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         intero_pathway=cfg.agent.intero_pathway,
         intero_latent=cfg.agent.intero_latent,
         value_pathway=cfg.agent.value_pathway,
+        layer_norm=cfg.agent.layer_norm,
     )
     agent = Agent(world, steering, generator, heads, cfg, spec.probes, AGENT | assessor_metrics(heads) | spec.metrics)
     _check_wiring(agent)

@@ -208,6 +208,9 @@ class AgentConfig:
     value_pathway: int = 0
     """> 0: width of the valence head's own two-layer feature block, read by no other head and trained by the
     valence loss (with ``feature_learning=prediction``, without reshaping the shared features)"""
+    layer_norm: bool = False
+    """LayerNorm before the Thought Generator's encoder, actor and imagination nonlinearities (streaming deep RL's
+    normalised layers, issue 13)"""
     valence_reads: str = "all"
     """which features the valence head reads (``steering.Head.reads``): ``all``, or ``self``: φ_int withheld on
     thoughts formed as empathetic simulations, so a thought of someone is valued by what it predicts for oneself,

@@ -6,6 +6,10 @@
     φ(h,a)  = [z'(h,a), φ_int(h,a), 1],   φ_int = dec_intero(z')     (thought features; named intero block)
     c(h,a)  = tanh(W_c2 tanh(W_c1 sg([h, onehot(a), φ(h,a)])))      (with ``value_pathway = k > 0``: appended)
 
+With ``layer_norm`` the encoder's, the actor's and the imagination's pre-activations are layer-normalised
+(``relu(LN(W x))``, ``tanh(LN(W_im [h, onehot(a)]))``), one of streaming deep RL's measures (Elsayed, Vasan &
+Mahmood 2024).
+
 The critic block ``c`` (``value_pathway = k`` units, two layers, appended to φ) is the valence head's own
 pathway: only the valence head reads it, and its input is stop-gradient, so a loss on the valence trains
 ``W_c1, W_c2`` without reshaping the features the other Thought Assessors read (``agi``'s
@@ -81,6 +85,8 @@ class ThoughtGenerator(nn.Module):
     intero_pathway: str = "recurrent"  # or "perceptual" (see the module docstring)
     intero_latent: int = 0  # > 0: φ_int is a latent block of this width (see the module docstring)
     value_pathway: int = 0  # > 0: φ ends with a critic block of this width (see the module docstring)
+    layer_norm: bool = False  # LayerNorm before the encoder's, the actor's and the imagination's nonlinearity
+
 
     def setup(self):
         self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
@@ -88,6 +94,9 @@ class ThoughtGenerator(nn.Module):
         self.actor_hidden = nn.Dense(self.hidden, dtype=self.dtype)
         self.actor_out = nn.Dense(self.num_actions, dtype=self.dtype, kernel_init=nn.initializers.zeros)
         self.imagine = nn.Dense(self.latent, dtype=self.dtype)
+        # Streaming deep RL (Elsayed et al. 2024) normalises every layer's pre-activation (issue 13)
+        norm = (lambda: nn.LayerNorm(dtype=self.dtype)) if self.layer_norm else (lambda: lambda x: x)
+        self.norm_encoder, self.norm_actor, self.norm_imagine = norm(), norm(), norm()
         self.dec_extero = nn.Dense(self.extero_dim, dtype=self.dtype)
         self.dec_intero = nn.Dense(max(self.intero_dim, 1), dtype=self.dtype)
         if self.intero_pathway == "perceptual":
@@ -106,7 +115,7 @@ class ThoughtGenerator(nn.Module):
     def encode(self, h_tm1, a_tm1, extero_t, intero_t, mask_t):
         """``(h_t, e_t)``: the recurrent step and the current percept ``e_t = enc(extero_t, mask ⊙ intero_t, mask)``."""
         x = jnp.concatenate([extero_t, mask_t * intero_t, mask_t])
-        e = nn.relu(self.encoder(x))
+        e = nn.relu(self.norm_encoder(self.encoder(x)))
         h_t, _ = self.gru(h_tm1, jnp.concatenate([e, jax.nn.one_hot(a_tm1, self.num_actions, dtype=e.dtype)]))
         return h_t, e
 
@@ -116,13 +125,13 @@ class ThoughtGenerator(nn.Module):
 
     def policy(self, h):
         """Proposal logits ``[A]``."""
-        return self.actor_out(nn.relu(self.actor_hidden(h)))
+        return self.actor_out(nn.relu(self.norm_actor(self.actor_hidden(h))))
 
     def imagined(self, h, actions):
         """Imagined next latents for ``actions [K]``: ``[K, latent]``."""
         a = jax.nn.one_hot(actions, self.num_actions, dtype=h.dtype)
         hk = jnp.broadcast_to(h, (actions.shape[0], h.shape[-1]))
-        return jnp.tanh(self.imagine(jnp.concatenate([hk, a], axis=-1)))
+        return jnp.tanh(self.norm_imagine(self.imagine(jnp.concatenate([hk, a], axis=-1))))
 
     def thoughts(self, h, actions=None, percept=None):
         """Thought features and predictions for ``actions [K]`` (default: every action).

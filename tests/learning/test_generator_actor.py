@@ -28,7 +28,8 @@ def test_shapes_layout_and_jit():
     chex.assert_shape(g.apply(params, h, method="policy"), (3,))
 
 
-@pytest.mark.parametrize("kw", [{}, {"intero_pathway": "perceptual", "intero_latent": 3}, {"value_pathway": 4}])
+@pytest.mark.parametrize("kw", [{}, {"intero_pathway": "perceptual", "intero_latent": 3}, {"value_pathway": 4},
+                                {"layer_norm": True}])
 def test_one_actions_thought_is_that_row_of_every_actions(kw):
     """The loss imagines only the plan carried out (``actions=[a]``): the same numbers as row ``a`` of every
     action's thoughts, on each interoceptive pathway and with a critic block."""
@@ -41,6 +42,24 @@ def test_one_actions_thought_is_that_row_of_every_actions(kw):
         one = jax.jit(lambda a: g.apply(params, h, a[None], e, method="thoughts"))(jnp.asarray(a))
         for x, y in zip(one, every, strict=True):
             np.testing.assert_allclose(x[0], y[a], rtol=1e-6, atol=1e-6)
+
+
+def test_layer_norm_normalises_the_imagined_latent_before_its_tanh():
+    """With ``layer_norm`` the imagination's pre-activation has zero mean and unit variance per thought (LayerNorm
+    at its initial scale 1, bias 0), checked against the formula; without it no norm parameters exist."""
+    kw = dict(num_actions=3, extero_dim=6, intero_dim=2, hidden=8, latent=5)
+    args = (jnp.zeros(8), jnp.zeros((), jnp.int32), jnp.zeros(6), jnp.zeros(2), jnp.ones(2))
+    g = ThoughtGenerator(**kw, layer_norm=True)
+    params = g.init(jax.random.PRNGKey(0), *args)
+    assert {"norm_encoder", "norm_actor", "norm_imagine"} <= set(params["params"])
+    plain = ThoughtGenerator(**kw).init(jax.random.PRNGKey(0), *args)
+    assert not any(k.startswith("norm") for k in plain["params"])
+    h = jax.random.normal(jax.random.PRNGKey(1), (8,))
+    z = jax.jit(lambda p, h: g.apply(p, h, jnp.arange(3), method="imagined"))(params, h)
+    k, b = params["params"]["imagine"]["kernel"], params["params"]["imagine"]["bias"]
+    x = np.concatenate([np.broadcast_to(np.asarray(h), (3, 8)), np.eye(3)], axis=-1) @ np.asarray(k) + np.asarray(b)
+    ref = np.tanh((x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-6))
+    np.testing.assert_allclose(z, ref, rtol=1e-5, atol=1e-5)
 
 
 def test_masked_interoception_is_invisible():
