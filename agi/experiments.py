@@ -202,6 +202,10 @@ GIVING_LEARNED_VARIANTS = (
     "random: agent.selection=random; noprior10: compassion_spite.gain=10 steering.friend_enemy.prior_kin=0"
 )
 
+GIVING_LONG_VARIANTS = ("base10: compassion_spite.gain=10; ablated: compassion_spite.gain=0; "
+                        "random: agent.selection=random; "
+                        "noprior10: compassion_spite.gain=10 steering.friend_enemy.prior_kin=0")
+
 
 def _threats(who):
     """Per seed: threats to the friend (``who="friend"``) or to the other bodies (``"other"``) per step."""
@@ -354,6 +358,25 @@ EXPERIMENTS = {
              Prediction("learned_friend_prior_gives", "gifts to the friend per step: base10 − noprior10", ">",
                         _diff(_gifts, "base10", "noprior10")),
              Prediction("control_learned_noprior", "gifts to the friend per step: noprior10 − ablated (without a prior "
+                        "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior10", "ablated"), "control")),
+        ),
+        Experiment(
+            "giving_learned_long", "001 §5, §5.2",
+            "At four times the default budget, does a sated, scaled learner feed its hungry friend through the "
+            "learned empathy readout at ten times the circuit's gain, specifically the friend, and only with the "
+            "friend prior?",
+            (*SATED, "agent.reward_norm=true", "train.steps=80000", "train.seed=400"), GIVING_LONG_VARIANTS,
+            (Prediction("long_gives_twice", "gifts to the friend per step: base10 − 2 × ablated", ">",
+                        _diff(_gifts, "base10", "ablated", 2.0), "capability"),
+             Prediction("long_gives_beyond_random", "gifts to the friend per step: base10 − random policy", ">",
+                        _diff(_gifts, "base10", "random"), "capability"),
+             Prediction("long_gifts_follow_the_prior", "gifts to the friend per step: base10 − noprior10", ">",
+                        _diff(_gifts, "base10", "noprior10")),
+             Prediction("long_gifts_go_to_the_friend", "[gifts to the friend: base10 − ablated] − [gifts to the "
+                        "stranger: base10 − ablated]", ">",
+                        lambda runs: _diff(_gifts, "base10", "ablated")(runs)
+                        - _diff(lambda r: _agents(r, "give_other"), "base10", "ablated")(runs)),
+             Prediction("control_long_noprior", "gifts to the friend per step: noprior10 − ablated (without a prior "
                         "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior10", "ablated"), "control")),
         ),
         Experiment(
