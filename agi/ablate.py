@@ -181,7 +181,8 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
 
     ``save_dir``: each finished program's windows and curves are saved there (``program-I.json``) and read back
     instead of trained again when the same program is asked for, so an interrupted suite resumes where it
-    stopped. ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
+    stopped; a saved program of another config, variants or gains is never overwritten (``ConfigError``: use
+    a fresh folder). ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
     """
     from agi.run import Interrupted
 
@@ -234,7 +235,11 @@ def _load_program(save_dir, program: int, key: dict) -> dict | None:
         saved = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return saved if all(saved.get(k) == json.loads(json.dumps(v)) for k, v in key.items()) else None
+    differ = [k for k, v in key.items() if saved.get(k) != json.loads(json.dumps(v))]
+    if differ:
+        raise ConfigError(f"{path} holds the results of another program (its {', '.join(differ)} differ); "
+                          "save this suite in a fresh folder, or remove that file to train it again")
+    return saved
 
 
 def summarize(runs: list[VariantRun]) -> dict:

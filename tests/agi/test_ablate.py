@@ -111,3 +111,21 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     for k in ("reward", "reward/pain", "reward/fear"):
         np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
     assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
+
+
+def test_saved_programs_are_read_back_and_never_overwritten_by_another(tmp_path):
+    """``save_dir``: a finished program is read back instead of trained again (an interrupted suite resumes),
+    and a folder holding another program's results is refused rather than silently overwritten."""
+    from agi.ablate import run_variants
+
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1"])
+    vs = parse_variants("base; half: pain.gain=0.5")
+    (first, _) = run_variants(cfg, vs, progress=False, save_dir=tmp_path)
+    saved = (tmp_path / "program-0.json").read_text()
+    (again, _) = run_variants(cfg, vs, progress=False, save_dir=tmp_path)  # read back, not trained
+    assert again.run_seconds == first.run_seconds and again.last.to_json() == first.last.to_json()
+    with pytest.raises(ConfigError, match="another program.*gains"):
+        run_variants(cfg, parse_variants("base; half: pain.gain=0.25"), progress=False, save_dir=tmp_path)
+    with pytest.raises(ConfigError, match="another program.*config"):
+        run_variants(override(cfg, ["train.steps=10"]), vs, progress=False, save_dir=tmp_path)
+    assert (tmp_path / "program-0.json").read_text() == saved
