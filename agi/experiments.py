@@ -380,6 +380,22 @@ EXPERIMENTS = {
                         "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior10", "ablated"), "control")),
         ),
         Experiment(
+            "giving_default_long", "001 §5, §5.2",
+            "At four times the default budget, does the circuit as shipped (its default gain, the valence unscaled) "
+            "make a sated learner feed its hungry friend through the learned readout, and only with the prior?",
+            (*SATED, "train.steps=80000", "train.seed=500"),
+            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+            "noprior: steering.friend_enemy.prior_kin=0",
+            (Prediction("default_gives_twice", "gifts to the friend per step: base − 2 × ablated", ">",
+                        _diff(_gifts, "base", "ablated", 2.0), "capability"),
+             Prediction("default_gives_beyond_random", "gifts to the friend per step: base − random policy", ">",
+                        _diff(_gifts, "base", "random"), "capability"),
+             Prediction("default_gifts_follow_the_prior", "gifts to the friend per step: base − noprior", ">",
+                        _diff(_gifts, "base", "noprior")),
+             Prediction("control_default_noprior", "gifts to the friend per step: noprior − ablated (without a prior "
+                        "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior", "ablated"), "control")),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",

@@ -30,7 +30,7 @@ def _check(done, names):
 def test_the_registered_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "giving_decomposed",
                                  "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
-                                 "giving_learned_long",
+                                 "giving_learned_long", "giving_default_long",
                                  "compassion_spares", "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking", "feared",
                                  "misalignment"]  # fmt: skip
