@@ -396,6 +396,21 @@ EXPERIMENTS = {
                         "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior", "ablated"), "control")),
         ),
         Experiment(
+            "giving_which_setting", "001 §5, §5.2",
+            "At four times the default budget, which of `giving_learned_long`'s two settings makes a sated learner "
+            "feed its friend through the learned readout: the circuit at ten times its gain, or the valence scaled?",
+            (*SATED, "train.steps=80000", "train.seed=600"),
+            "gain10: compassion_spite.gain=10; ablated: compassion_spite.gain=0; scaled: agent.reward_norm=true; "
+            "scaled_ablated: agent.reward_norm=true compassion_spite.gain=0",
+            (Prediction("gain_alone_gives_twice", "gifts to the friend per step, valence unscaled: gain10 − 2 × "
+                        "ablated", ">", _diff(_gifts, "gain10", "ablated", 2.0)),
+             Prediction("scaling_alone_gives_twice", "gifts to the friend per step, default gain: scaled − 2 × "
+                        "scaled_ablated", ">", _diff(_gifts, "scaled", "scaled_ablated", 2.0)),
+             Prediction("control_scaling_without_circuit", "gifts to the friend per step with the circuit ablated: "
+                        "scaled_ablated − ablated (scaling alone, no compassion)", ">",
+                        _diff(_gifts, "scaled_ablated", "ablated"), "control")),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",
