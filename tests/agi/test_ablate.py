@@ -99,33 +99,27 @@ def test_cli_bad_variant_is_one_line_exit_2(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs():
+def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs(tmp_path):
+    """Gain variants share a program and match separate runs; with ``save_dir`` a finished program is read back
+    instead of trained again (an interrupted suite resumes), and a folder holding another program's results is
+    refused rather than silently overwritten."""
     from agi.ablate import plan, run_variants
 
     cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1", "world.n_spiders=4"])  # bites happen
     assert [len(g.members) for g in plan(cfg, parse_variants("base; h: pain.gain=0.5; -fear"))] == [2, 1]
     vs = parse_variants("base; half: pain.gain=0.5")
-    merged = run_variants(cfg, vs, progress=False)
+    merged = run_variants(cfg, vs, progress=False, save_dir=tmp_path)
     assert [r.program for r in merged] == [0, 0]  # one program for both
-    (alone,) = run_variants(cfg, vs[1:], progress=False)  # the gain variant alone, a constant in its program
-    for k in ("reward", "reward/pain", "reward/fear"):
-        np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
-    assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
-
-
-def test_saved_programs_are_read_back_and_never_overwritten_by_another(tmp_path):
-    """``save_dir``: a finished program is read back instead of trained again (an interrupted suite resumes),
-    and a folder holding another program's results is refused rather than silently overwritten."""
-    from agi.ablate import run_variants
-
-    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1"])
-    vs = parse_variants("base; half: pain.gain=0.5")
-    (first, _) = run_variants(cfg, vs, progress=False, save_dir=tmp_path)
     saved = (tmp_path / "program-0.json").read_text()
-    (again, _) = run_variants(cfg, vs, progress=False, save_dir=tmp_path)  # read back, not trained
-    assert again.run_seconds == first.run_seconds and again.last.to_json() == first.last.to_json()
+    again = run_variants(cfg, vs, progress=False, save_dir=tmp_path)  # read back, not trained
+    assert again[1].run_seconds == merged[1].run_seconds and again[1].last.to_json() == merged[1].last.to_json()
     with pytest.raises(ConfigError, match="another program.*gains"):
         run_variants(cfg, parse_variants("base; half: pain.gain=0.25"), progress=False, save_dir=tmp_path)
     with pytest.raises(ConfigError, match="another program.*config"):
         run_variants(override(cfg, ["train.steps=10"]), vs, progress=False, save_dir=tmp_path)
     assert (tmp_path / "program-0.json").read_text() == saved
+    (alone,) = run_variants(cfg, vs[1:], progress=False)  # the gain variant alone, a constant in its program
+    for k in ("reward", "reward/pain", "reward/fear"):
+        np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
+
