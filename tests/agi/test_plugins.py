@@ -41,6 +41,7 @@ def test_train_eval_and_resume_a_plugin_world_with_a_plugin_drive(tmp_path, caps
     assert (d / "eval" / "episode.gif").exists()  # drawn as text: the world declares no drawing
 
 
+@pytest.mark.slow  # CI time; plugin worlds and drives train, evaluate and resume in the default set
 def test_ablate_a_plugin_drive(tmp_path):
     out = tmp_path / "ablate"
     args = ["ablate", *PLUGIN, "--world", "beacon", "--preset", "tiny", "--steps", "20", "--seeds", "2", "--quiet",

@@ -87,6 +87,7 @@ def test_resume_without_a_run(tmp_path, capsys):
     assert "no config.json" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # CI time; resume is checked bit-exact in the default set on foraging
 def test_cartpole_resume_with_empty_interoception(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     args = ["--preset", "tiny", "--world", "cartpole", "--steps", "400", "--quiet", "--no-baseline"]

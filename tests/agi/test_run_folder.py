@@ -287,6 +287,7 @@ def test_ablate_saves_each_program_and_resumes(tmp_path, capsys):
         assert a["metrics"]["reward_per_step"] == b["metrics"]["reward_per_step"]
 
 
+@pytest.mark.slow  # CI time; an optional sink (`make test-slow` checks it)
 def test_tensorboard_sink_writes_events(tmp_path):
     pytest.importorskip("tensorboard")
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
