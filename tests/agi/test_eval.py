@@ -77,7 +77,7 @@ def test_eval_errors_are_one_line_with_status_2(tmp_path, trained, capsys):
     assert main(["eval", "--run", str(trained), "--steps", "0"]) == 2
 
 
-@pytest.mark.slow  # CI time; eval's animation runs in the default set through the social and foraging eval tests
+@pytest.mark.slow  # CI time; eval's animation is checked in the default set on foraging
 def test_cartpole_eval_animates_one_episode(tmp_path):
     d = tmp_path / "cartpole"
     assert main(["train", *TINY, "--world", "cartpole", "--out", str(d)]) == 0
