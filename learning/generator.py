@@ -87,7 +87,6 @@ class ThoughtGenerator(nn.Module):
     value_pathway: int = 0  # > 0: φ ends with a critic block of this width (see the module docstring)
     layer_norm: bool = False  # LayerNorm before the encoder's, the actor's and the imagination's nonlinearity
 
-
     def setup(self):
         self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
         self.gru = nn.GRUCell(self.hidden, dtype=self.dtype)
