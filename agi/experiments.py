@@ -67,6 +67,11 @@ def _diff(f, a, b, times=1.0):
     return lambda runs: f(runs[a]) - times * f(runs[b])
 
 
+def _diff_in_diff(f, g, on, off):
+    """Per seed ``[f(on) − f(off)] − [g(on) − g(off)]``: how much more the change moves ``f`` than ``g``."""
+    return lambda runs: _diff(f, on, off)(runs) - _diff(g, on, off)(runs)
+
+
 def _on(f, label):
     return lambda runs: f(runs[label])
 
@@ -215,12 +220,27 @@ def _threats(who):
 def _spared_kin(on, off):
     """Per seed: how much more the circuit spares the friend than the others, [threats to the friend: on − off] −
     [threats to the others: on − off]."""
-    return lambda runs: _diff(_threats("friend"), on, off)(runs) - _diff(_threats("other"), on, off)(runs)
+    return _diff_in_diff(_threats("friend"), _threats("other"), on, off)
 
 
 def _gifts(run):
     """Per seed: gifts to the friend per step."""
     return _agents(run, "give_friend")
+
+
+def _giving(prefix, on, noprior):
+    """The long giving experiments' four statistics: ``on`` gives the friend twice the ablated rate, more than a
+    random policy, more than without the kin prior (``noprior``), and the control: ``noprior`` − ablated."""
+    stat = "gifts to the friend per step: "
+    return (Prediction(f"{prefix}_gives_twice", f"{stat}{on} − 2 × ablated", ">", _diff(_gifts, on, "ablated", 2.0),
+                       "capability"),
+            Prediction(f"{prefix}_gives_beyond_random", f"{stat}{on} − random policy", ">",
+                       _diff(_gifts, on, "random"), "capability"),
+            Prediction(f"{prefix}_gifts_follow_the_prior", f"{stat}{on} − {noprior}", ">", _diff(_gifts, on, noprior)),
+            Prediction(f"control_{prefix}_noprior", f"{stat}{noprior} − ablated (without a prior the circuit has no "
+                       "sign to act on)", ">", _diff(_gifts, noprior, "ablated"), "control"))
+
+GIVING_LONG = _giving("long", "base10", "noprior10")
 
 EXPERIMENTS = {
     e.name: e
@@ -366,18 +386,11 @@ EXPERIMENTS = {
             "learned empathy readout at ten times the circuit's gain, specifically the friend, and only with the "
             "friend prior?",
             (*SATED, "agent.reward_norm=true", "train.steps=80000", "train.seed=400"), GIVING_LONG_VARIANTS,
-            (Prediction("long_gives_twice", "gifts to the friend per step: base10 − 2 × ablated", ">",
-                        _diff(_gifts, "base10", "ablated", 2.0), "capability"),
-             Prediction("long_gives_beyond_random", "gifts to the friend per step: base10 − random policy", ">",
-                        _diff(_gifts, "base10", "random"), "capability"),
-             Prediction("long_gifts_follow_the_prior", "gifts to the friend per step: base10 − noprior10", ">",
-                        _diff(_gifts, "base10", "noprior10")),
+            (*GIVING_LONG[:3],
              Prediction("long_gifts_go_to_the_friend", "[gifts to the friend: base10 − ablated] − [gifts to the "
                         "stranger: base10 − ablated]", ">",
-                        lambda runs: _diff(_gifts, "base10", "ablated")(runs)
-                        - _diff(lambda r: _agents(r, "give_other"), "base10", "ablated")(runs)),
-             Prediction("control_long_noprior", "gifts to the friend per step: noprior10 − ablated (without a prior "
-                        "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior10", "ablated"), "control")),
+                        _diff_in_diff(_gifts, lambda r: _agents(r, "give_other"), "base10", "ablated")),
+             GIVING_LONG[3]),
         ),
         Experiment(
             "giving_default_long", "001 §5, §5.2",
@@ -386,14 +399,7 @@ EXPERIMENTS = {
             (*SATED, "train.steps=80000", "train.seed=500"),
             "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
             "noprior: steering.friend_enemy.prior_kin=0",
-            (Prediction("default_gives_twice", "gifts to the friend per step: base − 2 × ablated", ">",
-                        _diff(_gifts, "base", "ablated", 2.0), "capability"),
-             Prediction("default_gives_beyond_random", "gifts to the friend per step: base − random policy", ">",
-                        _diff(_gifts, "base", "random"), "capability"),
-             Prediction("default_gifts_follow_the_prior", "gifts to the friend per step: base − noprior", ">",
-                        _diff(_gifts, "base", "noprior")),
-             Prediction("control_default_noprior", "gifts to the friend per step: noprior − ablated (without a prior "
-                        "the circuit has no sign to act on)", ">", _diff(_gifts, "noprior", "ablated"), "control")),
+            _giving("default", "base", "noprior"),
         ),
         Experiment(
             "giving_which_setting", "001 §5, §5.2",
