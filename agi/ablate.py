@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from agi.config import ConfigError, RunConfig, override
-from agi.measure import behaviour, declared, measure
+from agi.measure import behaviour, compile_ahead, declared, measure
 from agi.metrics import Window
 from agi.registry import sections
 from agi.rundir import claim, save_figure, write_atomic, write_json
@@ -175,7 +175,7 @@ def plan(base: RunConfig, variants) -> list[_Group]:
 
 
 def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None, save_dir=None,
-                 should_stop=None) -> list[VariantRun]:  # fmt: skip
+                 should_stop=None, compile_next: bool = True) -> list[VariantRun]:  # fmt: skip
     """Trains every variant on the same seeds, variants that differ only in gains inside one program (configs
     are all checked before anything trains). Returns the runs in the order of ``variants``.
 
@@ -183,19 +183,28 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     instead of trained again when the same program is asked for, so an interrupted suite resumes where it
     stopped; a saved program of another config, variants or gains is never overwritten (``ConfigError``: use
     a fresh folder). ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
+    ``compile_next``: each program's successor compiles in a background thread while it runs (the same
+    results; a program's ``compile_seconds`` is then the time its run waited for it).
     """
     from agi.run import Interrupted
 
     groups = plan(base, variants)
-    runs = {}
-    for program, g in enumerate(groups):
+    keys = [{"config": json.loads(g.cfg.to_json()), "members": [m[0].text for m in g.members],
+             "gains": [m[2] for m in g.members]} for g in groups]  # fmt: skip
+    saves = [_load_program(save_dir, i, k) for i, k in enumerate(keys)]
+    todo = [i for i, saved in enumerate(saves) if saved is None]
+    compiling = {}  # program -> wait(): the next program compiles while the current one runs
+
+    def slots(g):
         s, v = g.cfg.train.num_seeds, len(g.members)
-        key = {"config": json.loads(g.cfg.to_json()), "members": [m[0].text for m in g.members],
-               "gains": [m[2] for m in g.members]}  # fmt: skip
-        saved = _load_program(save_dir, program, key)
+        knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members],
+                                                        np.float32), s) for d in g.drives}  # fmt: skip
+        return dict(num_slots=s * v, seed_index=np.tile(np.arange(s), v), init_args=knobs or None, shard=shard)
+
+    runs = {}
+    for program, (g, key, saved) in enumerate(zip(groups, keys, saves, strict=True)):
+        s = g.cfg.train.num_seeds
         if saved is None:
-            knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members],
-                                                            np.float32), s) for d in g.drives}  # fmt: skip
             histories = [[] for _ in g.members]
 
             def on_chunk(end, m, histories=histories, s=s):
@@ -204,10 +213,13 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
                     h.append({"step": end, **rows})
 
             t0 = time.perf_counter()
+            later = [i for i in todo if i > program]
+            if compile_next and later and later[0] not in compiling:
+                compiling[later[0]] = compile_ahead(groups[later[0]].cfg, **slots(groups[later[0]]))
             desc = " | ".join(m[0].label for m in g.members)
             _, result, first, last, _ = measure(
-                g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, shard=shard, num_slots=s * v,
-                seed_index=np.tile(np.arange(s), v), init_args=knobs if knobs else None, should_stop=should_stop,
+                g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, should_stop=should_stop,
+                compiled=compiling.pop(program, None), **slots(g),
             )  # fmt: skip
             if result.steps < g.cfg.train.steps:
                 done = f"{program} of {len(groups)} programs saved in {save_dir}" if save_dir else "nothing saved"

@@ -549,14 +549,14 @@ def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
 
 
 def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
-                   shard: bool | None = None, save_dir=None, should_stop=None,
-                   seeds: int | None = None) -> dict:  # fmt: skip
-    """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``: see
-    ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the preset's)."""
+                   shard: bool | None = None, save_dir=None, should_stop=None, seeds: int | None = None,
+                   compile_next: bool = True) -> dict:  # fmt: skip
+    """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``,
+    ``compile_next``: see ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the preset's)."""
     cfg = _config(e, preset_name, sets, seeds)
     t0 = time.perf_counter()
     runs = run_variants(cfg, parse_variants(e.variants), progress=progress, shard=shard, save_dir=save_dir,
-                        should_stop=should_stop)  # fmt: skip
+                        should_stop=should_stop, compile_next=compile_next)  # fmt: skip
     by_label = {r.variant.label: r for r in runs}
     results = []
     for p in e.predictions:
@@ -574,6 +574,7 @@ def run_experiment(e: Experiment, preset_name: str = "default", *, progress: boo
         "seeds": cfg.train.num_seeds,
         "steps": cfg.train.steps,
         "wall_seconds": sum(r.run_seconds for r in {r.program: r for r in runs}.values()) or time.perf_counter() - t0,
+        "compile_seconds": sum(r.compile_seconds for r in {r.program: r for r in runs}.values()),
         "predictions": results,
         "variants": {r.variant.label: {k: mean_ci(v) for k, v in behaviour(r.last, r.cfg).items()} for r in runs},
     }

@@ -25,7 +25,8 @@ from agi.registry import world_spec
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
 from agi.system import make_system
-from train import CheckpointError, RunResult, run
+from train import CheckpointError, RunResult, program, run
+from train import compile_ahead as train_compile_ahead
 
 EDGE = 0.1
 """``first`` and ``last`` are the first and last 10% of a run's steps."""
@@ -76,6 +77,7 @@ def measure(
     key=None,
     edge: float = EDGE,
     same_program: Callable[[dict, dict], list[str]] | None = None,
+    compiled: Callable | None = None,
 ) -> Measurement:
     """Runs ``cfg.train.steps`` steps of ``cfg``'s system for every seed and measures the first and last
     ``edge`` of them.
@@ -87,7 +89,8 @@ def measure(
     eval``: trained brains, learning frozen; ``init`` is the system's own). ``num_slots``, ``seed_index`` and
     ``init_args`` run several variants as batch slots (``agi.ablate``); ``key`` replaces
     ``PRNGKey(train.seed)``; ``shard`` splits the environments over the devices (None: when there are several
-    and they divide ``num_envs``).
+    and they divide ``num_envs``). ``compiled``: ``compile_ahead``'s ``wait`` for the same arguments (the
+    program compiled while something else ran).
     """
     agent = make_agent(cfg)
     init, step = make_system(agent)
@@ -155,15 +158,31 @@ def measure(
                 return at, state
 
     result = run(
-        init, step, jax.random.PRNGKey(t.seed) if key is None else key, num_seeds=num_slots or t.num_seeds,
-        num_steps=t.steps, chunk_len=chunk_len, seed_index=seed_index, init_args=init_args,
-        on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop, progress=progress,
-        desc=desc, agent_steps_per_step=t.num_envs * agent.world.num_agents, sharding=env_sharding(t.num_envs, shard),
+        init, step, **_slots(cfg, num_slots, seed_index, init_args, shard, key), num_steps=t.steps,
+        chunk_len=chunk_len, on_chunk=collect, on_chunk_end=on_chunk_end, resume=resume, should_stop=should_stop,
+        progress=progress, desc=desc, agent_steps_per_step=t.num_envs * agent.world.num_agents, compiled=compiled,
     )  # fmt: skip
     if checkpoint is None:
         timing.update(run_seconds=result.run_seconds, steps_run=result.steps - result.start_step)
     timing["compile_seconds"] = timing["compile_seconds"] or result.compile_seconds
     return Measurement(agent, result, first, last, timing)
+
+
+def _slots(cfg: RunConfig, num_slots=None, seed_index=None, init_args=None, shard=None, key=None) -> dict:
+    """``train.run``'s description of the batch slots of a ``measure`` call with these arguments."""
+    t = cfg.train
+    return dict(key=jax.random.PRNGKey(t.seed) if key is None else key, num_seeds=num_slots or t.num_seeds,
+                seed_index=seed_index, init_args=init_args, sharding=env_sharding(t.num_envs, shard))  # fmt: skip
+
+
+def compile_ahead(cfg: RunConfig, *, num_slots=None, seed_index=None, init_args=None, shard=None, key=None):
+    """Starts compiling, in a background thread, the program that ``measure(cfg, ...)`` with the same arguments
+    will run, and returns ``wait()`` to pass it as ``compiled`` (``train.compile_ahead``): a suite compiles its
+    next program while the current one runs."""
+    init, step = make_system(make_agent(cfg))
+    slots = _slots(cfg, num_slots, seed_index, init_args, shard, key)
+    prog = program(init, slots.pop("key"), **slots)
+    return train_compile_ahead(step, cfg.train.steps // cfg.train.chunks, prog)
 
 
 def summarize(window: Window, episodic: bool, suffix: str = "") -> dict:

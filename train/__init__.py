@@ -3,17 +3,32 @@
 Knows nothing of agi."""
 
 from train.checkpoint import Checkpointer, CheckpointError, state_digest
-from train.loop import RunResult, make_chunk, make_train, run, seed_keys, step_keys
+from train.loop import (
+    Program,
+    RunResult,
+    compile_ahead,
+    compile_chunk,
+    make_chunk,
+    make_train,
+    program,
+    run,
+    seed_keys,
+    step_keys,
+)
 from train.sharding import make_mesh, mesh_of, put, replicated, split_axis, with_shardings
 
 __all__ = [
     "CheckpointError",
     "Checkpointer",
+    "Program",
     "RunResult",
+    "compile_ahead",
+    "compile_chunk",
     "make_chunk",
     "make_mesh",
     "make_train",
     "mesh_of",
+    "program",
     "put",
     "replicated",
     "run",

@@ -12,6 +12,7 @@ References: DESIGN.md §8; purejaxrl's ``make_train`` (the whole run as one comp
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -79,6 +80,70 @@ def make_train(init: Callable, step: Callable, num_steps: int, chunk_len: int):
     return train
 
 
+class Program(NamedTuple):
+    """What a run compiles and starts from: every slot's init, keys and state layout."""
+
+    init_all: Callable  # jitted: init keys -> the stacked initial states
+    init_keys: Any  # [slots, 2]
+    run_keys: Any  # [slots, 2]
+    abstract: Any  # the stacked state's shapes and dtypes
+    shardings: Any  # a tree of NamedSharding, or None on one device
+
+
+def program(init: Callable, key, *, num_seeds: int, seed_index=None, init_args=None, sharding=None) -> Program:
+    """The slots of a run (``run``'s ``num_seeds``, ``seed_index``, ``init_args`` and ``sharding``), with
+    nothing initialised or compiled yet."""
+    index = np.arange(num_seeds) if seed_index is None else np.asarray(seed_index)
+    if index.shape != (num_seeds,) or index.min() < 0:
+        raise ValueError(f"seed_index must hold {num_seeds} non-negative seed numbers, got {index}")
+    # lax.map, not vmap: a batched QR (flax's orthogonal initialiser) deadlocks jaxlib's CPU thread pool on
+    # small machines, and initialisation is cheap.
+    if init_args is None:
+        init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
+    else:
+        init_all = jax.jit(lambda keys: jax.lax.map(lambda ka: init(*ka), (keys, init_args)))
+    init_keys, run_keys = seed_keys(key, index)
+    abstract = jax.eval_shape(init_all, init_keys)
+    shardings = sharding(abstract) if sharding is not None else None
+    if shardings is not None:
+        run_keys = put(run_keys, replicated(mesh_of(shardings)))
+    return Program(init_all, init_keys, run_keys, abstract, shardings)
+
+
+def compile_chunk(step: Callable, chunk_len: int, prog: Program):
+    """The compiled ``make_chunk`` of ``prog``'s state layout (lowered on its shapes: nothing is initialised)."""
+    return (
+        make_chunk(step, chunk_len, prog.shardings)
+        .lower(with_shardings(prog.abstract, prog.shardings), prog.run_keys, np.uint32(0))
+        .compile()
+    )
+
+
+def compile_ahead(step: Callable, chunk_len: int, prog: Program) -> Callable[[], Any]:
+    """Starts compiling ``prog``'s chunk in a background thread and returns ``wait()``, which blocks until it is
+    compiled and returns it (or raises what compiling raised). XLA compiles on the host, so a program can be
+    compiled while another one runs (``run(..., compiled=wait)``): on an accelerator for free, on a CPU at the
+    cost of sharing its cores."""
+    box = {}
+
+    def work():
+        try:
+            box["chunk"] = compile_chunk(step, chunk_len, prog)
+        except BaseException as e:  # handed to wait(), in the caller's thread
+            box["error"] = e
+
+    thread = threading.Thread(target=work, name="compile-ahead", daemon=True)
+    thread.start()
+
+    def wait():
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["chunk"]
+
+    return wait
+
+
 def run(
     init: Callable,
     step: Callable,
@@ -97,6 +162,7 @@ def run(
     sharding: Callable[[Any], Any] | None = None,
     seed_index=None,
     init_args=None,
+    compiled: Callable[[], Any] | None = None,
 ) -> RunResult:
     """Runs ``num_steps`` steps for ``num_seeds`` seeds in chunks; returns the final state and timings.
 
@@ -112,34 +178,24 @@ def run(
     ``seed_index [num_seeds]`` makes batch slot i use the PRNG keys of seed ``seed_index[i]`` (so several
     variants of a config can run on the same seeds in one program), and ``init_args`` (a pytree with a leading
     ``num_seeds`` axis) is passed to ``init(key, args)`` slot by slot. Compilation happens once (ahead of time)
-    and is timed apart.
+    and is timed apart; ``compiled`` (``compile_ahead``'s ``wait``, for the same program) hands over a chunk
+    compiled elsewhere, and the run then counts only the time it waited for it.
     """
     if num_steps % chunk_len:
         raise ValueError(f"num_steps={num_steps} is not a multiple of chunk_len={chunk_len}")
-    index = np.arange(num_seeds) if seed_index is None else np.asarray(seed_index)
-    if index.shape != (num_seeds,) or index.min() < 0:
-        raise ValueError(f"seed_index must hold {num_seeds} non-negative seed numbers, got {index}")
-    # lax.map, not vmap: a batched QR (flax's orthogonal initialiser) deadlocks jaxlib's CPU thread pool on
-    # small machines, and initialisation is cheap.
-    if init_args is None:
-        init_all = jax.jit(lambda keys: jax.lax.map(init, keys))
-    else:
-        init_all = jax.jit(lambda keys: jax.lax.map(lambda ka: init(*ka), (keys, init_args)))
-    init_keys, run_keys = seed_keys(key, index)
-    abstract = jax.eval_shape(init_all, init_keys)
-    shardings = sharding(abstract) if sharding is not None else None
+    prog = program(init, key, num_seeds=num_seeds, seed_index=seed_index, init_args=init_args, sharding=sharding)
+    shardings, run_keys = prog.shardings, prog.run_keys
     start = 0
     if resume is not None:
-        start, state = resume(with_shardings(abstract, shardings))
+        start, state = resume(with_shardings(prog.abstract, shardings))
         if start % chunk_len or not 0 <= start <= num_steps:
             raise ValueError(f"cannot resume at step {start}: not a chunk boundary of a {num_steps}-step run")
     else:
-        state = init_all(init_keys)
+        state = prog.init_all(prog.init_keys)
     if shardings is not None:
         state = put(state, shardings)
-        run_keys = put(run_keys, replicated(mesh_of(shardings)))
     t0 = time.perf_counter()
-    chunk = make_chunk(step, chunk_len, shardings).lower(state, run_keys, np.uint32(start)).compile()
+    chunk = compiled() if compiled is not None else compile_chunk(step, chunk_len, prog)
     compile_seconds = time.perf_counter() - t0
     run_seconds = 0.0
     bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)

@@ -11,6 +11,7 @@ import pytest
 from agi import override, preset
 from agi.ablate import ablate, parse_variants, variant_config
 from agi.config import ConfigError
+from agi.measure import compile_ahead
 from agi.stats import excludes_zero, mean_ci, paired, t95
 
 
@@ -123,3 +124,22 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
         np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
     assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
 
+
+
+def test_programs_compiled_ahead_give_the_same_numbers(tmp_path, monkeypatch):
+    """Each program's successor compiles in a background thread while it runs; the runs it hands its chunk to
+    measure exactly what a run that compiles in line does."""
+    import agi.ablate as ablate
+
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=2", "world.n_spiders=4"])
+    vs = parse_variants("base; h: pain.gain=0.5; -fear; cold: steering.fear.w=2")
+    assert len(ablate.plan(cfg, vs)) == 3
+    started = []
+    monkeypatch.setattr(ablate, "compile_ahead", lambda *a, **k: started.append(a) or compile_ahead(*a, **k))
+    ahead = ablate.run_variants(cfg, vs, progress=False)
+    assert len(started) == 2  # programs 1 and 2, each while its predecessor ran
+    inline = ablate.run_variants(cfg, vs, progress=False, compile_next=False)
+    assert len(started) == 2
+    for a, b in zip(ahead, inline, strict=True):
+        assert a.last.to_json() == b.last.to_json() and a.first.to_json() == b.first.to_json()
+        assert a.history == b.history

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from train import make_train, run
+from train import compile_ahead, make_train, program, run
 
 
 def _init(key):
@@ -92,3 +92,21 @@ def test_step_keys_are_fold_in_of_the_global_step():
     got = step_keys(k, jnp.uint32(5), 3)
     want = [jax.random.fold_in(k, t) for t in (5, 6, 7)]
     np.testing.assert_array_equal(np.asarray(got), np.stack([np.asarray(w) for w in want]))
+
+
+def test_a_chunk_compiled_ahead_runs_the_same_program():
+    key = jax.random.PRNGKey(5)
+    wait = compile_ahead(_step, 10, program(_init, key, num_seeds=3))
+    ahead = run(_init, _step, key, num_seeds=3, num_steps=30, chunk_len=10, progress=False, compiled=wait)
+    inline = run(_init, _step, key, num_seeds=3, num_steps=30, chunk_len=10, progress=False)
+    np.testing.assert_array_equal(ahead.state["x"], inline.state["x"])
+    np.testing.assert_array_equal(ahead.state["t"], [30, 30, 30])
+
+
+def test_compiling_ahead_hands_its_error_to_the_waiter():
+    def bad_step(state, key):
+        return {"x": state["x"][:2], "t": state["t"]}, {}  # a carry whose shape changes cannot be scanned
+
+    wait = compile_ahead(bad_step, 4, program(_init, jax.random.PRNGKey(0), num_seeds=1))
+    with pytest.raises(TypeError):
+        wait()
