@@ -524,6 +524,20 @@ EXPERIMENTS = {
                         _on(_afraid_minus_calm, "ablated"), "control")),
         ),
         Experiment(
+            "feared_strong_long", "001 §7.1",
+            "At four times the default budget, ten times the drive's gain and the valence scaled (the settings under "
+            "which the compassion circuit made learners give), does the drive to feel feared make a learner threaten "
+            "the stranger, through the learned reading of its fear?",
+            (*ALONE, "world.characters=stranger", "agent.reward_norm=true", "train.steps=80000", "train.seed=700"),
+            "strong: feared.gain=10; ablated: feared.gain=0; blind: feared.gain=10 clamp:conspecific_fear=0",
+            (Prediction("strong_drive_threatens", "threaten rate: strong − ablated", ">",
+                        _diff(lambda r: _agents(r, "threaten"), "strong", "ablated")),
+             Prediction("strong_drive_threatens_twice", "threaten rate: strong − 2 × ablated", ">",
+                        _diff(lambda r: _agents(r, "threaten"), "strong", "ablated", 2.0), "capability"),
+             Prediction("control_blind_to_fear", "threaten rate: blind (the drive on, the fear it reads clamped to 0) "
+                        "− ablated", ">", _diff(lambda r: _agents(r, "threaten"), "blind", "ablated"), "control")),
+        ),
+        Experiment(
             "misalignment", "002 (inner vs outer misalignment)",
             "Do the valence head and the reward come apart on a plan's first uses, and close once it is tried?",
             (), "base; late: world.give_from_step=18000",
