@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import jax
 import numpy as np
 
 from agi.config import ConfigError, RunConfig, override
@@ -175,7 +176,7 @@ def plan(base: RunConfig, variants) -> list[_Group]:
 
 
 def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None, save_dir=None,
-                 should_stop=None, compile_next: bool = True) -> list[VariantRun]:  # fmt: skip
+                 should_stop=None, compile_next: bool | None = None) -> list[VariantRun]:  # fmt: skip
     """Trains every variant on the same seeds, variants that differ only in gains inside one program (configs
     are all checked before anything trains). Returns the runs in the order of ``variants``.
 
@@ -183,11 +184,14 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     instead of trained again when the same program is asked for, so an interrupted suite resumes where it
     stopped; a saved program of another config, variants or gains is never overwritten (``ConfigError``: use
     a fresh folder). ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
-    ``compile_next``: each program's successor compiles in a background thread while it runs (the same
-    results; a program's ``compile_seconds`` is then the time its run waited for it).
+    ``compile_next``: each program's successor compiles in a background thread while it runs, from the end of
+    its first chunk (the same results; a program's ``compile_seconds`` is then the time its run waited for it).
+    None (default): on where the runs are not on the CPU, whose cores the compiler would take from the run
+    (measured on a 2-core CPU: no faster, benchmarks/README.md "compile_ahead.py").
     """
     from agi.run import Interrupted
 
+    ahead = jax.default_backend() != "cpu" if compile_next is None else compile_next
     groups = plan(base, variants)
     keys = [{"config": json.loads(g.cfg.to_json()), "members": [m[0].text for m in g.members],
              "gains": [m[2] for m in g.members]} for g in groups]  # fmt: skip
@@ -207,15 +211,18 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
         if saved is None:
             histories = [[] for _ in g.members]
 
-            def on_chunk(end, m, histories=histories, s=s):
+            later = [i for i in todo if i > program][:1] if ahead else []
+
+            def on_chunk(end, m, histories=histories, s=s, later=later):
                 for i, h in enumerate(histories):
                     rows = {k: float(x[i * s:(i + 1) * s].mean()) for k, x in m.items() if k.startswith("reward")}
                     h.append({"step": end, **rows})
+                # After this program's own compile (two compiles at once only queue up), the next one's begins
+                for i in later:
+                    if i not in compiling:
+                        compiling[i] = compile_ahead(groups[i].cfg, **slots(groups[i]))
 
             t0 = time.perf_counter()
-            later = [i for i in todo if i > program]
-            if compile_next and later and later[0] not in compiling:
-                compiling[later[0]] = compile_ahead(groups[later[0]].cfg, **slots(groups[later[0]]))
             desc = " | ".join(m[0].label for m in g.members)
             _, result, first, last, _ = measure(
                 g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, should_stop=should_stop,

@@ -564,7 +564,7 @@ def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
 
 def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
                    shard: bool | None = None, save_dir=None, should_stop=None, seeds: int | None = None,
-                   compile_next: bool = True) -> dict:  # fmt: skip
+                   compile_next: bool | None = None) -> dict:  # fmt: skip
     """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``,
     ``compile_next``: see ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the preset's)."""
     cfg = _config(e, preset_name, sets, seeds)

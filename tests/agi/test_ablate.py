@@ -100,17 +100,24 @@ def test_cli_bad_variant_is_one_line_exit_2(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs(tmp_path):
-    """Gain variants share a program and match separate runs; with ``save_dir`` a finished program is read back
-    instead of trained again (an interrupted suite resumes), and a folder holding another program's results is
-    refused rather than silently overwritten."""
-    from agi.ablate import plan, run_variants
+def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs(tmp_path, monkeypatch):
+    """Gain variants share a program and match separate runs; the next program compiles while one runs and
+    measures what it measures compiled in line; with ``save_dir`` a finished program is read back instead of
+    trained again (an interrupted suite resumes), and a folder holding another program's results is refused
+    rather than silently overwritten."""
+    import agi.ablate as ablate
+    from agi.ablate import run_variants
 
-    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=1", "world.n_spiders=4"])  # bites happen
-    assert [len(g.members) for g in plan(cfg, parse_variants("base; h: pain.gain=0.5; -fear"))] == [2, 1]
-    vs = parse_variants("base; half: pain.gain=0.5")
-    merged = run_variants(cfg, vs, progress=False, save_dir=tmp_path)
-    assert [r.program for r in merged] == [0, 0]  # one program for both
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=2", "world.n_spiders=4"])  # bites happen
+    vs = parse_variants("base; half: pain.gain=0.5; -fear")
+    assert [len(g.members) for g in ablate.plan(cfg, vs)] == [2, 1]
+    started = []
+    monkeypatch.setattr(ablate, "compile_ahead", lambda *a, **k: started.append(a) or compile_ahead(*a, **k))
+    merged = run_variants(cfg, vs, progress=False, save_dir=tmp_path, compile_next=True)
+    assert [r.program for r in merged] == [0, 0, 1] and len(started) == 1  # program 1 compiled while 0 ran
+    (inline,) = run_variants(cfg, vs[2:], progress=False, compile_next=False)
+    assert inline.last.to_json() == merged[2].last.to_json() and inline.history == merged[2].history
+    vs = vs[:2]
     saved = (tmp_path / "program-0.json").read_text()
     again = run_variants(cfg, vs, progress=False, save_dir=tmp_path)  # read back, not trained
     assert again[1].run_seconds == merged[1].run_seconds and again[1].last.to_json() == merged[1].last.to_json()
@@ -125,21 +132,3 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
 
 
-
-def test_programs_compiled_ahead_give_the_same_numbers(tmp_path, monkeypatch):
-    """Each program's successor compiles in a background thread while it runs; the runs it hands its chunk to
-    measure exactly what a run that compiles in line does."""
-    import agi.ablate as ablate
-
-    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=2", "world.n_spiders=4"])
-    vs = parse_variants("base; h: pain.gain=0.5; -fear; cold: steering.fear.w=2")
-    assert len(ablate.plan(cfg, vs)) == 3
-    started = []
-    monkeypatch.setattr(ablate, "compile_ahead", lambda *a, **k: started.append(a) or compile_ahead(*a, **k))
-    ahead = ablate.run_variants(cfg, vs, progress=False)
-    assert len(started) == 2  # programs 1 and 2, each while its predecessor ran
-    inline = ablate.run_variants(cfg, vs, progress=False, compile_next=False)
-    assert len(started) == 2
-    for a, b in zip(ahead, inline, strict=True):
-        assert a.last.to_json() == b.last.to_json() and a.first.to_json() == b.first.to_json()
-        assert a.history == b.history
