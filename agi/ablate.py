@@ -25,6 +25,7 @@ run-time knobs (``gain:NAME=@KNOB``) and the variants are stacked along the seed
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -184,8 +185,9 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     instead of trained again when the same program is asked for, so an interrupted suite resumes where it
     stopped; a saved program of another config, variants or gains is never overwritten (``ConfigError``: use
     a fresh folder). ``should_stop()`` (a signal flag) ends the current program early: ``agi.run.Interrupted``.
-    ``compile_next``: each program's successor compiles in a background thread while it runs, from the end of
-    its first chunk (the same results; a program's ``compile_seconds`` is then the time its run waited for it).
+    ``compile_next``: while a program trains, the next one not yet saved compiles in a background thread, from
+    the end of the first chunk (the same results; a program's ``compile_seconds`` is then the time its run
+    waited for it).
     None (default): on where the runs are not on the CPU, whose cores the compiler would take from the run
     (measured on a 2-core CPU: no faster, benchmarks/README.md "compile_ahead.py").
     """
@@ -199,50 +201,71 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     todo = [i for i, saved in enumerate(saves) if saved is None]
     compiling = {}  # program -> wait(): the next program compiles while the current one runs
 
-    def slots(g):
-        s, v = g.cfg.train.num_seeds, len(g.members)
-        knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members],
-                                                        np.float32), s) for d in g.drives}  # fmt: skip
-        return dict(num_slots=s * v, seed_index=np.tile(np.arange(s), v), init_args=knobs or None, shard=shard)
+    def start_next(program):
+        """Once ``program`` has run a chunk, its own compile is done (two compiles at once only queue up): the
+        next one's begins."""
+        stopping = should_stop is not None and should_stop()
+        for i in [i for i in todo if i > program][:1]:
+            if ahead and not stopping and i not in compiling:
+                compiling[i] = compile_ahead(groups[i].cfg, **_slots(groups[i], shard))
 
     runs = {}
-    for program, (g, key, saved) in enumerate(zip(groups, keys, saves, strict=True)):
-        s = g.cfg.train.num_seeds
-        if saved is None:
-            histories = [[] for _ in g.members]
-
-            later = [i for i in todo if i > program][:1] if ahead else []
-
-            def on_chunk(end, m, histories=histories, s=s, later=later):
-                for i, h in enumerate(histories):
-                    rows = {k: float(x[i * s:(i + 1) * s].mean()) for k, x in m.items() if k.startswith("reward")}
-                    h.append({"step": end, **rows})
-                # After this program's own compile (two compiles at once only queue up), the next one's begins
-                for i in later:
-                    if i not in compiling:
-                        compiling[i] = compile_ahead(groups[i].cfg, **slots(groups[i]))
-
-            t0 = time.perf_counter()
-            desc = " | ".join(m[0].label for m in g.members)
-            _, result, first, last, _ = measure(
-                g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, should_stop=should_stop,
-                compiled=compiling.pop(program, None), **slots(g),
-            )  # fmt: skip
-            if result.steps < g.cfg.train.steps:
-                done = f"{program} of {len(groups)} programs saved in {save_dir}" if save_dir else "nothing saved"
-                raise Interrupted(f"interrupted in program {program + 1} of {len(groups)} ({desc}) at step "
-                                  f"{result.steps:,}; {done}", result.steps)  # fmt: skip
-            saved = {**key, "first": first.to_json(), "last": last.to_json(), "histories": histories,
-                     "compile_seconds": result.compile_seconds, "wall_seconds": time.perf_counter() - t0}  # fmt: skip
-            if save_dir is not None:
-                Path(save_dir).mkdir(parents=True, exist_ok=True)
-                write_json(Path(save_dir) / f"program-{program}.json", saved)
-        first, last = (Window(0, 0, declared(g.cfg)).load(saved[k]) for k in ("first", "last"))
-        for i, (variant, cfg, _) in enumerate(g.members):
-            idx = np.arange(i * s, (i + 1) * s)
-            runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx), saved["histories"][i],
-                                             saved["compile_seconds"], saved["wall_seconds"], program)  # fmt: skip
+    try:
+        for program, (g, key, saved) in enumerate(zip(groups, keys, saves, strict=True)):
+            if saved is None:
+                saved = _train(g, key, program, len(groups), progress, should_stop, shard, compiling.pop(program, None),
+                               lambda program=program: start_next(program))  # fmt: skip
+                if save_dir is not None:
+                    Path(save_dir).mkdir(parents=True, exist_ok=True)
+                    write_json(Path(save_dir) / f"program-{program}.json", saved)
+            first, last = (Window(0, 0, declared(g.cfg)).load(saved[k]) for k in ("first", "last"))
+            s = g.cfg.train.num_seeds
+            for i, (variant, cfg, _) in enumerate(g.members):
+                idx = np.arange(i * s, (i + 1) * s)
+                runs[variant.label] = VariantRun(variant, cfg, first.select(idx), last.select(idx),
+                                                 saved["histories"][i], saved["compile_seconds"],
+                                                 saved["wall_seconds"], program)  # fmt: skip
+    except Interrupted as e:
+        done = f"{program} of {len(groups)} programs saved in {save_dir}" if save_dir else "nothing saved"
+        raise Interrupted(f"{e}; {done}", e.step, e.out_dir) from None
+    finally:  # a compile still running when the suite stops ends before the interpreter does
+        for wait in compiling.values():
+            with contextlib.suppress(Exception):
+                wait()
     return [runs[v.label] for v in variants]
+
+
+def _slots(g: _Group, shard) -> dict:
+    """``measure``'s batch slots for a group: its variants stacked along the seed axis, gains as knobs."""
+    s, v = g.cfg.train.num_seeds, len(g.members)
+    knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members], np.float32), s)
+             for d in g.drives}  # fmt: skip
+    return dict(num_slots=s * v, seed_index=np.tile(np.arange(s), v), init_args=knobs or None, shard=shard)
+
+
+def _train(g: _Group, key: dict, program: int, programs: int, progress, should_stop, shard, compiled,
+           after_chunk) -> dict:  # fmt: skip
+    """Trains one program; returns what ``save_dir`` keeps of it (``Interrupted`` if it was stopped early)."""
+    from agi.run import Interrupted
+
+    s = g.cfg.train.num_seeds
+    histories = [[] for _ in g.members]
+
+    def on_chunk(end, m):
+        for i, h in enumerate(histories):
+            rows = {k: float(x[i * s:(i + 1) * s].mean()) for k, x in m.items() if k.startswith("reward")}
+            h.append({"step": end, **rows})
+        after_chunk()
+
+    t0 = time.perf_counter()
+    desc = " | ".join(m[0].label for m in g.members)
+    _, result, first, last, _ = measure(g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, should_stop=should_stop,
+                                        compiled=compiled, **_slots(g, shard))  # fmt: skip
+    if result.steps < g.cfg.train.steps:
+        raise Interrupted(f"interrupted in program {program + 1} of {programs} ({desc}) at step {result.steps:,}",
+                          result.steps)  # fmt: skip
+    return {**key, "first": first.to_json(), "last": last.to_json(), "histories": histories,
+            "compile_seconds": result.compile_seconds, "wall_seconds": time.perf_counter() - t0}  # fmt: skip
 
 
 def _load_program(save_dir, program: int, key: dict) -> dict | None:

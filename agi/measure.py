@@ -25,8 +25,7 @@ from agi.registry import world_spec
 from agi.sharding import env_sharding
 from agi.stats import mean_ci
 from agi.system import make_system
-from train import CheckpointError, RunResult, program, run
-from train import compile_ahead as train_compile_ahead
+from train import CheckpointError, RunResult, compile_chunk, in_background, program, run
 
 EDGE = 0.1
 """``first`` and ``last`` are the first and last 10% of a run's steps."""
@@ -178,12 +177,15 @@ def _slots(cfg: RunConfig, num_slots=None, seed_index=None, init_args=None, shar
 def compile_ahead(cfg: RunConfig, *, num_slots=None, seed_index=None, init_args=None, shard=None, key=None):
     """Starts compiling, in a background thread, the program that ``measure(cfg, ...)`` with the same arguments
     will run, and returns ``wait()`` to pass it as ``compiled`` (``train.compile_ahead``): a suite compiles its
-    next program while the current one runs."""
-    init, step = make_system(make_agent(cfg))
-    slots = _slots(cfg, num_slots, seed_index, init_args, shard, key)
-    prog = program(init, slots.pop("key"), **slots)
-    return train_compile_ahead(step, cfg.train.steps // cfg.train.chunks, prog)
+    next program while the current one runs. Everything, building the agent included, happens in that thread, so
+    an error reaches whoever waits for the program, not the run beside it."""
 
+    def build():
+        init, step = make_system(make_agent(cfg))
+        slots = _slots(cfg, num_slots, seed_index, init_args, shard, key)
+        return compile_chunk(step, cfg.train.steps // cfg.train.chunks, program(init, slots.pop("key"), **slots))
+
+    return in_background(build)
 
 def summarize(window: Window, episodic: bool, suffix: str = "") -> dict:
     """The part of a summary every command shares, from one window: ``reward_per_step{suffix}`` (mean over

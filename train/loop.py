@@ -119,29 +119,34 @@ def compile_chunk(step: Callable, chunk_len: int, prog: Program):
     )
 
 
-def compile_ahead(step: Callable, chunk_len: int, prog: Program) -> Callable[[], Any]:
-    """Starts compiling ``prog``'s chunk in a background thread and returns ``wait()``, which blocks until it is
-    compiled and returns it (or raises what compiling raised). XLA compiles on the host, so a program can be
-    compiled while another one runs (``run(..., compiled=wait)``): on an accelerator for free, on a CPU at the
-    cost of sharing its cores."""
+def in_background(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Starts ``fn()`` in a daemon thread and returns ``wait()``, which blocks until it is done and returns its
+    result (or raises what it raised, in the caller's thread)."""
     box = {}
 
     def work():
         try:
-            box["chunk"] = compile_chunk(step, chunk_len, prog)
-        except BaseException as e:  # handed to wait(), in the caller's thread
+            box["result"] = fn()
+        except BaseException as e:  # handed to wait()
             box["error"] = e
 
-    thread = threading.Thread(target=work, name="compile-ahead", daemon=True)
+    thread = threading.Thread(target=work, name="in-background", daemon=True)
     thread.start()
 
     def wait():
         thread.join()
         if "error" in box:
             raise box["error"]
-        return box["chunk"]
+        return box["result"]
 
     return wait
+
+
+def compile_ahead(step: Callable, chunk_len: int, prog: Program) -> Callable[[], Any]:
+    """Starts compiling ``prog``'s chunk in a background thread; returns ``wait()`` for ``run(..., compiled=)``.
+    XLA compiles on the host, so a program can compile while another one runs: beside an accelerator the host's
+    cores are otherwise idle (not measured here); on a CPU the compiler shares the run's cores."""
+    return in_background(lambda: compile_chunk(step, chunk_len, prog))
 
 
 def run(

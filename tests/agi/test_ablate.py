@@ -111,10 +111,15 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=2", "world.n_spiders=4"])  # bites happen
     vs = parse_variants("base; half: pain.gain=0.5; -fear")
     assert [len(g.members) for g in ablate.plan(cfg, vs)] == [2, 1]
-    started = []
-    monkeypatch.setattr(ablate, "compile_ahead", lambda *a, **k: started.append(a) or compile_ahead(*a, **k))
+    waited = []
+
+    def ahead(*a, **k):
+        wait = compile_ahead(*a, **k)
+        return lambda: waited.append(a) or wait()
+
+    monkeypatch.setattr(ablate, "compile_ahead", ahead)
     merged = run_variants(cfg, vs, progress=False, save_dir=tmp_path, compile_next=True)
-    assert [r.program for r in merged] == [0, 0, 1] and len(started) == 1  # program 1 compiled while 0 ran
+    assert [r.program for r in merged] == [0, 0, 1] and len(waited) == 1  # program 1 was compiled while 0 ran
     (inline,) = run_variants(cfg, vs[2:], progress=False, compile_next=False)
     assert inline.last.to_json() == merged[2].last.to_json() and inline.history == merged[2].history
     vs = vs[:2]
@@ -130,5 +135,3 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     for k in ("reward", "reward/pain", "reward/fear"):
         np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
     assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
-
-

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from train import compile_ahead, make_train, program, run
+from train import compile_ahead, make_chunk, make_train, program, run
 
 
 def _init(key):
@@ -101,6 +101,13 @@ def test_a_chunk_compiled_ahead_runs_the_same_program():
     inline = run(_init, _step, key, num_seeds=3, num_steps=30, chunk_len=10, progress=False)
     np.testing.assert_array_equal(ahead.state["x"], inline.state["x"])
     np.testing.assert_array_equal(ahead.state["t"], [30, 30, 30])
+    # the same as a chunk lowered on the concrete state, as run() did before programs were lowered on shapes
+    prog = program(_init, key, num_seeds=3)
+    state = prog.init_all(prog.init_keys)
+    concrete = make_chunk(_step, 10).lower(state, prog.run_keys, np.uint32(0)).compile()
+    for c in range(3):
+        state, _ = concrete(state, prog.run_keys, np.uint32(10 * c))
+    np.testing.assert_array_equal(state["x"], inline.state["x"])
 
 
 def test_compiling_ahead_hands_its_error_to_the_waiter():
