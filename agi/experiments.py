@@ -538,6 +538,21 @@ EXPERIMENTS = {
                         "− ablated", ">", _diff(lambda r: _agents(r, "threaten"), "blind", "ablated"), "control")),
         ),
         Experiment(
+            "feared_specific", "001 §7.1",
+            "Under `feared_strong_long`'s settings, do learners threaten more because the drive reads the victim's "
+            "fear, or would the drive pay as much for a fear reading that never changes?",
+            (*ALONE, "world.characters=stranger", "agent.reward_norm=true", "train.steps=80000", "train.seed=800"),
+            "strong: feared.gain=10; ablated: feared.gain=0; constant: feared.gain=10 clamp:conspecific_fear=0.25",
+            (Prediction("threatens_beyond_constant", "threaten rate: strong − constant (the drive reading a fixed "
+                        "0.25 instead of the learned fear readout)", ">",
+                        _diff(lambda r: _agents(r, "threaten"), "strong", "constant")),
+             Prediction("strong_threatens_again", "threaten rate: strong − ablated (feared_strong_long's prediction "
+                        "on fresh seeds)", ">", _diff(lambda r: _agents(r, "threaten"), "strong", "ablated")),
+             Prediction("control_constant", "threaten rate: constant − ablated (a drive paid for arousal while calm, "
+                        "with no reading of fear)", ">", _diff(lambda r: _agents(r, "threaten"), "constant", "ablated"),
+                        "control")),
+        ),
+        Experiment(
             "misalignment", "002 (inner vs outer misalignment)",
             "Do the valence head and the reward come apart on a plan's first uses, and close once it is tried?",
             (), "base; late: world.give_from_step=18000",
