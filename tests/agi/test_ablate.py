@@ -101,10 +101,9 @@ def test_cli_bad_variant_is_one_line_exit_2(tmp_path):
 
 
 def test_variants_differing_only_in_gains_share_one_program_and_match_separate_runs(tmp_path, monkeypatch):
-    """Gain variants share a program and match separate runs; the next program compiles while one runs and
-    measures what it measures compiled in line; with ``save_dir`` a finished program is read back instead of
-    trained again (an interrupted suite resumes), and a folder holding another program's results is refused
-    rather than silently overwritten."""
+    """Gain variants share a program and match separate runs; the next program compiles while one runs; with
+    ``save_dir`` a finished program is read back instead of trained again (an interrupted suite resumes), and a
+    folder holding another program's results is refused rather than silently overwritten."""
     import agi.ablate as ablate
     from agi.ablate import run_variants
 
@@ -120,8 +119,8 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     monkeypatch.setattr(ablate, "compile_ahead", ahead)
     merged = run_variants(cfg, vs, progress=False, save_dir=tmp_path, compile_next=True)
     assert [r.program for r in merged] == [0, 0, 1] and len(waited) == 1  # program 1 was compiled while 0 ran
-    (inline,) = run_variants(cfg, vs[2:], progress=False, compile_next=False)
-    assert inline.last.to_json() == merged[2].last.to_json() and inline.history == merged[2].history
+    # (a chunk compiled ahead runs exactly as one compiled in line: tests/train/test_loop.py)
+    assert "reward/fear" in merged[0].last.names() and "reward/fear" not in merged[2].last.names()  # no fear drive
     vs = vs[:2]
     saved = (tmp_path / "program-0.json").read_text()
     again = run_variants(cfg, vs, progress=False, save_dir=tmp_path)  # read back, not trained
