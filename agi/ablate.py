@@ -204,10 +204,9 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     def start_next(program):
         """Once ``program`` has run a chunk, its own compile is done (two compiles at once only queue up): the
         next one's begins."""
-        stopping = should_stop is not None and should_stop()
-        for i in [i for i in todo if i > program][:1]:
-            if ahead and not stopping and i not in compiling:
-                compiling[i] = compile_ahead(groups[i].cfg, **_slots(groups[i], shard))
+        i = next((i for i in todo if i > program), None)
+        if ahead and i is not None and i not in compiling and not (should_stop is not None and should_stop()):
+            compiling[i] = compile_ahead(groups[i].cfg, **_measure_slots(groups[i], shard))
 
     runs = {}
     try:
@@ -235,7 +234,7 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     return [runs[v.label] for v in variants]
 
 
-def _slots(g: _Group, shard) -> dict:
+def _measure_slots(g: _Group, shard) -> dict:
     """``measure``'s batch slots for a group: its variants stacked along the seed axis, gains as knobs."""
     s, v = g.cfg.train.num_seeds, len(g.members)
     knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members], np.float32), s)
@@ -260,7 +259,7 @@ def _train(g: _Group, key: dict, program: int, programs: int, progress, should_s
     t0 = time.perf_counter()
     desc = " | ".join(m[0].label for m in g.members)
     _, result, first, last, _ = measure(g.cfg, progress=progress, desc=desc, on_chunk=on_chunk, should_stop=should_stop,
-                                        compiled=compiled, **_slots(g, shard))  # fmt: skip
+                                        compiled=compiled, **_measure_slots(g, shard))  # fmt: skip
     if result.steps < g.cfg.train.steps:
         raise Interrupted(f"interrupted in program {program + 1} of {programs} ({desc}) at step {result.steps:,}",
                           result.steps)  # fmt: skip

@@ -223,6 +223,11 @@ def _spared_kin(on, off):
     return _diff_in_diff(_threats("friend"), _threats("other"), on, off)
 
 
+def _threatens(run):
+    """Per seed: threats per learner-step, to anyone."""
+    return _agents(run, "threaten")
+
+
 def _gifts(run):
     """Per seed: gifts to the friend per step."""
     return _agents(run, "give_friend")
@@ -241,6 +246,8 @@ def _giving(prefix, on, noprior):
                        "sign to act on)", ">", _diff(_gifts, noprior, "ablated"), "control"))
 
 GIVING_LONG = _giving("long", "base10", "noprior10")
+FEARED_STRONG = (*ALONE, "world.characters=stranger", "agent.reward_norm=true", "train.steps=80000")
+"""The feared world at four times the budget with the valence scaled (the settings under which compassion gave)."""
 
 EXPERIMENTS = {
     e.name: e
@@ -517,7 +524,7 @@ EXPERIMENTS = {
             "drive's gate?",
             (*ALONE, "world.characters=stranger"), "base; ablated: -feared; ungated: steering.feared_gate=false",
             (Prediction("threaten_with_drive", "threaten rate: base − ablated", ">",
-                        _diff(lambda r: _agents(r, "threaten"), "base", "ablated")),
+                        _diff(_threatens, "base", "ablated")),
              Prediction("not_while_afraid_by_gate", "[threaten rate afraid − calm]: base − without the gate", "<",
                         _diff(_afraid_minus_calm, "base", "ungated")),
              Prediction("control_afraid_without_drive", "[threaten rate afraid − calm] without the drive", "<",
@@ -528,28 +535,28 @@ EXPERIMENTS = {
             "At four times the default budget, ten times the drive's gain and the valence scaled (the settings under "
             "which the compassion circuit made learners give), does the drive to feel feared make a learner threaten "
             "the stranger, through the learned reading of its fear?",
-            (*ALONE, "world.characters=stranger", "agent.reward_norm=true", "train.steps=80000", "train.seed=700"),
+            (*FEARED_STRONG, "train.seed=700"),
             "strong: feared.gain=10; ablated: feared.gain=0; blind: feared.gain=10 clamp:conspecific_fear=0",
             (Prediction("strong_drive_threatens", "threaten rate: strong − ablated", ">",
-                        _diff(lambda r: _agents(r, "threaten"), "strong", "ablated")),
+                        _diff(_threatens, "strong", "ablated")),
              Prediction("strong_drive_threatens_twice", "threaten rate: strong − 2 × ablated", ">",
-                        _diff(lambda r: _agents(r, "threaten"), "strong", "ablated", 2.0), "capability"),
+                        _diff(_threatens, "strong", "ablated", 2.0), "capability"),
              Prediction("control_blind_to_fear", "threaten rate: blind (the drive on, the fear it reads clamped to 0) "
-                        "− ablated", ">", _diff(lambda r: _agents(r, "threaten"), "blind", "ablated"), "control")),
+                        "− ablated", ">", _diff(_threatens, "blind", "ablated"), "control")),
         ),
         Experiment(
             "feared_specific", "001 §7.1",
             "Under `feared_strong_long`'s settings, do learners threaten more because the drive reads the victim's "
             "fear, or would the drive pay as much for a fear reading that never changes?",
-            (*ALONE, "world.characters=stranger", "agent.reward_norm=true", "train.steps=80000", "train.seed=800"),
+            (*FEARED_STRONG, "train.seed=800"),
             "strong: feared.gain=10; ablated: feared.gain=0; constant: feared.gain=10 clamp:conspecific_fear=0.25",
             (Prediction("threatens_beyond_constant", "threaten rate: strong − constant (the drive reading a fixed "
                         "0.25 instead of the learned fear readout)", ">",
-                        _diff(lambda r: _agents(r, "threaten"), "strong", "constant")),
+                        _diff(_threatens, "strong", "constant")),
              Prediction("strong_threatens_again", "threaten rate: strong − ablated (feared_strong_long's prediction "
-                        "on fresh seeds)", ">", _diff(lambda r: _agents(r, "threaten"), "strong", "ablated")),
+                        "on fresh seeds)", ">", _diff(_threatens, "strong", "ablated")),
              Prediction("control_constant", "threaten rate: constant − ablated (a drive paid for arousal while calm, "
-                        "with no reading of fear)", ">", _diff(lambda r: _agents(r, "threaten"), "constant", "ablated"),
+                        "with no reading of fear)", ">", _diff(_threatens, "constant", "ablated"),
                         "control")),
         ),
         Experiment(

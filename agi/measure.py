@@ -187,6 +187,7 @@ def compile_ahead(cfg: RunConfig, *, num_slots=None, seed_index=None, init_args=
 
     return in_background(build)
 
+
 def summarize(window: Window, episodic: bool, suffix: str = "") -> dict:
     """The part of a summary every command shares, from one window: ``reward_per_step{suffix}`` (mean over
     seeds, and ``…_by_seed`` with its interval), ``reward_by_drive``, and in an episodic world
