@@ -200,6 +200,7 @@ class Agent(NamedTuple):
                 lam=0.0 if h.lam is None else h.lam,
                 alpha=a.alpha_predictors if h.alpha is None else h.alpha,
                 reads=h.reads,
+                attended=h.attended,
             )
         return out
 
@@ -557,7 +558,11 @@ class Agent(NamedTuple):
         reward, ret_norm = self._scaled_reward(s, out.reward, done)
         cumulants = jnp.stack([reward if n == "valence" else out.cumulants.get(n, out.signals[n])
                                for n in self.head_names])  # fmt: skip
-        gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
+        # A head declared ``attended`` learns only from a thought formed with the actual interoceptive input
+        # (001 §3.2): its gate closes under any attentional gap, the agent's random ones included.
+        seen, settings = jnp.min(t.mask, initial=1.0), self.head_settings
+        gates = jnp.stack([out.gates.get(n, one) * (seen if settings[n].attended else one)
+                           for n in self.head_names])  # fmt: skip
         gamma = self.heads.gamma
         discounts = jnp.stack([out.discounts.get(n, gamma[i]) for i, n in enumerate(self.head_names)])
 

@@ -54,6 +54,10 @@ class Head(NamedTuple):
     interoceptive concept finder, 001 §3.2); or ``self`` (all of φ, except that φ_int is withheld on a thought
     formed as an empathetic simulation, so the head predicts one's own state, not the simulated other's:
     001 §5.3, footnote 10)"""
+    attended: bool = False
+    """learn only from thoughts formed with the actual interoceptive input in view (no attentional gap, random
+    or reflexive): 001 §3.2 sets an interoceptive concept finder's learning rate to zero "unless you're paying
+    attention to actual interoceptive input"; the agent multiplies the head's gate by it"""
 
 
 READS = ("all", "intero", "self")

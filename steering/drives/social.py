@@ -170,6 +170,8 @@ def make_empathy_readout(readout: str = "learned") -> Drive:
             diagnostics={
                 "learned_conspecific_pleasure": learned_p,
                 "oracle_conspecific_pleasure": oracle_p,
+                "learned_conspecific_fear": learned_f,
+                "oracle_conspecific_fear": oracle_f,
             },
         )
 
@@ -250,10 +252,12 @@ def make_lack_of_attention() -> Drive:
     return stateless("lack_of_attention", fn)
 
 
-def make_concept_finders(finders=("pleasure", "fear")) -> Drive:
+def make_concept_finders(finders=("pleasure", "fear"), attended: bool = False) -> Drive:
     """Interoceptive concept finders (001 §3.2): heads ``finder_X`` reading only φ's interoceptive block, with
     ground truth own X and learning-rate gate ``1 − oriented``: they never learn from a thought that was an
-    empathetic simulation, where φ_int is about someone else."""
+    empathetic simulation, where φ_int is about someone else. ``attended`` also closes the gate on every thought
+    formed without the actual interoceptive input (the agent's random attentional gaps, ``Head.attended``), so
+    the finders learn only where φ_int can carry what is felt, not what the context predicts would be."""
 
     def fn(senses, predictions):
         gate = 1.0 - senses["oriented"]
@@ -263,7 +267,7 @@ def make_concept_finders(finders=("pleasure", "fear")) -> Drive:
         )
 
     names = tuple(f"finder_{x}" for x in finders)
-    return stateless("concept_finders", fn, names, {n: Head(reads="intero") for n in names})
+    return stateless("concept_finders", fn, names, {n: Head(reads="intero", attended=attended) for n in names})
 
 
 @dataclass(frozen=True)
@@ -323,6 +327,9 @@ class EmpathyConfig:
     readout: str = "learned"
     """``learned`` (concept finders through the reflex gate) or ``oracle`` (true feelings; a labelled baseline
     only)"""
+    finders_attended: bool = False
+    """the concept finders learn only from thoughts formed with the actual interoceptive input (001 §3.2;
+    ``make_concept_finders(attended=)``)"""
 
     def validate(self):
         expect(self.readout in ("learned", "oracle"), "readout", self.readout, "learned or oracle")

@@ -234,7 +234,8 @@ def test_system_runs_each_learner_has_its_own_brain_no_recompile(social):
     w = np.asarray(state.brain.assessors)
     assert not np.allclose(w[:, 0], w[:, 1])  # learners learn separately
     n, bodies = cfg.world.social.n_agents, len(kinds_of(cfg))
-    shapes = {"social/give": (n,), "social/threaten": (n,), "reward/compassion_spite": (n,), "empathy/learned/xy": ()}
+    shapes = {"social/give": (n,), "social/threaten": (n,), "reward/compassion_spite": (n,), "empathy/learned/xy": (),
+              "empathy/fear_learned/xy": (), "empathy/fear_probe/n": ()}  # fmt: skip
     for k, shape in shapes.items():  # [seeds, steps, *the metric's own shape] (agi.metrics)
         chex.assert_shape(m[k], (2, 20, *shape))
         assert np.isfinite(m[k]).all(), k
@@ -257,7 +258,8 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     assert "liking_presence" not in a  # the probes are off unless asked for
     assert set(a["compassion_spite"]) >= {"eye_contact", "other"}
     assert set(a["reward_share"]) == {"compassion_spite", "feared"}
-    assert set(social["empathy_correlation"]) >= {"learned", "oracle", "shuffled"}
+    assert set(social["empathy_correlation"]) >= {"learned", "oracle", "shuffled", "fear_learned", "fear_face"}
+    assert any("of its fear, r =" in line for line in social["learned"])
     assert social["random_policy"] is not None and any("empathy" in line for line in social["learned"])
 
 
@@ -380,3 +382,52 @@ def test_absences_without_portraits_are_refused():
     agent = make_agent(cfg)
     with pytest.raises(ValueError, match="absences without portraits"):
         make_system(agent._replace(world=agent.world._replace(portraits=None)))
+
+
+def test_fear_reading_moments_against_a_slow_reference():
+    """The fear readout's r, its shuffled control and the finder's self-probe equal numpy's Pearson r over the
+    steps each one is weighted to (hand-built readouts; agi.worlds.social.report.empathy_moments)."""
+    from types import SimpleNamespace
+
+    from agi.metrics import Correlation
+    from agi.worlds.social.report import empathy_moments
+
+    rng = np.random.default_rng(0)
+    e, n, steps = 3, 2, 200
+    draw = lambda: rng.uniform(0, 1, (steps, e, n)).astype(np.float32)
+    truth, readout, own, finder = draw(), draw(), draw(), draw()
+    readout = 0.5 * truth + 0.5 * readout  # a readout that partly follows the truth
+    oriented = (rng.uniform(size=(steps, e, n)) < 0.4).astype(np.float32)
+    out = lambda t: SimpleNamespace(diagnostics={"learned_conspecific_fear": readout[t],
+                                                 "oracle_conspecific_fear": truth[t] * oriented[t]},
+                                    signals={"fear": own[t]})  # fmt: skip
+    per_step = [empathy_moments(out(t), {"looked_fear": truth[t]}, oriented[t], finder=finder[t],
+                                reflex=oriented[t], feeling="fear") for t in range(steps)]  # fmt: skip
+    mean = lambda k: np.mean([m[k] for m in per_step])
+    r = lambda name: float(Correlation(f"empathy/fear_{name}").of(mean))
+
+    o = oriented.astype(bool)
+    np.testing.assert_allclose(r("learned"), np.corrcoef(readout[o], truth[o])[0, 1], atol=1e-5)
+    np.testing.assert_allclose(r("oracle"), 1.0, atol=1e-5)
+    np.testing.assert_allclose(r("probe"), np.corrcoef(finder[~o], own[~o])[0, 1], atol=1e-5)
+    both = o & np.roll(o, 1, axis=1)  # a readout against another world's looked-at body, where both looked
+    shuffled = np.corrcoef(readout[both], np.roll(truth, 1, axis=1)[both])[0, 1]
+    np.testing.assert_allclose(r("shuffled"), shuffled, atol=1e-5)
+    assert r("learned") > 0.5 and abs(r("shuffled")) < 0.2
+    assert "empathy/learned/n" not in per_step[0]  # pleasure's names stay its own
+
+
+@pytest.mark.parametrize("attended", [False, True])
+def test_attended_finders_learn_nothing_from_thoughts_formed_in_an_attentional_gap(attended):
+    """``steering.empathy.finders_attended`` (001 §3.2): with every thought's interoception masked, the concept
+    finders' weights stay at their initial zeros, while without the flag they learn on the same steps."""
+    cfg = override(preset("tiny", "social"), ["world.characters=friend", "agent.intero_mask_prob=1.0",
+                                              f"steering.empathy.finders_attended={str(attended).lower()}"])
+    agent = make_agent(cfg)
+    init, step = make_system(agent)
+    state = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(0), 1))
+    state, _ = make_chunk(step, 30)(state, jax.random.split(jax.random.PRNGKey(1), 1), 0)
+    w = np.asarray(state.brain.assessors)[0, 0]
+    finders = [agent.head_names.index(n) for n in ("finder_pleasure", "finder_fear")]
+    assert np.abs(w[agent.head_names.index("pleasure")]).sum() > 0  # other heads learned
+    assert (np.abs(w[finders]).sum() == 0) == attended

@@ -108,47 +108,55 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
     return m, per_body
 
 
-def face_code(extero, view_shape):
-    """``pleased − displeased`` at the centre of each view ``[..., X]``: what a perfect reader of the quantised
-    face it is looking at would say (a reference for the empathy readout, never an input to the agent)."""
+def face_code(extero, view_shape, feeling="pleasure"):
+    """What a perfect reader of the quantised face at the centre of each view ``[..., X]`` would say of its
+    ``feeling``: ``pleased − displeased`` for pleasure, ``afraid`` for fear (a reference for the empathy
+    readout, never an input to the agent)."""
     v = extero.reshape(*extero.shape[:-1], *view_shape)
     c = view_shape[0] // 2
-    return v[..., c, c, CHANNELS.index("pleased")] - v[..., c, c, CHANNELS.index("displeased")]
+    centre = lambda name: v[..., c, c, CHANNELS.index(name)]
+    return centre("pleased") - centre("displeased") if feeling == "pleasure" else centre("afraid")
 
 
-def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=None, reflex=None):
-    """Sums for the correlation of the empathy readout with the looked-at body's true pleasure, over the steps
-    where the current thought was oriented: ``[E, N]`` inputs to per-step means. ``shuffled`` pairs each
-    readout with the true pleasure of the conspecific another environment's learner was looking at."""
+def empathy_moments(out, senses, oriented, face=None, phi_pleasure=None, finder=None, reflex=None,
+                    feeling="pleasure"):
+    """Sums for the correlation of the empathy readout of ``feeling`` (pleasure or fear) with the looked-at body's
+    true ``feeling``, over the steps where the current thought was oriented: ``[E, N]`` inputs to per-step means.
+    ``shuffled`` pairs each readout with the true feeling of the conspecific another environment's learner was
+    looking at; ``probe`` is the finder as a probe of one's own feeling on thoughts about oneself (001 §3.2).
+    Pleasure's names are ``empathy/NAME``, fear's ``empathy/fear_NAME``."""
     d = out.diagnostics
-    if "learned_conspecific_pleasure" not in d:
+    if f"learned_conspecific_{feeling}" not in d:
         return {}
     o = oriented
-    x, y = d["learned_conspecific_pleasure"], senses["looked_pleasure"]
-    z = d["oracle_conspecific_pleasure"]
+    x, y = d[f"learned_conspecific_{feeling}"], senses[f"looked_{feeling}"]
+    z = d[f"oracle_conspecific_{feeling}"]
     ys, os_ = jnp.roll(y, 1, axis=0), jnp.roll(o, 1, axis=0) * o
-    moments = {}
     pairs = {"learned": (x, y, o), "oracle": (z, y, o), "shuffled": (x, ys, os_)}
     if face is not None:
         pairs["face"] = (face, y, o)
     if phi_pleasure is not None:
         pairs["phi_int"] = (phi_pleasure, y, o)
-    if finder is not None:  # the finder as a probe of one's own pleasure, on thoughts about oneself (001 §3.2)
-        pairs["probe"] = (finder, out.signals["pleasure"], 1.0 - (o if reflex is None else reflex))
+    if finder is not None:
+        pairs["probe"] = (finder, out.signals[feeling], 1.0 - (o if reflex is None else reflex))
+    prefix = "empathy/" if feeling == "pleasure" else f"empathy/{feeling}_"
+    moments = {}
     for name, (a, b, w) in pairs.items():
-        moments.update(metrics.moments(f"empathy/{name}", a, b, w))
+        moments.update(metrics.moments(f"{prefix}{name}", a, b, w))
     return moments
 
 
 EMPATHY = ("learned", "oracle", "shuffled", "face", "phi_int", "probe")
 """The readouts whose correlation with the looked-at body's true pleasure is measured (``empathy_moments``)."""
+EMPATHY_FEAR = tuple(f"fear_{k}" for k in ("learned", "oracle", "shuffled", "face", "probe"))
+"""The same for fear (``empathy_moments(feeling="fear")``): how well the learner reads fear on a face."""
 
 DECLARED = metrics.Declared(derived={
     # the friend/enemy signal and the liking probe per thought about each body: [N, M]
     "social/fe_on": metrics.Ratio("social/fe_about", "social/about"),
     "social/like_on": metrics.Ratio("social/like_about", "social/about"),
     "social/presence_on": metrics.Ratio("social/presence_sum", "social/in_view"),
-    **{f"empathy/r/{name}": metrics.Correlation(f"empathy/{name}") for name in EMPATHY},
+    **{f"empathy/r/{name}": metrics.Correlation(f"empathy/{name}") for name in EMPATHY + EMPATHY_FEAR},
 })  # fmt: skip
 """The social world's derived metrics (``WorldSpec.metrics``)."""
 
@@ -175,11 +183,14 @@ def probes(agent, before, thoughts, senses, out, imagined=None, presence=None) -
     phi_pleasure = thoughts.phi_int[..., body.index("pleasure")] if labelled else None
     face = face_code(before.extero, world.view_shape)
     names = agent.head_names
-    finder = thoughts.p[..., names.index("finder_pleasure")] if "finder_pleasure" in names else None
+    finder = {x: thoughts.p[..., names.index(f"finder_{x}")] if f"finder_{x}" in names else None
+              for x in ("pleasure", "fear")}
     # the readout is scored where the world centred the thought on someone (whose true pleasure is known); the
     # finder as a probe of one's own pleasure on thoughts not formed under the reflex
     on_someone = jnp.sum(senses["oracle/looked"], axis=-1)
-    flat = empathy_moments(out, senses, on_someone, face, phi_pleasure, finder, reflex=before.orient)
+    flat = empathy_moments(out, senses, on_someone, face, phi_pleasure, finder["pleasure"], reflex=before.orient)
+    flat.update(empathy_moments(out, senses, on_someone, face_code(before.extero, world.view_shape, "fear"),
+                                finder=finder["fear"], reflex=before.orient, feeling="fear"))
     flat.update({f"social/{k}": jnp.mean(v, axis=0) for k, v in {**social, **per_body}.items()})
     if imagined is not None:
         flat["social/like_imagined"] = jnp.mean(imagined, axis=0)
@@ -245,12 +256,14 @@ def social_summary(window, cfg, stat) -> dict:
     return {
         "bodies": names,
         "agents": agents,
-        "empathy_correlation": {k: stat(window.mean(f"empathy/r/{k}")) for k in EMPATHY
+        "empathy_correlation": {k: stat(window.mean(f"empathy/r/{k}")) for k in EMPATHY + EMPATHY_FEAR
                                 if f"empathy/r/{k}" in window},  # fmt: skip
         "empathy_note": "Pearson r, over steps whose thought was formed under the social attention reflex, between "
-        "the empathy readout and the true pleasure of the body looked at; learned = concept finder through the "
-        "reflex gate, oracle = the true state (ceiling), shuffled = readout vs another world's conspecific. The "
-        "finder's learning-rate gate is 0 on exactly those steps, so none of them trained it.",
+        "the empathy readout and the true pleasure (fear_*: fear) of the body looked at; learned = concept finder "
+        "through the reflex gate, oracle = the true state (ceiling), shuffled = readout vs another world's "
+        "conspecific, face = a perfect reader of the quantised face; probe = the finder against one's own feeling "
+        "on thoughts about oneself. The finder's learning-rate gate is 0 on oriented steps, so none of them trained "
+        "it.",
     }
 
 
@@ -284,6 +297,8 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
         f"empathy (reading faces): the learned readout of a conspecific's pleasure correlates r = "
         f"{v(e['learned']):.2f} with its true pleasure (shuffled control {v(e['shuffled']):.2f}, oracle "
         f"{v(e['oracle']):.2f})"
+        + (f"; of its fear, r = {v(e['fear_learned']):.2f} (shuffled {v(e['fear_shuffled']):.2f}, a perfect reader "
+           f"of the afraid face {v(e['fear_face']):.2f})" if "fear_learned" in e else "")
     )
     return lines
 

@@ -63,6 +63,6 @@ def steering(cfg):
         make_arousal_valence(av.kappa, av.rho, av.theta_over, av.theta_pos),
         make_mood(s.mood.decay, s.mood.gain),
         make_lack_of_attention(),
-        make_concept_finders(),
+        make_concept_finders(attended=s.empathy.finders_attended),
     ]
     return drives, BODY
