@@ -1,6 +1,7 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
 ``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned``,
-``compassion_spares``, ``liking`` and ``compassion_spares_kin``, registered later), each a named config +
+``compassion_spares``, ``liking``, ``compassion_spares_kin``, the ``feared_*`` and ``finder_gate_*`` ones,
+registered later), each a named config +
 variants + the statistics it tests + the direction the seeds predict + negative controls, as registered in
 ``docs/experiments.md``.
 """
@@ -248,6 +249,24 @@ def _giving(prefix, on, noprior):
 GIVING_LONG = _giving("long", "base10", "noprior10")
 FEARED_STRONG = (*ALONE, "world.characters=stranger", "agent.reward_norm=true", "train.steps=80000")
 """The feared world at four times the budget with the valence scaled (the settings under which compassion gave)."""
+
+ATTENDED = "steering.empathy.finders_attended=true"
+"""Concept finders that learn only from thoughts formed with the actual interoceptive input (001 §3.2)."""
+
+
+def _fear_r(run):
+    """Per seed: Pearson r of the learned fear readout with the looked-at body's true fear."""
+    return run.last.per_seed("empathy/r/fear_learned")
+
+
+def _fear_r_shuffled(run):
+    return run.last.per_seed("empathy/r/fear_shuffled")
+
+
+def _fear_slope_error(run):
+    """Per seed: |1 − slope| of the looked-at body's true fear regressed on the learned fear readout."""
+    return np.abs(1.0 - _calibration(run, "fear_learned")[1])
+
 
 EXPERIMENTS = {
     e.name: e
@@ -558,6 +577,37 @@ EXPERIMENTS = {
              Prediction("control_constant", "threaten rate: constant − ablated (a drive paid for arousal while calm, "
                         "with no reading of fear)", ">", _diff(_threatens, "constant", "ablated"),
                         "control")),
+        ),
+        Experiment(
+            "finder_gate_feared", "001 §3.2, §7.1",
+            "Under `feared_strong_long`'s settings, do concept finders that learn only from thoughts formed with the "
+            "actual interoceptive input read the stranger's fear better, and does the drive to feel feared then "
+            "make learners threaten beyond a constant fear reading?",
+            (*FEARED_STRONG, "train.seed=900"),
+            f"strong: feared.gain=10; attended: feared.gain=10 {ATTENDED}; "
+            "constant: feared.gain=10 clamp:conspecific_fear=0.25",
+            (Prediction("attended_reads_fear", "fear readout r (learned readout vs the looked-at body's true fear): "
+                        "attended − strong", ">", _diff(_fear_r, "attended", "strong")),
+             Prediction("attended_fear_calibrated", "|1 − slope| of the looked-at body's true fear on the fear "
+                        "readout: strong − attended", ">", _diff(_fear_slope_error, "strong", "attended")),
+             Prediction("attended_threatens_beyond_constant", "threaten rate: attended − constant", ">",
+                        _diff(_threatens, "attended", "constant")),
+             Prediction("control_fear_shuffled", "fear readout r against the true fear of the body another "
+                        "environment's learner looked at (attended)", ">", _on(_fear_r_shuffled, "attended"),
+                        "control")),
+        ),
+        Experiment(
+            "finder_gate_social", "001 §3.2, §4",
+            "In the default social world, do concept finders that learn only from thoughts formed with the actual "
+            "interoceptive input read others' pleasure and fear better?",
+            ("train.seed=1000",), f"base; attended: {ATTENDED}",
+            (Prediction("attended_reads_pleasure", "pleasure readout r (learned readout vs the looked-at body's true "
+                        "pleasure): attended − base", ">", _diff(_readout_r, "attended", "base")),
+             Prediction("attended_reads_fear_social", "fear readout r: attended − base", ">",
+                        _diff(_fear_r, "attended", "base")),
+             Prediction("control_pleasure_shuffled", "pleasure readout r against the true pleasure of the body "
+                        "another environment's learner looked at (attended)", ">",
+                        _on(lambda r: _corr(r, "shuffled"), "attended"), "control")),
         ),
         Experiment(
             "misalignment", "002 (inner vs outer misalignment)",

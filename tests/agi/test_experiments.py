@@ -34,7 +34,8 @@ def test_the_registered_experiments_are_defined():
                                  "giving_which_setting",
                                  "compassion_spares", "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking", "feared",
-                                 "feared_strong_long", "feared_specific", "misalignment"]  # fmt: skip
+                                 "feared_strong_long", "feared_specific", "finder_gate_feared", "finder_gate_social",
+                                 "misalignment"]  # fmt: skip
 
 
 def test_every_experiment_has_a_negative_control_and_is_registered():
