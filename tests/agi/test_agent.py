@@ -203,6 +203,23 @@ def test_cut_gate_freezes_that_head_only():
     assert np.all(w[agent.head_names.index("fear")] == 0) and np.any(w[agent.head_names.index("hunger")] != 0)
 
 
+def test_an_attended_head_learns_only_from_thoughts_formed_with_actual_interoception():
+    """``Head(attended=True)`` (001 §3.2): with every thought's interoception withheld, a user drive's attended
+    head keeps its initial zeros while its twin without the flag learns from the same signal."""
+    import steering as st
+
+    twins = st.stateless("twins", lambda senses, predictions: st.drive_out(
+        signals={"seen_a": senses["hunger"], "seen_b": senses["hunger"]}), ("seen_a", "seen_b"),
+        {"seen_a": st.Head(reads="intero", attended=True), "seen_b": st.Head(reads="intero")})  # fmt: skip
+    cfg = override(preset("tiny", "foraging"), ["agent.intero_mask_prob=1.0"])
+    agent = make_agent(cfg, drives=[twins])
+    init, step = make_system(agent)
+    s = init(jax.random.PRNGKey(0))
+    s, _ = jax.lax.scan(step, s, jax.random.split(jax.random.PRNGKey(1), 30))
+    w = np.asarray(s.brain.assessors)[0]
+    assert np.all(w[agent.head_names.index("seen_a")] == 0) and np.any(w[agent.head_names.index("seen_b")] != 0)
+
+
 def test_bfloat16_dtype_runs():
     cfg = preset("tiny", "cartpole")
     cfg = dataclasses.replace(cfg, agent=dataclasses.replace(cfg.agent, dtype="bfloat16"))
