@@ -254,6 +254,7 @@ def _summary(cfg, agent, result, first, last, timing) -> dict:
         "resumed_from_step": result.start_step,
         "windows": {"first": [first.lo, first.hi], "last": [last.lo, last.hi]},
         "reward_per_step_first": float(first.per_seed("reward").mean()),
+        "reward_per_step_first_by_seed": mean_ci(first.per_seed("reward")),
         **summarize(last, agent.world.episodic, suffix="_last"),
     }
 

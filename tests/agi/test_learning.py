@@ -4,6 +4,7 @@ The fast one runs in the default suite; the preset-sized ones (the README's resu
 and run with ``make test-slow``.
 """
 
+import numpy as np
 import pytest
 
 from agi import override, preset, train_and_evaluate
@@ -24,6 +25,8 @@ def test_foraging_learns_over_random(tmp_path):
     assert s["reward_per_step_last"] > s["reward_per_step_first"] + margin, s
     # every seed, not just the mean
     assert min(s["reward_per_step_last_by_seed"]["per_seed"]) > s["random_policy_reward_per_step"], s
+    first, last = (np.asarray(s[f"reward_per_step_{w}_by_seed"]["per_seed"]) for w in ("first", "last"))
+    assert np.all(last > first), s
 
 
 @pytest.mark.slow
