@@ -1,9 +1,8 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
 ``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned``,
 ``compassion_spares``, ``liking``, ``compassion_spares_kin``, the ``feared_*`` and ``finder_gate_*`` ones,
-registered later), each a named config +
-variants + the statistics it tests + the direction the seeds predict + negative controls, as registered in
-``docs/experiments.md``.
+registered later), each a named config + variants + the statistics it tests + the direction the seeds predict +
+negative controls, as registered in ``docs/experiments.md``.
 """
 
 from __future__ import annotations
