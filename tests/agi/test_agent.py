@@ -193,31 +193,24 @@ def test_ablated_head_disappears_and_learn_false_freezes_weights():
     chex.assert_trees_all_equal(s0.brain, s1.brain)
 
 
-def test_cut_gate_freezes_that_head_only():
-    cfg = override(preset("tiny", "foraging"), ["steering.ablations=cut_gate:fear"])
-    agent = make_agent(cfg)
-    init, step = make_system(agent)
-    s = init(jax.random.PRNGKey(0))
-    s, _ = jax.lax.scan(step, s, jax.random.split(jax.random.PRNGKey(1), 30))
-    w = np.asarray(s.brain.assessors)[0]  # brain 0 (the one body of the world)
-    assert np.all(w[agent.head_names.index("fear")] == 0) and np.any(w[agent.head_names.index("hunger")] != 0)
-
-
-def test_an_attended_head_learns_only_from_thoughts_formed_with_actual_interoception():
-    """``Head(attended=True)`` (001 §3.2): with every thought's interoception withheld, a user drive's attended
-    head keeps its initial zeros while its twin without the flag learns from the same signal."""
+def test_closed_gates_freeze_their_heads_only():
+    """``cut_gate:fear`` freezes the fear head; ``Head(attended=True)`` (001 §3.2), with every thought's
+    interoception withheld, keeps a user drive's attended head at its initial zeros while its twin without the
+    flag learns from the same signal; the other heads learn (one compiled run for both)."""
     import steering as st
 
     twins = st.stateless("twins", lambda senses, predictions: st.drive_out(
         signals={"seen_a": senses["hunger"], "seen_b": senses["hunger"]}), ("seen_a", "seen_b"),
         {"seen_a": st.Head(reads="intero", attended=True), "seen_b": st.Head(reads="intero")})  # fmt: skip
-    cfg = override(preset("tiny", "foraging"), ["agent.intero_mask_prob=1.0"])
+    cfg = override(preset("tiny", "foraging"), ["steering.ablations=cut_gate:fear", "agent.intero_mask_prob=1.0"])
     agent = make_agent(cfg, drives=[twins])
     init, step = make_system(agent)
     s = init(jax.random.PRNGKey(0))
     s, _ = jax.lax.scan(step, s, jax.random.split(jax.random.PRNGKey(1), 30))
-    w = np.asarray(s.brain.assessors)[0]
-    assert np.all(w[agent.head_names.index("seen_a")] == 0) and np.any(w[agent.head_names.index("seen_b")] != 0)
+    w = np.abs(np.asarray(s.brain.assessors)[0]).sum(axis=-1)  # brain 0 (the one body of the world)
+    row = {n: w[i] for i, n in enumerate(agent.head_names)}
+    assert row["fear"] == 0 and row["hunger"] > 0
+    assert row["seen_a"] == 0 and row["seen_b"] > 0
 
 
 def test_bfloat16_dtype_runs():
