@@ -560,9 +560,9 @@ class Agent(NamedTuple):
                                for n in self.head_names])  # fmt: skip
         # A head declared ``attended`` learns only from a thought formed with the actual interoceptive input
         # (001 §3.2): its gate closes under any attentional gap, the agent's random ones included.
-        seen, settings = jnp.min(t.mask, initial=1.0), self.head_settings
-        gates = jnp.stack([out.gates.get(n, one) * (seen if settings[n].attended else one)
-                           for n in self.head_names])  # fmt: skip
+        attended = jnp.asarray([self.head_settings[n].attended for n in self.head_names])
+        gates = jnp.stack([out.gates.get(n, one) for n in self.head_names])
+        gates = gates * jnp.where(attended, jnp.min(t.mask, initial=1.0), 1.0)
         gamma = self.heads.gamma
         discounts = jnp.stack([out.discounts.get(n, gamma[i]) for i, n in enumerate(self.head_names)])
 

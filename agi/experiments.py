@@ -92,8 +92,8 @@ def _mse(run):
     return _calibration(run)[0]
 
 
-def _slope_error(run):
-    return np.abs(1.0 - _calibration(run)[1])
+def _slope_error(run, name="probe"):
+    return np.abs(1.0 - _calibration(run, name)[1])
 
 
 def _fear_drop(run, who):
@@ -253,18 +253,12 @@ ATTENDED = "steering.empathy.finders_attended=true"
 """Concept finders that learn only from thoughts formed with the actual interoceptive input (001 §3.2)."""
 
 
-def _fear_r(run):
-    """Per seed: Pearson r of the learned fear readout with the looked-at body's true fear."""
-    return run.last.per_seed("empathy/r/fear_learned")
+def _empathy_r(name):
+    """Per seed: Pearson r of an empathy readout with the looked-at body's true feeling (``empathy/r/NAME``)."""
+    return lambda run: run.last.per_seed(f"empathy/r/{name}")
 
 
-def _fear_r_shuffled(run):
-    return run.last.per_seed("empathy/r/fear_shuffled")
-
-
-def _fear_slope_error(run):
-    """Per seed: |1 − slope| of the looked-at body's true fear regressed on the learned fear readout."""
-    return np.abs(1.0 - _calibration(run, "fear_learned")[1])
+_fear_r = _empathy_r("fear_learned")
 
 
 EXPERIMENTS = {
@@ -588,11 +582,12 @@ EXPERIMENTS = {
             (Prediction("attended_reads_fear", "fear readout r (learned readout vs the looked-at body's true fear): "
                         "attended − strong", ">", _diff(_fear_r, "attended", "strong")),
              Prediction("attended_fear_calibrated", "|1 − slope| of the looked-at body's true fear on the fear "
-                        "readout: strong − attended", ">", _diff(_fear_slope_error, "strong", "attended")),
+                        "readout: strong − attended", ">",
+                        _diff(lambda r: _slope_error(r, "fear_learned"), "strong", "attended")),
              Prediction("attended_threatens_beyond_constant", "threaten rate: attended − constant", ">",
                         _diff(_threatens, "attended", "constant")),
              Prediction("control_fear_shuffled", "fear readout r against the true fear of the body another "
-                        "environment's learner looked at (attended)", ">", _on(_fear_r_shuffled, "attended"),
+                        "environment's learner looked at (attended)", ">", _on(_empathy_r("fear_shuffled"), "attended"),
                         "control")),
         ),
         Experiment(
