@@ -18,6 +18,7 @@ It returns the learning signals rather than applying them so that agents sharing
 from __future__ import annotations
 
 import functools
+import numbers
 from typing import Any, NamedTuple
 
 import jax
@@ -32,7 +33,10 @@ from learning import (
     RunningNorm,
     ThoughtGenerator,
     TraceState,
+    advance_head_trace,
     expected_policy_loss,
+    head_log_policy_grad,
+    head_trace_loss,
     heads_sgd,
     init_traces,
     make_heads,
@@ -59,6 +63,9 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
     for name in cfg.steering.drives:
         ds = drive_spec(name)
         made = ds.make(cfg.section(name) if ds.config is not None else None)
+        if isinstance(made, st.Drive) and made.name != name:  # ablations and variants name drives by Drive.name
+            raise ConfigError(f"the drive registered as {name!r} is named {made.name!r}: register it under its own "
+                              f"name, or name the Drive {name!r}")  # fmt: skip
         added += [made] if isinstance(made, st.Drive) else list(made)
     try:
         steering = st.make_steering([*own, *added, *drives], body)
@@ -110,6 +117,7 @@ class AgentState(NamedTuple):
     assessor_opt: Any = ()  # the state of the assessor update's optax chain (``Agent.assessor_tx``), or ()
     obs_norm: Any = ()  # running statistics of extero (``agent.obs_norm``), or ()
     ret_norm: Any = ()  # (discounted return so far, its running statistics) (``agent.reward_norm``), or ()
+    actor_trace: Any = ()  # the proposal head's older eligibility trace (``agent.actor_lam``), or ()
 
 
 class Brain(NamedTuple):
@@ -140,6 +148,7 @@ class Thought(NamedTuple):
     learning: Any  # Transition
     metrics: dict
     assessor_opt: Any = ()
+    actor_trace: Any = ()  # the next step's older actor trace (``AgentState.actor_trace``)
 
 
 class LossInputs(NamedTuple):
@@ -150,6 +159,7 @@ class LossInputs(NamedTuple):
     intero: jax.Array  # [I] intero_t as the generator receives it (mixed, noise-free): the prediction target
     advantage: jax.Array  # [] the actor's advantage (a constant of the loss)
     value_target: jax.Array  # [] the valence head's TD target (a constant of the loss)
+    actor_trace: Any = ()  # the older transitions' actor trace (``agent.actor_lam``; a constant of the loss), or ()
 
 
 class Transition(NamedTuple):
@@ -323,10 +333,16 @@ class Agent(NamedTuple):
             assessor_opt=() if self.assessor_tx is None else self.assessor_tx.init(jnp.zeros((h, d))),
             obs_norm=RunningNorm().init(extero.shape[-1]) if self.cfg.agent.obs_norm else (),
             ret_norm=(f0, RunningNorm().init(1)) if self.cfg.agent.reward_norm else (),
+            actor_trace=self._zero_head() if self.cfg.agent.actor_lam > 0 else (),
         )
 
-    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target, encoded=None,
-              anchor=None):
+    def _zero_head(self):
+        """Zeros shaped like the proposal head's output layer (``{"kernel": [hidden, A], "bias": [A]}``)."""
+        h, a = self.generator.hidden, self.world.num_actions
+        return {"kernel": jnp.zeros((h, a), jnp.float32), "bias": jnp.zeros((a,), jnp.float32)}
+
+    def _loss(self, params, w, pend: Pending, extero_t, intero_t, advantage, value_target, actor_trace=(),
+              encoded=None, anchor=None):
         """Prediction loss for the previous transition + actor loss + optional value loss (+ the anchor loss
         with ``anchor``, the generator's slowly moving copy, ``agent.anchor``). ``encoded`` is ``(h_{t-1},
         e_{t-1})`` as the agent had them (``agent.encode_once``; the gradient into the encoder then comes from
@@ -362,6 +378,8 @@ class Agent(NamedTuple):
         else:  # the kept plan was not drawn from π: only fresh proposals carry a policy gradient
             pg, pg_metrics = policy_gradient_loss(logits, pend.action, advantage, a.entropy_coef)
             pg = pg * pend.on_policy
+            if a.actor_lam > 0:  # the earlier proposals' share of this advantage (actor-critic(λ))
+                pg = pg + head_trace_loss(params["params"]["actor_out"], actor_trace, advantage)
         v = predict(jax.lax.stop_gradient(w), phi_all[chosen], self.heads.read_mask)[self.valence]
         vloss = 0.5 * (jax.lax.stop_gradient(value_target) - v) ** 2
         total = pend.valid * (pend.cont * wm + a.actor_coef * pg + a.value_grad_coef * vloss
@@ -455,14 +473,22 @@ class Agent(NamedTuple):
         dw = dw * pend.valid
         advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]
+        actor_trace = ()
+        if a.actor_lam > 0:  # the trace of the transitions up to the one learned now, for the next step
+            x_prev = g.apply(params, pend.h, method="policy_features").astype(jnp.float32)
+            head = params["params"]["actor_out"]
+            grad_prev = head_log_policy_grad(x_prev, x_prev @ head["kernel"] + head["bias"], pend.action)
+            actor_trace = advance_head_trace(s.actor_trace, grad_prev, pend.on_policy, a.gamma * a.actor_lam,
+                                             pend.cont * pend.valid)  # fmt: skip
         loss_inputs = LossInputs(pending=pend, extero=s.extero, intero=intero_seen, advantage=advantage,
-                            value_target=value_target)  # fmt: skip
+                                 value_target=value_target, actor_trace=s.actor_trace)  # fmt: skip
         fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
         thought = Thought(
             h=h, percept=percept, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh,
             tumbled=tumbled, q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
             learning=Transition(loss_inputs=loss_inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
+            actor_trace=actor_trace,
         )
         return action, thought
 
@@ -515,7 +541,7 @@ class Agent(NamedTuple):
         generator's slowly moving copy for the anchor loss (``agent.anchor``), or None."""
 
         def mean_loss(p, encoded):
-            axes = (None, None, 0, 0, 0, 0, 0, 0, None)
+            axes = (None, None, 0, 0, 0, 0, 0, 0, 0, None)
             total, metrics = jax.vmap(self._loss, in_axes=axes)(p, w, *inputs, encoded, anchor)
             return jnp.mean(total), jax.tree.map(jnp.mean, metrics)
 
@@ -587,6 +613,7 @@ class Agent(NamedTuple):
             assessor_opt=t.assessor_opt,
             obs_norm=s.obs_norm,
             ret_norm=ret_norm,
+            actor_trace=t.actor_trace,
         )
         metrics = {
             "reward": out.reward,
@@ -644,10 +671,14 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
             spec = world_spec(cfg.world.name)
         except ValueError as e:
             raise ConfigError(f"world.name: {e}") from None
-    else:
+    elif isinstance(world, WorldSpec):
         spec = world
+    else:
+        raise ConfigError(f"make_agent(world=...) takes an agi.World or a WorldSpec, not {type(world).__name__} "
+                          f"{world!r:.60} (a world factory must be called: world=make_my_world(cfg))")  # fmt: skip
     cfg.validate(spec)
     world = spec.make(cfg)
+    check_world(world)
     if not world.episodic and cfg.agent.gamma >= 1:
         raise ConfigError(f"agent.gamma={cfg.agent.gamma!r} is out of range: expected < 1 in a world without episodes")
     steering = build_steering(cfg, spec, drives)
@@ -674,6 +705,66 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
     return agent
 
 
+def check_world(world: World) -> None:
+    """Raises ``ConfigError`` naming what is wrong with a ``World`` (a user's, typically) before anything is
+    compiled: its sizes, and the shapes its ``reset``, ``step`` and ``observe`` return, traced abstractly (the
+    views ``[N, extero_dim]``, every sense and ``done`` with the body axis ``[N, ...]``, a state that keeps its
+    structure, shapes and dtypes from step to step, as a ``lax.scan`` carry must)."""
+    if not isinstance(world, World):
+        raise ConfigError(f"a world factory must return an agi.World, not {type(world).__name__}")
+    name = world.name
+    for k in ("num_agents", "num_actions", "extero_dim"):
+        v = getattr(world, k)
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            why = " (worlds with continuous actions are not supported)" if k == "num_actions" else ""
+            raise ConfigError(f"world {name!r}: {k}={v!r}: expected an integer >= 1{why}")
+    n, x = world.num_agents, world.extero_dim
+    shape = lambda t: tuple(t.shape)
+
+    def traced(what, fn, *args):
+        try:
+            return jax.eval_shape(fn, *args)
+        except Exception as e:  # the user's function failed while traced: say which one, keep the cause
+            first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+            raise ConfigError(f"world {name!r}: {what} failed: {type(e).__name__}: {first}") from e
+
+    def check_views(what, extero):
+        if shape(extero) != (n, x):
+            raise ConfigError(f"world {name!r}: {what} returned views of shape {shape(extero)}; expected "
+                              f"[num_agents, extero_dim] = {(n, x)}")  # fmt: skip
+
+    def check_senses(what, senses):
+        if not isinstance(senses, dict) or "env_reward" not in senses:
+            raise ConfigError(f"world {name!r}: {what} must return senses as a dict holding 'env_reward'")
+        for k, v in senses.items():
+            if shape(v)[:1] != (n,):
+                raise ConfigError(f"world {name!r}: {what} returned the sense {k!r} of shape {shape(v)}; every "
+                                  f"sense needs the body axis first: [{n}, ...]")  # fmt: skip
+
+    def check_state(what, before, after):
+        same = jax.tree.structure(before) == jax.tree.structure(after) and all(
+            (shape(a), a.dtype) == (shape(b), b.dtype)
+            for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after), strict=True))  # fmt: skip
+        if not same:
+            raise ConfigError(f"world {name!r}: {what} returned a state whose structure, shapes or dtypes differ "
+                              f"from reset's (a scan carries it: {jax.tree.map(shape, before)} became "
+                              f"{jax.tree.map(shape, after)})")  # fmt: skip
+
+    key = jax.random.PRNGKey(0)
+    state, extero, senses = traced("reset(key)", world.reset, key)
+    check_views("reset", extero)
+    check_senses("reset", senses)
+    actions = jnp.zeros((n,), jnp.int32)
+    stepped, senses, done = traced("step(key, state, actions [N])", world.step, key, state, actions)
+    check_senses("step", senses)
+    check_state("step", state, stepped)
+    if shape(done) != (n,):
+        raise ConfigError(f"world {name!r}: step returned done of shape {shape(done)}; expected [{n}]")
+    observed, extero, _ = traced("observe(state, {}, orient [N])", world.observe, stepped, {}, jnp.zeros((n,)))
+    check_views("observe", extero)
+    check_state("observe", state, observed)
+
+
 def _check_wiring(agent: Agent) -> None:
     """Traces one system step abstractly, so a drive that reads a signal nobody provides (a user's drive, or an
     ablation that removed the drive providing it) fails here, before any work."""
@@ -685,6 +776,13 @@ def _check_wiring(agent: Agent) -> None:
 
     try:
         jax.eval_shape(one_step, jax.random.PRNGKey(0))
+    except st.MissingSignal as e:
+        raise ConfigError(f"{e} (drives: {list(agent.steering.names)}, steering.ablations="
+                          f"{list(agent.cfg.steering.ablations)})") from None  # fmt: skip
+    except ConfigError:
+        raise
+    except ValueError as e:  # a drive's own complaint while traced (steering.step: an undeclared signal)
+        raise ConfigError(str(e)) from None
     except KeyError as e:
         raise ConfigError(
             f"a drive reads (or logs) the signal {e}, which no drive or sense provides (drives: "

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import errno
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -244,7 +245,7 @@ def _ablate(args, argv) -> int:
                 raise ConfigError("--variants is required (or --resume DIR)")
             cfg, text = build_config(args), args.variants
             out = args.out or default_out("ablate")
-            command = "agi " + " ".join(argv if argv is not None else sys.argv[1:])
+            command = "agi " + shlex.join(argv if argv is not None else sys.argv[1:])  # pastes back into a shell
         results = ablate(cfg, text, out, progress=not args.quiet, command=command, resume=bool(args.resume),
                          overwrite=args.overwrite, shard=False if args.no_shard else None)  # fmt: skip
     if status.code:

@@ -183,6 +183,9 @@ class AgentConfig:
     actor_loss: str = "sampled"
     """actor: ``sampled`` (policy gradient on fresh proposals with the valence TD error as advantage) or
     ``expected`` (all-actions gradient on the valence head's per-plan guesses)"""
+    actor_lam: float = 0.0
+    """actor: λ of an eligibility trace on the proposal head's output layer (actor-critic(λ), decay γλ, reset
+    at an episode's end; learning/actor.py); 0 = the one-step actor. Only with ``actor_loss=sampled``"""
     actor_coef: float = 1.0
     """actor: weight of the policy-gradient loss relative to the prediction loss"""
     value_grad_coef: float = 1.0
@@ -257,6 +260,9 @@ class AgentConfig:
         expect(self.num_candidates >= 1, "agent.num_candidates", self.num_candidates, ">= 1")
         expect(0 <= self.gamma <= 1, "agent.gamma", self.gamma, "in [0, 1]")
         expect(0 <= self.lam <= 1, "agent.lam", self.lam, "in [0, 1]")
+        expect(0 <= self.actor_lam <= 1, "agent.actor_lam", self.actor_lam, "in [0, 1]")
+        expect(self.actor_lam == 0 or self.actor_loss == "sampled", "agent.actor_lam", self.actor_lam,
+               "0 unless agent.actor_loss=sampled (the expected loss has no sampled action to trace)")  # fmt: skip
         expect(0 <= self.intero_mask_prob <= 1, "agent.intero_mask_prob", self.intero_mask_prob, "in [0, 1]")
         expect(self.intero_latent >= 0, "agent.intero_latent", self.intero_latent, ">= 0")
         expect(self.intero_noise >= 0, "agent.intero_noise", self.intero_noise, ">= 0")

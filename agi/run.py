@@ -168,7 +168,8 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
         if resume:
             latest = ckpt.latest_step()
             if latest is None:
-                raise CheckpointError(f"no checkpoint to resume in {out / 'checkpoints'}")
+                raise CheckpointError(f"no checkpoint to resume in {out / 'checkpoints'}: the run stopped before "
+                                      f"its first one; start it again with --overwrite")  # fmt: skip
             if latest > cfg.train.steps:
                 raise ConfigError(f"--steps {cfg.train.steps:,} is shorter than the {latest:,} steps {out} has run")
             if latest == cfg.train.steps and (out / "summary.json").exists():

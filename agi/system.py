@@ -14,6 +14,7 @@ References: DESIGN.md §4 (one agent step; step 7: online learning every step, n
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any, NamedTuple
 
@@ -145,11 +146,14 @@ def make_system(agent: Agent):
     return init, step
 
 
-def make_train(cfg: RunConfig):
+def make_train(cfg: RunConfig, agent=None):
     """``train(key) -> (SystemState, metrics)``: one seed's whole run as one compilable function.
 
-    Seeds are a vmapped axis: ``jax.jit(jax.vmap(make_train(cfg)))(keys)`` (purejaxrl's pattern). For long runs
-    with a progress bar and files, use ``agi.train_and_evaluate``, which runs the same step in chunks.
-    """
-    init, step = make_system(make_agent(cfg))
+    Seeds are a vmapped axis: ``jax.jit(jax.vmap(make_train(cfg)))(keys)`` (purejaxrl's pattern). ``agent``: an
+    agent built from objects rather than registered names (``make_agent(cfg, world=my_world,
+    drives=[my_drive])``); default ``make_agent(cfg)``. ``cfg.train`` sets the run's length and batch. For long
+    runs with a progress bar and files, use ``agi.train_and_evaluate`` (registered names), which runs the same
+    step in chunks."""
+    agent = make_agent(cfg) if agent is None else agent._replace(cfg=dataclasses.replace(agent.cfg, train=cfg.train))
+    init, step = make_system(agent)
     return train_lib.make_train(init, step, cfg.train.steps, cfg.train.steps // cfg.train.chunks)

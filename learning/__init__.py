@@ -1,6 +1,13 @@
 """The Learning Subsystem: everything with learned weights. Imports jax, flax, optax; never steering."""
 
-from learning.actor import expected_policy_loss, policy_gradient_loss, situation_valence
+from learning.actor import (
+    advance_head_trace,
+    expected_policy_loss,
+    head_log_policy_grad,
+    head_trace_loss,
+    policy_gradient_loss,
+    situation_valence,
+)
 from learning.generator import FeatureLayout, ThoughtGenerator, feature_layout, prediction_loss
 from learning.selection import MODES, select
 from learning.stabilizers import RunningNorm, RunningNormState, heads_sgd, scale_by_obgd
@@ -24,8 +31,11 @@ __all__ = [
     "HeadParams",
     "ThoughtGenerator",
     "TraceState",
+    "advance_head_trace",
     "expected_policy_loss",
     "feature_layout",
+    "head_log_policy_grad",
+    "head_trace_loss",
     "heads_sgd",
     "init_traces",
     "make_heads",

@@ -124,7 +124,11 @@ class ThoughtGenerator(nn.Module):
 
     def policy(self, h):
         """Proposal logits ``[A]``."""
-        return self.actor_out(nn.relu(self.norm_actor(self.actor_hidden(h))))
+        return self.actor_out(self.policy_features(h))
+
+    def policy_features(self, h):
+        """What the proposal head's linear output layer (``actor_out``) reads: ``[hidden]``."""
+        return nn.relu(self.norm_actor(self.actor_hidden(h)))
 
     def imagined(self, h, actions):
         """Imagined next latents for ``actions [K]``: ``[K, latent]``."""

@@ -12,13 +12,14 @@ from steering.ablation import (
     scale_gain,
 )
 from steering.drive import READS, Drive, DriveOut, Head, drive_out, stateless
-from steering.subsystem import SteeringOut, SteeringSubsystem, init, make_steering, step
+from steering.subsystem import MissingSignal, SteeringOut, SteeringSubsystem, init, make_steering, step
 
 __all__ = [
     "READS",
     "Drive",
     "DriveOut",
     "Head",
+    "MissingSignal",
     "SteeringOut",
     "SteeringSubsystem",
     "apply_ablation",

@@ -46,9 +46,34 @@ class SteeringOut(NamedTuple):
     discounts: dict[str, jax.Array] = {}  # per-step discounts on a head's next prediction (defer / override)
 
 
+class MissingSignal(KeyError):
+    """A drive read (or logged) a sense or signal that neither the world nor an earlier drive provides."""
+
+    def __init__(self, drive: str, key):
+        super().__init__(key)
+        self.drive, self.key = drive, key
+
+    def __str__(self):
+        return (f"drive {self.drive!r} reads (or logs) {self.key!r}, which neither the world nor an earlier drive "
+                f"provides")
+
+
 def make_steering(drives, body=()) -> SteeringSubsystem:
-    """Builds a Steering Subsystem, checking drive names are unique."""
+    """Builds a Steering Subsystem, checking that every entry is a ``Drive`` with settings in range and that
+    drive names are unique."""
     drives = tuple(drives)
+    for d in drives:
+        if not isinstance(d, Drive):
+            raise ValueError(f"expected steering.Drive objects, got {type(d).__name__} {d!r:.60}: a drive factory "
+                             f"must be called (make_x(config)) to give a Drive")  # fmt: skip
+        for signal, head in d.heads.items():
+            for k, lo in (("gamma", 0.0), ("lam", 0.0)):
+                v = getattr(head, k)
+                if v is not None and not lo <= v <= 1:
+                    raise ValueError(f"drive {d.name!r}: Head({k}={v!r}) for {signal!r} is out of range: expected "
+                                     f"in [0, 1]")  # fmt: skip
+            if head.alpha is not None and not head.alpha > 0:
+                raise ValueError(f"drive {d.name!r}: Head(alpha={head.alpha!r}) for {signal!r}: expected > 0")
     names = [d.name for d in drives]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -67,7 +92,17 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
     board["reward"] = jnp.zeros((), jnp.float32)
     new_state, by_drive, signals, gates, diags, cumulants, discounts = {}, {}, {}, {}, {}, {}, {}
     for drive in steering.drives:
-        new_state[drive.name], out = drive.step(state[drive.name], board, predictions)
+        try:
+            new_state[drive.name], out = drive.step(state[drive.name], board, predictions)
+        except MissingSignal:
+            raise
+        except KeyError as e:
+            raise MissingSignal(drive.name, e.args[0] if e.args else None) from None
+        undeclared = sorted(set(out.signals) - set(drive.provides))
+        if undeclared:  # a signal gets a head only when provided; one written silently would have none
+            raise ValueError(f"drive {drive.name!r} writes the signals {undeclared} without listing them in its "
+                             f"provides={drive.provides}: list them (each then gets an assessor head) or write them "
+                             f"as diagnostics")  # fmt: skip
         by_drive[drive.name] = out.reward
         signals.update(out.signals)
         gates.update(out.gates)

@@ -299,3 +299,26 @@ def test_reward_scaling_against_a_slow_reference():
         var = np.var(returns, ddof=1) if len(returns) > 1 else 1.0
         np.testing.assert_allclose(float(value), r / np.sqrt(var + 1e-8), rtol=1e-4)
         g = 0.0 if d else g
+
+
+def test_the_actor_trace_in_the_agent():
+    """``agent.actor_lam``: the state carries the proposal head's trace ``[E, N, hidden, A]``, which fills as
+    fresh proposals are learned from; the loss's gradient differs from the one-step actor's only in that head,
+    by ``−A · trace`` (learning/actor.py; its numerics against a loop are in tests/learning)."""
+    agent = make_agent(override(preset("tiny", "cartpole"), ["agent.actor_lam=0.8"]))
+    s, think = _warm(agent, steps=6)
+    e, n = s.agents.h.shape[:2]
+    hidden, a = agent.generator.hidden, agent.world.num_actions
+    chex.assert_shape([s.agents.actor_trace["kernel"], s.agents.actor_trace["bias"]], [(e, n, hidden, a), (e, n, a)])
+    assert float(jnp.abs(s.agents.actor_trace["kernel"]).max()) > 0
+    _, thought = jax.jit(think)(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
+    inputs = jax.tree.map(lambda x: x[0, 0], thought.learning.loss_inputs)
+    params, w = jax.tree.map(lambda x: x[0], s.brain.generator), s.brain.assessors[0]
+    grad = lambda trace: jax.grad(lambda p: agent._loss(p, w, *inputs._replace(actor_trace=trace))[0])(params)
+    with_trace, without = grad(inputs.actor_trace), grad(jax.tree.map(jnp.zeros_like, inputs.actor_trace))
+    diff = jax.tree.map(jnp.subtract, with_trace, without)
+    head = diff["params"].pop("actor_out")
+    assert all(float(jnp.abs(x).max()) == 0 for x in jax.tree.leaves(diff))
+    scale = -inputs.pending.valid * inputs.advantage
+    chex.assert_trees_all_close(head, jax.tree.map(lambda z: scale * z, inputs.actor_trace), rtol=1e-5, atol=1e-7)
+    assert make_agent(preset("tiny", "cartpole")).new_state(jnp.zeros(4)).actor_trace == ()  # off: no state

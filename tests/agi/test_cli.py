@@ -57,7 +57,7 @@ def test_any_discrete_gymnax_environment_trains_and_evaluates(tmp_path):
         (["--set", "agent.selection=psychic"], "agent.selection"),
         (["--set", "steering.ablations=drop:telepathy"], "unknown drive"),
         (["--set", "lr"], "expected key=value"),
-        (["--set", "steering.ablations=drop:arousal"], "which no drive or sense provides"),
+        (["--set", "steering.ablations=drop:arousal"], "which neither the world nor an earlier drive provides"),
         (["--set", "steering.detect_radius=3"], "world.foraging.view_radius"),  # an old flat spelling (an alias)
         (["--set", "agent.entropy_coef=nan"], "agent.entropy_coef"),
         (["--set", "steering.fear.safety_pull=2"], "steering.fear.safety_pull"),  # the fear head's discount, in [0, 1]

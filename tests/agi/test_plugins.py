@@ -2,10 +2,12 @@
 resume; and one clear line (exit 2, nothing written) for each bad use of the registry."""
 
 import json
+import shlex
 import sys
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -53,6 +55,8 @@ def test_ablate_a_plugin_drive(tmp_path):
     assert labels == ["base", "-nearness", "half"]
     dropped = results["variants"][1]["metrics"]
     assert "reward/nearness" not in dropped and dropped["reward_per_step"]["mean"] == 0.0
+    command = (out / "report.md").read_text().split("```\n")[1].splitlines()[0]
+    assert shlex.split(command) == ["agi", *args]  # the report's command pastes back into a shell
 
 
 def test_a_drive_declares_its_heads():
@@ -80,6 +84,86 @@ def test_make_agent_takes_user_objects():
     assert m["reward/far"].shape == (agent.world.num_agents,) and np.all(m["reward/far"] > 0)  # per body
 
 
+def test_make_train_trains_an_agent_built_from_objects():
+    """``make_train(cfg, agent)``: the whole run of an unregistered world's agent, seeds vmapped."""
+    import agi_beacon.world as bw
+
+    cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["train.steps=6", "train.chunks=1"])
+    world = bw.make_beacon(cfg)._replace(name="my-beacon")
+    agent = agi.make_agent(cfg, world=world)
+    state, metrics = jax.jit(jax.vmap(agi.make_train(cfg, agent)))(jax.random.split(jax.random.PRNGKey(0), 2))
+    assert metrics["reward"].shape == (2, 6, 1) and np.all(np.isfinite(metrics["reward"]))  # [seeds, steps, bodies]
+    assert state.brain.assessors.shape[:2] == (2, 1)  # seeds, brains
+
+
+def _beacon_broken(how):
+    """The beacon world with one mistake a user could make."""
+    import agi_beacon.world as bw
+
+    w = bw.make_beacon(agi.preset("tiny", "beacon", plugins=("agi_beacon",)))
+    grow = lambda f: lambda *a: (lambda out: (out[0], jnp.pad(out[1], ((0, 0), (0, 1))), *out[2:]))(f(*a))
+    no_axis = lambda f: lambda *a: (lambda out: (out[0], {**out[1], "extra": jnp.zeros(())}, out[2]))(f(*a))
+    wider_state = lambda f: lambda k, s, a: (lambda out: ((out[0][0], out[0][1][None]), *out[1:]))(f(k, s, a))
+    return {
+        "views change shape": w._replace(observe=grow(w.observe)),
+        "declared extero_dim": w._replace(extero_dim=5),
+        "float actions": w._replace(num_actions=5.0),
+        "continuous actions": w._replace(num_actions=None),
+        "a sense without the body axis": w._replace(step=no_axis(w.step)),
+        "a state that changes shape": w._replace(step=wider_state(w.step)),
+        "done without the body axis": w._replace(step=lambda k, s, a: (*w.step(k, s, a)[:2], jnp.zeros((), bool))),
+    }[how]
+
+
+@pytest.mark.parametrize("how, message", [
+    ("views change shape", "observe returned views of shape (1, 5); expected [num_agents, extero_dim] = (1, 4)"),
+    ("declared extero_dim", "reset returned views of shape (1, 4); expected [num_agents, extero_dim] = (1, 5)"),
+    ("float actions", "num_actions=5.0: expected an integer >= 1"),
+    ("continuous actions", "num_actions=None: expected an integer >= 1 (worlds with continuous actions"),
+    ("a sense without the body axis", "step returned the sense 'extra' of shape (); every sense needs the body axis"),
+    ("a state that changes shape", "step returned a state whose structure, shapes or dtypes differ from reset's"),
+    ("done without the body axis", "step returned done of shape (); expected [1]"),
+])  # fmt: skip
+def test_a_broken_world_is_one_clear_error_before_anything_compiles(how, message):
+    cfg = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
+    with pytest.raises(agi.ConfigError) as e:
+        agi.make_agent(cfg, world=_beacon_broken(how))
+    assert message in str(e.value) and "\n" not in str(e.value), str(e.value)
+
+
+def test_a_broken_drive_is_one_clear_error():
+    from steering import Drive, Head, drive_out
+
+    cfg = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
+    make = lambda *drives: agi.make_agent(cfg, drives=drives)
+    quiet = lambda name, **kw: Drive(name, lambda: (), lambda s, senses, p: (s, drive_out(**kw)))
+    cases = [
+        ((Drive("sniff", lambda: (), lambda s, senses, p: (s, drive_out(reward=senses["smell"]))),),
+         "drive 'sniff' reads (or logs) 'smell', which neither the world nor an earlier drive provides"),
+        ((quiet("loud", signals={"x": 1.0}),), "drive 'loud' writes the signals ['x'] without listing them"),
+        ((quiet("bad", signals={"x": 1.0})._replace(provides=("x",), heads={"x": Head(gamma=1.5)}),),
+         "drive 'bad': Head(gamma=1.5) for 'x' is out of range"),
+        ((lambda cfg: None,), "expected steering.Drive objects, got function"),
+    ]
+    for drives, message in cases:
+        with pytest.raises(agi.ConfigError) as e:
+            make(*drives)
+        assert message in str(e.value), str(e.value)
+    with pytest.raises(agi.ConfigError, match="takes an agi.World or a WorldSpec, not function"):
+        agi.make_agent(cfg, world=lambda cfg: None)
+
+
+def test_a_drive_registered_under_another_name_is_refused(monkeypatch):
+    from agi import registry
+    from steering import Drive
+
+    monkeypatch.setattr(registry, "_DRIVES", dict(registry._DRIVES))
+    agi.register_drive("eager2", lambda c: Drive("eager", lambda: (), lambda s, senses, p: (s, None)))
+    cfg = agi.override(agi.preset("tiny", "foraging"), ["steering.drives=eager2"])
+    with pytest.raises(agi.ConfigError, match="the drive registered as 'eager2' is named 'eager'"):
+        agi.make_agent(cfg)
+
+
 def _bad(tmp_path, monkeypatch, name, text):
     (tmp_path / f"{name}.py").write_text(text)
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -92,7 +176,7 @@ def _bad(tmp_path, monkeypatch, name, text):
         (["--plugin", "bad_twice"], "a world named 'foraging' is already registered"),
         (["--plugin", "bad_raises"], "plugin 'bad_raises' does not import: RuntimeError: boom"),
         (["--plugin", "agi_beacon", "--world", "foraging", "--set", "steering.drives=nearness"],
-         "the signal 'beacon_distance', which no drive or sense provides"),
+         "drive 'nearness' reads (or logs) 'beacon_distance', which neither the world nor an earlier drive"),
         (["--plugin", "agi_beacon", "--world", "beacon", "--set", "beacon.size=big"],
          "beacon.size='big': expected a value of type int"),
         (["--plugin", "agi_beacon", "--world", "beacon", "--set", "beacon.size=1"], "beacon: size >= 2"),

@@ -6,7 +6,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from learning import ThoughtGenerator, expected_policy_loss, policy_gradient_loss, prediction_loss, situation_valence
+from learning import (
+    ThoughtGenerator,
+    advance_head_trace,
+    expected_policy_loss,
+    head_log_policy_grad,
+    head_trace_loss,
+    policy_gradient_loss,
+    prediction_loss,
+    situation_valence,
+)
 
 
 def _gen():
@@ -80,6 +89,38 @@ def test_policy_gradient_matches_reference():
     onehot = np.eye(3)[a]
     entropy_grad = -p * (np.log(p) + 1) + p * np.sum(p * (np.log(p) + 1))
     np.testing.assert_allclose(g, -adv * (onehot - p) - beta * entropy_grad, rtol=1e-5, atol=1e-6)
+
+
+def test_the_head_gradient_of_log_pi_is_autodiffs():
+    x, head = jnp.array([0.5, -1.0, 2.0]), {"kernel": jnp.arange(6.0).reshape(3, 2) / 7, "bias": jnp.array([0.3, -0.2])}
+    log_pi = lambda hd: jax.nn.log_softmax(x @ hd["kernel"] + hd["bias"])[1]
+    got = jax.jit(head_log_policy_grad)(x, x @ head["kernel"] + head["bias"], 1)
+    chex.assert_trees_all_close(got, jax.grad(log_pi)(head), rtol=1e-5)
+
+
+def test_the_actor_trace_gives_actor_critic_lambda_against_a_loop():
+    """Over a run of transitions with episode ends and kept (off-policy) plans, the proposal head's gradient of
+    ``policy_gradient_loss + head_trace_loss`` with the carried trace is ``−A_t Σ_k (γλ)^{t−k} on_k ∇log π_k`` over
+    the episode's transitions k ≤ t (Sutton & Barto §13.6's backward view), summed the slow obvious way."""
+    rng = np.random.default_rng(0)
+    t_len, f, n_act, decay = 9, 3, 4, 0.9 * 0.8
+    xs, heads = rng.normal(size=(t_len, f)), rng.normal(size=(t_len, f, n_act))  # the head moves between steps
+    actions, adv = rng.integers(0, n_act, t_len), rng.normal(size=t_len)
+    on = np.array([1, 1, 0, 1, 1, 1, 0, 1, 1.0])
+    cont = np.array([1, 1, 1, 0, 1, 1, 1, 1, 1.0])  # the episode ends after transition 3
+    grad_of = lambda t: head_log_policy_grad(jnp.asarray(xs[t]), jnp.asarray(xs[t] @ heads[t]), actions[t])
+    older = {"kernel": jnp.zeros((f, n_act)), "bias": jnp.zeros(n_act)}
+    step = jax.jit(advance_head_trace)
+    for t in range(t_len):
+        def loss(hd, t=t, older=older):
+            pg, _ = policy_gradient_loss(jnp.asarray(xs[t]) @ hd["kernel"] + hd["bias"], actions[t], adv[t], 0.0)
+            return pg * on[t] + head_trace_loss(hd, older, adv[t])
+
+        got = jax.grad(loss)({"kernel": jnp.asarray(heads[t]), "bias": jnp.zeros(n_act)})
+        start = max([k + 1 for k in range(t) if cont[k] == 0], default=0)
+        want = sum(decay ** (t - k) * on[k] * np.asarray(grad_of(k)["kernel"]) for k in range(start, t + 1))
+        np.testing.assert_allclose(got["kernel"], -adv[t] * want, rtol=1e-4, atol=1e-6)
+        older = step(older, grad_of(t), on[t], decay, cont[t])
 
 
 def test_expected_policy_loss_and_situation_valence():
