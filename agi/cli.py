@@ -169,7 +169,27 @@ def build_config(args):
         train = dataclasses.replace(train, num_seeds=args.seeds)
     cfg = override(dataclasses.replace(cfg, train=train), args.set)
     make_agent(cfg)  # validates the config and builds the Steering Subsystem (ablations included)
+    _warn_unused_sections(cfg, args.set)
     return cfg
+
+
+def _warn_unused_sections(cfg, assignments) -> None:
+    """One stderr line per ``--set`` of a registered world's or drive's section that this run does not use (the
+    value is kept in config.json but changes nothing): ``--set beacon.speed=0.3`` with another world, or
+    ``--set nearness.gain=2`` without ``steering.drives=nearness``."""
+    from agi.registry import drive_names, sections, world_names
+
+    worlds, drives, own = set(world_names()), set(drive_names()), set(sections())
+    for item in assignments:
+        section = item.partition("=")[0].partition(".")[0]
+        if section not in own:
+            continue
+        if section in drives and section not in cfg.steering.drives:
+            print(f"agi: warning: --set {item}: the drive {section!r} is not in this run (add it with --set "
+                  f"steering.drives={section})", file=sys.stderr)  # fmt: skip
+        elif section in worlds and section not in drives and section != cfg.world.name:
+            print(f"agi: warning: --set {item}: {section!r} is not this run's world ({cfg.world.name!r})",
+                  file=sys.stderr)
 
 
 def _resume_config(args):

@@ -164,6 +164,21 @@ def test_a_drive_registered_under_another_name_is_refused(monkeypatch):
         agi.make_agent(cfg)
 
 
+def test_a_section_the_run_does_not_use_is_warned_about(capsys):
+    from agi.cli import _warn_unused_sections
+
+    agi.load_plugins(["agi_beacon"], entry_points=False)
+    cfg = agi.preset("tiny", "foraging", plugins=("agi_beacon",))
+    _warn_unused_sections(cfg, ["nearness.gain=2", "beacon.speed=0.3", "agent.lr=1e-3"])
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["agi: warning: --set nearness.gain=2: the drive 'nearness' is not in this run (add it with --set "
+                   "steering.drives=nearness)", "agi: warning: --set beacon.speed=0.3: 'beacon' is not this run's "
+                   "world ('foraging')"]  # fmt: skip
+    used = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["steering.drives=nearness"])
+    _warn_unused_sections(used, ["nearness.gain=2", "beacon.speed=0.3"])
+    assert capsys.readouterr().err == ""
+
+
 def _bad(tmp_path, monkeypatch, name, text):
     (tmp_path / f"{name}.py").write_text(text)
     monkeypatch.syspath_prepend(str(tmp_path))
