@@ -742,13 +742,15 @@ def check_world(world: World) -> None:
                                   f"sense needs the body axis first: [{n}, ...]")  # fmt: skip
 
     def check_state(what, before, after):
+        # A weakly typed leaf (a Python number in the state) may take another dtype: a scan carry accepts that.
+        same_dtype = lambda a, b: a.dtype == b.dtype or a.weak_type or b.weak_type
         same = jax.tree.structure(before) == jax.tree.structure(after) and all(
-            (shape(a), a.dtype) == (shape(b), b.dtype)
+            shape(a) == shape(b) and same_dtype(a, b)
             for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after), strict=True))  # fmt: skip
         if not same:
+            spell = lambda t: jax.tree.map(lambda a: f"{a.dtype}{list(a.shape)}", t)
             raise ConfigError(f"world {name!r}: {what} returned a state whose structure, shapes or dtypes differ "
-                              f"from reset's (a scan carries it: {jax.tree.map(shape, before)} became "
-                              f"{jax.tree.map(shape, after)})")  # fmt: skip
+                              f"from reset's (a scan carries it: {spell(before)} became {spell(after)})")  # fmt: skip
 
     key = jax.random.PRNGKey(0)
     state, extero, senses = traced("reset(key)", world.reset, key)
@@ -760,9 +762,23 @@ def check_world(world: World) -> None:
     check_state("step", state, stepped)
     if shape(done) != (n,):
         raise ConfigError(f"world {name!r}: step returned done of shape {shape(done)}; expected [{n}]")
-    observed, extero, _ = traced("observe(state, {}, orient [N])", world.observe, stepped, {}, jnp.zeros((n,)))
+    signals = _AnySignal(lambda: jnp.zeros((n,), jnp.float32))  # whatever signal a world reads, [N] zeros
+    observe = lambda state, orient: world.observe(state, signals, orient)  # (not a pytree: closed over)
+    observed, extero, _ = traced("observe(state, signals, orient [N])", observe, stepped, jnp.zeros((n,)))
     check_views("observe", extero)
     check_state("observe", state, observed)
+
+
+class _AnySignal(dict):
+    """Steering's signals as ``check_world`` hands them to ``observe``: ``[key]`` is zeros for any key (a world
+    may read the signals its own drives provide), ``.get(key, default)`` the default."""
+
+    def __init__(self, zeros):
+        super().__init__()
+        self.zeros = zeros
+
+    def __missing__(self, key):
+        return self.zeros()
 
 
 def _check_wiring(agent: Agent) -> None:
@@ -779,9 +795,7 @@ def _check_wiring(agent: Agent) -> None:
     except st.MissingSignal as e:
         raise ConfigError(f"{e} (drives: {list(agent.steering.names)}, steering.ablations="
                           f"{list(agent.cfg.steering.ablations)})") from None  # fmt: skip
-    except ConfigError:
-        raise
-    except ValueError as e:  # a drive's own complaint while traced (steering.step: an undeclared signal)
+    except st.UndeclaredSignal as e:
         raise ConfigError(str(e)) from None
     except KeyError as e:
         raise ConfigError(

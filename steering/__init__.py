@@ -12,7 +12,15 @@ from steering.ablation import (
     scale_gain,
 )
 from steering.drive import READS, Drive, DriveOut, Head, drive_out, stateless
-from steering.subsystem import MissingSignal, SteeringOut, SteeringSubsystem, init, make_steering, step
+from steering.subsystem import (
+    MissingSignal,
+    SteeringOut,
+    SteeringSubsystem,
+    UndeclaredSignal,
+    init,
+    make_steering,
+    step,
+)
 
 __all__ = [
     "READS",
@@ -22,6 +30,7 @@ __all__ = [
     "MissingSignal",
     "SteeringOut",
     "SteeringSubsystem",
+    "UndeclaredSignal",
     "apply_ablation",
     "apply_ablations",
     "clamp_signal",

@@ -58,6 +58,10 @@ class MissingSignal(KeyError):
                 f"provides")
 
 
+class UndeclaredSignal(ValueError):
+    """A drive wrote a signal it does not list in ``provides`` (so it would have no assessor head)."""
+
+
 def make_steering(drives, body=()) -> SteeringSubsystem:
     """Builds a Steering Subsystem, checking that every entry is a ``Drive`` with settings in range and that
     drive names are unique."""
@@ -100,7 +104,7 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
             raise MissingSignal(drive.name, e.args[0] if e.args else None) from None
         undeclared = sorted(set(out.signals) - set(drive.provides))
         if undeclared:  # a signal gets a head only when provided; one written silently would have none
-            raise ValueError(f"drive {drive.name!r} writes the signals {undeclared} without listing them in its "
+            raise UndeclaredSignal(f"drive {drive.name!r} writes the signals {undeclared} without listing them in its "
                              f"provides={drive.provides}: list them (each then gets an assessor head) or write them "
                              f"as diagnostics")  # fmt: skip
         by_drive[drive.name] = out.reward

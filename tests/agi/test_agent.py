@@ -1,6 +1,7 @@
 """The whole agent: jit-compatibility and shapes of the step functions, finiteness, no recompilation."""
 
 import dataclasses
+import functools
 
 import chex
 import jax
@@ -320,5 +321,29 @@ def test_the_actor_trace_in_the_agent():
     head = diff["params"].pop("actor_out")
     assert all(float(jnp.abs(x).max()) == 0 for x in jax.tree.leaves(diff))
     scale = -inputs.pending.valid * inputs.advantage
+    assert abs(float(scale)) > 0
     chex.assert_trees_all_close(head, jax.tree.map(lambda z: scale * z, inputs.actor_trace), rtol=1e-5, atol=1e-7)
+    # ``think`` advances it: γλ (older + on_policy · ∇log π(a_{t-1} | h_{t-1})) · cont, here with one episode ended
+    # and one plan kept, computed the obvious way for every body
+    agents = s.agents._replace(pending=s.agents.pending._replace(
+        cont=s.agents.pending.cont.at[0, 0].set(0.0), on_policy=s.agents.pending.on_policy.at[1, 0].set(0.0)))
+    _, thought = jax.jit(think)(s.brain, agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
+    params = jax.tree.map(lambda x: x[0], s.brain.generator)
+    for i in range(e):
+        at = functools.partial(lambda tree, i: jax.tree.map(lambda x: x[i, 0], tree), i=i)
+        want = _advanced_trace(agent, params, at(agents.pending), at(agents.actor_trace), agent.cfg.agent.gamma * 0.8)
+        chex.assert_trees_all_close(at(thought.actor_trace), want, rtol=1e-5, atol=1e-7)
+    assert float(jnp.abs(thought.actor_trace["kernel"][0, 0]).max()) == 0  # the episode ended: a fresh trace
     assert make_agent(preset("tiny", "cartpole")).new_state(jnp.zeros(4)).actor_trace == ()  # off: no state
+
+
+def _advanced_trace(agent, params, pend, older, decay):
+    """The actor trace after learning from ``pend``, by autodiff of log π at ``pend.h``."""
+    inner = params["params"]
+
+    def log_pi(head):
+        logits = agent.generator.apply({"params": {**inner, "actor_out": head}}, pend.h, method="policy")
+        return jax.nn.log_softmax(logits)[pend.action]
+
+    g = jax.grad(log_pi)(inner["actor_out"])
+    return jax.tree.map(lambda z, gi: decay * (z + pend.on_policy * gi) * pend.cont * pend.valid, older, g)

@@ -88,12 +88,15 @@ def test_make_train_trains_an_agent_built_from_objects():
     """``make_train(cfg, agent)``: the whole run of an unregistered world's agent, seeds vmapped."""
     import agi_beacon.world as bw
 
+    from steering import Drive, drive_out
+
     cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["train.steps=6", "train.chunks=1"])
-    world = bw.make_beacon(cfg)._replace(name="my-beacon")
-    agent = agi.make_agent(cfg, world=world)
+    world = bw.make_beacon(agi.override(cfg, ["beacon.n_agents=2"]))._replace(name="my-beacon")  # cfg says 1
+    far = Drive("far", lambda: (), lambda s, senses, p: (s, drive_out(reward=senses["beacon_distance"] / 10)))
+    agent = agi.make_agent(cfg, world=world, drives=[far])
     state, metrics = jax.jit(jax.vmap(agi.make_train(cfg, agent)))(jax.random.split(jax.random.PRNGKey(0), 2))
-    assert metrics["reward"].shape == (2, 6, 1) and np.all(np.isfinite(metrics["reward"]))  # [seeds, steps, bodies]
-    assert state.brain.assessors.shape[:2] == (2, 1)  # seeds, brains
+    assert metrics["reward/far"].shape == (2, 6, 2) and np.all(metrics["reward/far"] >= 0)  # [seeds, steps, bodies]
+    assert state.brain.assessors.shape[:2] == (2, 2)  # seeds, brains: the agent's world, not cfg's
 
 
 def _beacon_broken(how):
@@ -129,6 +132,24 @@ def test_a_broken_world_is_one_clear_error_before_anything_compiles(how, message
     with pytest.raises(agi.ConfigError) as e:
         agi.make_agent(cfg, world=_beacon_broken(how))
     assert message in str(e.value) and "\n" not in str(e.value), str(e.value)
+
+
+def test_a_world_may_keep_python_numbers_and_read_its_own_signals():
+    """What a scan carries and what ``observe`` may read are not refused: a Python number in the state that
+    becomes a typed array after a step, and a signal read by key (a world whose own drives provide it)."""
+    import agi_beacon.world as bw
+
+    cfg = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
+    w = bw.make_beacon(cfg)
+    reset = lambda key: (lambda out: ((out[0], 0), *out[1:]))(w.reset(key))
+    step = lambda key, s, a: (lambda out: ((out[0], jnp.int8(1)), *out[1:]))(w.step(key, s[0], a))
+    observe = lambda s, signals, orient: ((s[0], s[1]), w.observe(s[0], signals, orient)[1] + signals["glow"][:, None],
+                                          orient)  # fmt: skip
+    from steering import Drive, drive_out
+
+    glow = Drive("glower", lambda: (), lambda s, senses, p: (s, drive_out(signals={"glow": 1.0})), ("glow",))
+    agent = agi.make_agent(cfg, world=w._replace(reset=reset, step=step, observe=observe), drives=[glow])
+    assert agent.head_names == ("valence", "glow")
 
 
 def test_a_broken_drive_is_one_clear_error():
