@@ -1,8 +1,8 @@
 """``agi experiment``: the experiments of DESIGN.md §9 (its seven, plus ``compassion_sated``,
 ``giving_decomposed``, ``giving_hungry``, ``giving_scaled``, ``giving_prior``, ``giving_learned``,
-``compassion_spares``, ``liking``, ``compassion_spares_kin``, the ``feared_*`` and ``finder_gate_*`` ones,
-registered later), each a named config + variants + the statistics it tests + the direction the seeds predict +
-negative controls, as registered in ``docs/experiments.md``.
+``compassion_spares``, ``liking``, ``liking_generous``, ``compassion_spares_kin``, the ``feared_*`` and
+``finder_gate_*`` ones, registered later), each a named config + variants + the statistics it tests + the
+direction the seeds predict + negative controls, as registered in ``docs/experiments.md``.
 """
 
 from __future__ import annotations
@@ -529,6 +529,23 @@ EXPERIMENTS = {
              Prediction("imagined_friend_over_bully", "imagined probe (the valence of a thought centred on a body, "
                         "formed now): friend − bully (base)", ">", _on(_liking_gap("imagined"), "base"),
                         "capability")),
+        ),
+        Experiment(
+            "liking_generous", "000 §4.3",
+            "Is a friend that gives away every food item it carries liked in sign (what its presence adds to the "
+            "valence of one's own view above 0), where the same friend that never gives is not?",
+            (*ALONE, "world.characters=friend", "world.social.character_hunger_rate=0", *FOOD,
+             "world.social.liking_probe=true", "train.steps=40000", "train.seed=1200"),
+            "base; harmless: world.social.harmless=true",
+            (Prediction("generous_friend_liked", "presence probe of the friend (base)", ">",
+                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+             Prediction("liking_follows_gifts", "presence probe of the friend: base − harmless", ">",
+                        _diff(lambda r: _liking(r, "presence", "friend"), "base", "harmless")),
+             Prediction("imagined_follows_gifts", "imagined probe of the friend (a thought centred on it, formed "
+                        "now): base − harmless", ">", _diff(lambda r: _liking(r, "imagined", "friend"), "base",
+                                                             "harmless")),
+             Prediction("control_harmless_friend", "presence probe of the friend in the harmless world (it never "
+                        "gives)", ">", _on(lambda r: _liking(r, "presence", "friend"), "harmless"), "control")),
         ),
         Experiment(
             "feared", "001 §7.1",

@@ -33,7 +33,8 @@ def test_the_registered_experiments_are_defined():
                                  "giving_learned_long", "giving_default_long",
                                  "giving_which_setting",
                                  "compassion_spares", "compassion_spares_kin",
-                                 "liked_admired", "concept_finder_gating", "halo_effect", "liking", "feared",
+                                 "liked_admired", "concept_finder_gating", "halo_effect", "liking",
+                                 "liking_generous", "feared",
                                  "feared_strong_long", "feared_specific", "finder_gate_feared", "finder_gate_social",
                                  "misalignment"]  # fmt: skip
 
