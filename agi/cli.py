@@ -177,13 +177,11 @@ def _warn_unused_sections(cfg, assignments) -> None:
     """One stderr line per ``--set`` of a registered world's or drive's section that this run does not use (the
     value is kept in config.json but changes nothing): ``--set beacon.speed=0.3`` with another world, or
     ``--set nearness.gain=2`` without ``steering.drives=nearness``."""
-    from agi.registry import drive_names, sections, world_names
+    from agi.registry import drive_names, world_names
 
-    worlds, drives, own = set(world_names()), set(drive_names()), set(sections())
-    for item in assignments:
+    worlds, drives = set(world_names()), set(drive_names())
+    for item in assignments:  # (a section of a name without a config was refused by ``override``)
         section = item.partition("=")[0].partition(".")[0]
-        if section not in own:
-            continue
         if section in drives and section not in cfg.steering.drives:
             print(f"agi: warning: --set {item}: the drive {section!r} is not in this run (add it with --set "
                   f"steering.drives={section})", file=sys.stderr)  # fmt: skip

@@ -71,9 +71,9 @@ def make_steering(drives, body=()) -> SteeringSubsystem:
             raise ValueError(f"expected steering.Drive objects, got {type(d).__name__} {d!r:.60}: a drive factory "
                              f"must be called (make_x(config)) to give a Drive")  # fmt: skip
         for signal, head in d.heads.items():
-            for k, lo in (("gamma", 0.0), ("lam", 0.0)):
+            for k in ("gamma", "lam"):
                 v = getattr(head, k)
-                if v is not None and not lo <= v <= 1:
+                if v is not None and not 0 <= v <= 1:
                     raise ValueError(f"drive {d.name!r}: Head({k}={v!r}) for {signal!r} is out of range: expected "
                                      f"in [0, 1]")  # fmt: skip
             if head.alpha is not None and not head.alpha > 0:
@@ -98,8 +98,6 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
     for drive in steering.drives:
         try:
             new_state[drive.name], out = drive.step(state[drive.name], board, predictions)
-        except MissingSignal:
-            raise
         except KeyError as e:
             raise MissingSignal(drive.name, e.args[0] if e.args else None) from None
         undeclared = sorted(set(out.signals) - set(drive.provides))
