@@ -171,6 +171,11 @@ def _liking_gap(probe):
     return lambda run: _liking(run, probe, "friend") - _liking(run, probe, "bully")
 
 
+def _in_view(run):
+    """Per seed: the share of steps with food in a learner's view (last 10%)."""
+    return _agents(run, "food_in_view")
+
+
 REGISTERED = "docs/experiments.md"
 """Where each experiment below is registered (statistic, direction, control, budget, seeds) before it runs."""
 
@@ -619,6 +624,27 @@ EXPERIMENTS = {
              Prediction("control_pleasure_shuffled", "pleasure readout r against the true pleasure of the body "
                         "another environment's learner looked at (attended)", ">",
                         _on(lambda r: _corr(r, "shuffled"), "attended"), "control")),
+        ),
+        Experiment(
+            "arousal_hiding", "001 §5.3.1",
+            "Does the arousal × valence interaction make a hungry learner, for whom every step is bad, learn to "
+            "keep arousing sights out of view, and so forage less, in the first half of its budget?",
+            ("train.steps=10000", "train.seed=1300"),
+            "base; ablated: arousal_valence.gain=0; sated: steering.hunger_rate=0; "
+            "sated_ablated: steering.hunger_rate=0 arousal_valence.gain=0; "
+            "random: agent.selection=random",
+            (Prediction("hides", "food in view (share of steps): base − ablated", "<",
+                        _diff(_in_view, "base", "ablated")),
+             Prediction("eats_less", "eat rate: base − ablated", "<",
+                        _diff(lambda r: _agents(r, "eat"), "base", "ablated")),
+             Prediction("calmer", "arousal (signal/arousal): base − ablated", "<",
+                        _diff(lambda r: r.last.per_seed("signal/arousal"), "base", "ablated")),
+             Prediction("hiding_needs_hunger", "[food in view: base − ablated] − [the same sated]", "<",
+                        lambda runs: _diff(_in_view, "base", "ablated")(runs)
+                        - _diff(_in_view, "sated", "sated_ablated")(runs)),
+             Prediction("control_sated", "food in view: sated − sated_ablated (hunger held where it starts: no "
+                        "growing penalty for arousal to amplify)", "<", _diff(_in_view, "sated", "sated_ablated"),
+                        "control")),
         ),
         Experiment(
             "misalignment", "002 (inner vs outer misalignment)",
