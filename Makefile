@@ -18,11 +18,14 @@ demo: $(STAMP)
 	$(BIN)/agi train --preset default --world social --out runs/demo --overwrite
 
 # Two test processes, each test file whole in one (its module fixtures compile once): 20 min against 23 in one
-# process on the 2-core CI machine. No GPU memory is preallocated, so that both can share one accelerator.
+# process on the 2-core CI machine. No GPU memory is preallocated, so that both can share one accelerator. Both
+# keep compiled programs in one folder (train.compile_cache), so a program that several tests build compiles once.
 TEST_WORKERS ?= 2
+TEST_CACHE ?= $(CURDIR)/.cache/xla-test
 test: $(STAMP)
 	$(BIN)/ruff check .
-	XLA_PYTHON_CLIENT_PREALLOCATE=false $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	XLA_PYTHON_CLIENT_PREALLOCATE=false JAX_COMPILATION_CACHE_DIR=$(TEST_CACHE) \
+		$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

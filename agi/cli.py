@@ -324,10 +324,25 @@ def main(argv=None) -> int:
         sys.stderr.write(f"agi: error: {e}\n")
         return 2
     args = _parser().parse_args(argv)
+    _compile_cache()
     from agi.run import stop_on_signals
 
     with stop_on_signals():
         return _dispatch(args, argv)
+
+
+def _compile_cache() -> None:
+    """Keeps compiled programs on disk (``train.compile_cache``: a resumed run, a repeated experiment or eval
+    loads its program instead of compiling it); ``AGI_COMPILE_CACHE=off`` switches it off."""
+    from train import compile_cache
+
+    folder = compile_cache.resolve()
+    if folder is None:
+        return
+    try:
+        compile_cache.enable(folder)
+    except OSError as e:  # a read-only home: compile as before
+        sys.stderr.write(f"agi: warning: no compile cache ({e}); set AGI_COMPILE_CACHE to a writable folder or off\n")
 
 
 def _plugins_in(argv) -> list[str]:
