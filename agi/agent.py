@@ -699,6 +699,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         intero_latent=cfg.agent.intero_latent,
         value_pathway=cfg.agent.value_pathway,
         layer_norm=cfg.agent.layer_norm,
+        sparse_init=cfg.agent.sparse_init,
     )
     agent = Agent(world, steering, generator, heads, cfg, spec.probes, AGENT | assessor_metrics(heads) | spec.metrics)
     _check_wiring(agent)

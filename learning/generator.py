@@ -8,7 +8,9 @@
 
 With ``layer_norm`` the encoder's, the actor's and the imagination's pre-activations are layer-normalised
 (``relu(LN(W x))``, ``tanh(LN(W_im [h, onehot(a)]))``), one of streaming deep RL's measures (Elsayed, Vasan &
-Mahmood 2024).
+Mahmood 2024). With ``sparse_init = s > 0`` every weight matrix but the actor's zero-initialised output (and the
+GRU's recurrent one) starts sparse, another of theirs: each unit reads a random ``1 − s`` share of its inputs,
+with weights uniform in ``±1/√fan_in`` (``sparse_init``).
 
 The critic block ``c`` (``value_pathway = k`` units, two layers, appended to φ) is the valence head's own
 pathway: only the valence head reads it, and its input is stop-gradient, so a loss on the valence trains
@@ -37,6 +39,7 @@ References: DESIGN.md §4 steps 1–2; 002 "Big picture" (Thought Generator); 00
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import flax.linen as nn
@@ -73,6 +76,23 @@ def feature_layout(latent_dim: int, intero_dim: int, critic_dim: int = 0) -> Fea
     )
 
 
+def sparse_init(sparsity: float):
+    """Elsayed, Vasan & Mahmood (2024)'s sparse initialisation of a ``[fan_in, fan_out]`` kernel: in each column
+    (a unit), ``ceil(sparsity · fan_in)`` randomly chosen inputs get weight 0 and the others ``U(±1/√fan_in)``."""
+    if not 0.0 <= sparsity < 1.0:
+        raise ValueError(f"sparse_init: sparsity must be in [0, 1), got {sparsity}")
+
+    def init(key, shape, dtype=jnp.float32):
+        fan_in = shape[0]
+        k_w, k_m = jax.random.split(key)
+        bound = 1.0 / jnp.sqrt(fan_in)
+        w = jax.random.uniform(k_w, shape, dtype, -bound, bound)
+        rank = jnp.argsort(jax.random.uniform(k_m, shape), axis=0).argsort(axis=0)  # a random order per column
+        return jnp.where(rank < math.ceil(sparsity * fan_in), jnp.zeros((), dtype), w)
+
+    return init
+
+
 class ThoughtGenerator(nn.Module):
     """Flax module; call its methods with ``module.apply(params, ..., method=...)``."""
 
@@ -86,25 +106,32 @@ class ThoughtGenerator(nn.Module):
     intero_latent: int = 0  # > 0: φ_int is a latent block of this width (see the module docstring)
     value_pathway: int = 0  # > 0: φ ends with a critic block of this width (see the module docstring)
     layer_norm: bool = False  # LayerNorm before the encoder's, the actor's and the imagination's nonlinearity
+    sparse_init: float = 0.0  # > 0: sparse initial weights (see the module docstring); 0: flax's defaults
 
     def setup(self):
-        self.encoder = nn.Dense(self.hidden, dtype=self.dtype)
-        self.gru = nn.GRUCell(self.hidden, dtype=self.dtype)
-        self.actor_hidden = nn.Dense(self.hidden, dtype=self.dtype)
+        def dense(width):
+            if self.sparse_init > 0:
+                return nn.Dense(width, dtype=self.dtype, kernel_init=sparse_init(self.sparse_init))
+            return nn.Dense(width, dtype=self.dtype)
+
+        self.encoder = dense(self.hidden)
+        gru_init = {"kernel_init": sparse_init(self.sparse_init)} if self.sparse_init > 0 else {}
+        self.gru = nn.GRUCell(self.hidden, dtype=self.dtype, **gru_init)
+        self.actor_hidden = dense(self.hidden)
         self.actor_out = nn.Dense(self.num_actions, dtype=self.dtype, kernel_init=nn.initializers.zeros)
-        self.imagine = nn.Dense(self.latent, dtype=self.dtype)
+        self.imagine = dense(self.latent)
         # Streaming deep RL (Elsayed et al. 2024) normalises every layer's pre-activation (issue 13)
         norm = (lambda: nn.LayerNorm(dtype=self.dtype)) if self.layer_norm else (lambda: lambda x: x)
         self.norm_encoder, self.norm_actor, self.norm_imagine = norm(), norm(), norm()
-        self.dec_extero = nn.Dense(self.extero_dim, dtype=self.dtype)
-        self.dec_intero = nn.Dense(max(self.intero_dim, 1), dtype=self.dtype)
+        self.dec_extero = dense(self.extero_dim)
+        self.dec_intero = dense(max(self.intero_dim, 1))
         if self.intero_pathway == "perceptual":
-            self.perceptual = nn.Dense(self.intero_latent or self.latent, dtype=self.dtype)
+            self.perceptual = dense(self.intero_latent or self.latent)
         elif self.intero_latent:
-            self.intero_encoder = nn.Dense(self.intero_latent, dtype=self.dtype)
+            self.intero_encoder = dense(self.intero_latent)
         if self.value_pathway:
-            self.critic = nn.Dense(self.value_pathway, dtype=self.dtype)
-            self.critic_out = nn.Dense(self.value_pathway, dtype=self.dtype)
+            self.critic = dense(self.value_pathway)
+            self.critic_out = dense(self.value_pathway)
 
     def __call__(self, h, a_prev, extero, intero, mask):
         """Used only to create parameters: one recurrent step plus all heads."""

@@ -71,6 +71,32 @@ def test_layer_norm_normalises_the_imagined_latent_before_its_tanh():
     np.testing.assert_allclose(z, ref, rtol=1e-5, atol=1e-5)
 
 
+def test_sparse_init_zeroes_the_same_share_of_every_units_inputs():
+    """``sparse_init`` against a count by hand: each column of every kernel it initialises has exactly
+    ``ceil(s · fan_in)`` zeros and its other weights within ``±1/√fan_in``; the actor's output stays zero and the
+    GRU's recurrent kernels keep their own initialiser; ``0`` leaves flax's defaults (no exact zeros)."""
+    kw = dict(num_actions=3, extero_dim=6, intero_dim=2, hidden=8, latent=5, value_pathway=4)
+    args = (jnp.zeros(8), jnp.zeros((), jnp.int32), jnp.zeros(6), jnp.zeros(2), jnp.ones(2))
+    sparse = jax.jit(ThoughtGenerator(**kw, sparse_init=0.75).init)(jax.random.PRNGKey(0), *args)["params"]
+    dense = ThoughtGenerator(**kw).init(jax.random.PRNGKey(0), *args)["params"]
+    checked = 0
+    for path, k in jax.tree_util.tree_leaves_with_path(sparse):
+        name = jax.tree_util.keystr(path)
+        if not name.endswith("['kernel']") or "actor_out" in name or "['h" in name.split("gru")[-1]:
+            continue
+        fan_in = k.shape[0]
+        zeros = np.sum(np.asarray(k) == 0, axis=0)
+        np.testing.assert_array_equal(zeros, int(np.ceil(0.75 * fan_in)), err_msg=name)
+        assert np.abs(np.asarray(k)).max() <= 1 / np.sqrt(fan_in) + 1e-7, name
+        checked += 1
+    assert checked >= 9  # encoder, actor_hidden, imagine, two decoders, two critic layers, GRU input kernels
+    np.testing.assert_array_equal(sparse["actor_out"]["kernel"], 0.0)
+    np.testing.assert_array_equal(sparse["gru"]["hr"]["kernel"], dense["gru"]["hr"]["kernel"])
+    assert all(np.all(np.asarray(dense[m]["kernel"]) != 0) for m in ("encoder", "imagine", "dec_extero"))
+    with pytest.raises(ValueError, match="sparsity"):
+        ThoughtGenerator(**kw, sparse_init=1.0).init(jax.random.PRNGKey(0), *args)
+
+
 def test_masked_interoception_is_invisible():
     g, params = _gen()
     run = lambda intero: g.apply(params, jnp.zeros(8), 0, jnp.ones(6), intero, jnp.zeros(2), method="recur")
