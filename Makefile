@@ -19,11 +19,13 @@ demo: $(STAMP)
 
 # Two test processes, each test file whole in one (its module fixtures compile once): 20 min against 23 in one
 # process on the 2-core CI machine. No GPU memory is preallocated, so that both can share one accelerator. Both
-# keep compiled programs in one folder (train.compile_cache), so a program that several tests build compiles once.
+# keep compiled programs in one folder (train.compile_cache), so a program that several tests build compiles once:
+# 15 min against 20 from an empty folder, which each run starts from (it would only grow, and CI starts empty).
 TEST_WORKERS ?= 2
 TEST_CACHE ?= $(CURDIR)/.cache/xla-test
 test: $(STAMP)
 	$(BIN)/ruff check .
+	rm -rf $(TEST_CACHE)
 	XLA_PYTHON_CLIENT_PREALLOCATE=false JAX_COMPILATION_CACHE_DIR=$(TEST_CACHE) \
 		$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 

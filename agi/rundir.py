@@ -213,7 +213,8 @@ def _version(name: str) -> str | None:
 
 
 def provenance() -> dict:
-    """Where a result came from: package and code version, library versions, Python, host and devices."""
+    """Where a result came from: package and code version, library versions, Python, host and devices, and the
+    compile cache folder in use (None: every program was compiled)."""
     import jax
 
     packages = ("brainlike-agi", "jax", "jaxlib", "flax", "optax", "chex", "orbax-checkpoint", "gymnax", "numpy")
@@ -224,6 +225,8 @@ def provenance() -> dict:
         "platform": platform.platform(),
         "devices": [f"{d.platform}:{d.device_kind}" for d in jax.devices()],
         "process_count": jax.process_count(),
+        # a compile time read from here was a load where this folder held the program (train.compile_cache)
+        "compile_cache": jax.config.jax_compilation_cache_dir or None,
         "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
 

@@ -98,7 +98,8 @@ def agent(seeds: int) -> dict:
         out = Path(d) / "run"
         cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "cartpole", "--seeds", str(seeds),
                "--no-baseline", "--quiet", "--out", str(out)]  # fmt: skip
-        env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
+        # No compile cache: the printed compile time is a compile, as PPO's is.
+        env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "AGI_COMPILE_CACHE": "off"}
         done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             raise SystemExit(f"agi train failed ({done.returncode}):\n{done.stderr[-3000:]}")

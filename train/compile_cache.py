@@ -10,8 +10,11 @@ one).
 ``resolve(env)`` picks the folder: ``JAX_COMPILATION_CACHE_DIR`` (JAX's own setting) wins and is left to JAX;
 else ``AGI_COMPILE_CACHE`` (a folder, or ``0`` / ``off`` to switch the cache off); else
 ``$XDG_CACHE_HOME/agi/xla`` (``~/.cache/agi/xla``). The ``agi`` command enables it; a library user calls
-``enable(path)`` or sets ``JAX_COMPILATION_CACHE_DIR``. Programs that compile in under a second are not stored
-(JAX's default threshold). Delete the folder to reclaim its space; nothing else reads it.
+``enable(path)`` (once per process, before the first compile that should be stored: JAX fixes the folder when
+it first uses it) or sets ``JAX_COMPILATION_CACHE_DIR``. Programs that compile in under a second are not stored
+(JAX's default threshold). Nothing bounds the folder's size: delete it to reclaim its space. An entry whose
+write was cut short (the process killed mid-write) is never rewritten: JAX warns and compiles that program each
+time, until the folder is deleted.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ def resolve(env: Mapping[str, str] = os.environ) -> Path | None:
 
 def enable(path: str | os.PathLike) -> Path:
     """Keeps every compiled program of this process that took at least a second in ``path`` (created if
-    missing) and loads it from there when the same program is compiled again. Returns the folder."""
+    missing) and loads it from there when the same program is compiled again. Returns the folder. Call it once,
+    before the first compile: a later call with another folder is ignored by JAX."""
     path = Path(path).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     jax.config.update("jax_compilation_cache_dir", str(path))

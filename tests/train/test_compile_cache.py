@@ -22,11 +22,14 @@ def test_resolve_follows_the_environment(tmp_path):
 
 
 def _train(out, cache):
-    env = {**os.environ, "AGI_COMPILE_CACHE": str(cache), "JAX_COMPILATION_CACHE_DIR": ""}
+    # An entry that cannot be loaded would only warn and recompile: make it an error here.
+    env = {**os.environ, "AGI_COMPILE_CACHE": str(cache), "JAX_RAISE_PERSISTENT_CACHE_ERRORS": "true"}
+    env.pop("JAX_COMPILATION_CACHE_DIR", None)
     cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "foraging", "--preset", "tiny", "--steps", "200",
            "--seeds", "2", "--no-baseline", "--quiet", "--out", str(out)]  # fmt: skip
     p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
+    assert "persistent compilation cache" not in p.stderr, p.stderr[-2000:]
     return json.loads((out / "summary.json").read_text())
 
 
@@ -36,5 +39,5 @@ def test_the_agi_command_reuses_its_compiled_program_with_the_same_results(tmp_p
     entries = sorted(p.name for p in cache.iterdir())
     assert entries, "the first run stored no compiled program"
     second = _train(tmp_path / "b", cache)
-    assert sorted(p.name for p in cache.iterdir()) == entries  # every program came from the cache
+    assert sorted(p.name for p in cache.iterdir()) == entries  # no program compiled anew, none failed to load
     assert second["state_digest"] == first["state_digest"]  # the same trained state, bit for bit
