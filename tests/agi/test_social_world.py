@@ -251,9 +251,15 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     social = s["social"]
     assert len(social["agents"]) == cfg.world.social.n_agents
     a = social["agents"][0]
-    for k in ("give_rate", "threaten_rate", "eye_contact_fraction", "friend_enemy", "reward_share", "compassion_spite",
-              "fed_by", "threatened_by"):  # fmt: skip
+    for k in ("give_rate", "threaten_rate", "eat_rate", "food_in_view_fraction", "eye_contact_fraction",
+              "friend_enemy", "reward_share", "compassion_spite", "fed_by", "threatened_by"):  # fmt: skip
         assert k in a, k
+    for k in ("eat_rate", "food_in_view_fraction"):
+        assert 0 <= a[k]["mean"] <= 1, k
+    b, mean = social["random_policy"][0], lambda x, k: x[k]["mean"]
+    line = (f"eats on {mean(a, 'eat_rate'):.2%} of steps, with food in view on {mean(a, 'food_in_view_fraction'):.0%} "
+            f"(random policy: {mean(b, 'eat_rate'):.2%} / {mean(b, 'food_in_view_fraction'):.0%})")
+    assert line in social["learned"][0]
     assert set(a["friend_enemy"]) == set(a["fed_by"]) == {"1:learner", "2:friend", "3:elder"}
     assert "liking_presence" not in a  # the probes are off unless asked for
     assert set(a["compassion_spite"]) >= {"eye_contact", "other"}

@@ -232,6 +232,10 @@ def social_summary(window, cfg, stat) -> dict:
         agent = {
             "give_rate": stat(g("give")),
             "threaten_rate": stat(g("threaten")),
+            # foraging, and how much of the grid it keeps in view (the arousal x valence interaction makes hungry
+            # learners hide: docs/results.md, arousal_hiding)
+            "eat_rate": stat(g("eat")),
+            "food_in_view_fraction": stat(g("food_in_view")),
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
             # what each body did to this learner, per step: the payoffs liking should follow
@@ -272,10 +276,11 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
     v = lambda s: float("nan") if s is None else s["mean"]
     lines = []
     for i, a in enumerate(social["agents"]):
-        base = ""
+        base = forage_base = ""
         if baseline is not None:
             b = baseline["agents"][i]
             base = f" (random policy: {v(b['give_rate']):.2%} / {v(b['threaten_rate']):.2%})"
+            forage_base = f" (random policy: {v(b['eat_rate']):.2%} / {v(b['food_in_view_fraction']):.0%})"
         fe = ", ".join(f"{k} {v(s):+.2f}" for k, s in a["friend_enemy"].items())
         like = ", ".join(f"{k} {v(s):+.2f}" for k, s in a.get("liking", {}).items())
         presence = ", ".join(f"{k} {v(s):+.3f}" for k, s in a.get("liking_presence", {}).items())
@@ -288,7 +293,8 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
                    f"({counts[enemy]:+.2f}); " if counts else "")  # fmt: skip
         lines.append(
             f"agent {i}: gives food on {v(a['give_rate']):.2%} of steps and threatens on {v(a['threaten_rate']):.2%}"
-            f"{base}; {verdict}friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
+            f"{base}; eats on {v(a['eat_rate']):.2%} of steps, with food in view on {v(a['food_in_view_fraction']):.0%}"
+            f"{forage_base}; {verdict}friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
             f"thoughts): {like}{presence}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; "
             f"{v(cs['eye_contact_share']):.0%} of its compassion/spite reward came in eye-contact moments"
         )
@@ -316,6 +322,7 @@ def summary(last, baseline, cfg, stat) -> dict:
 def behaviour(window, cfg) -> dict:
     """``WorldSpec.behaviour``: the social rates (mean over learners, per seed) and the empathy correlation."""
     out = {name: window.per_seed(f"social/{k}") for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"),
-           ("eye_contact", "eye_contact_fraction"), ("oriented", "oriented_fraction"))}  # fmt: skip
+           ("eye_contact", "eye_contact_fraction"), ("oriented", "oriented_fraction"), ("eat", "eat_rate"),
+           ("food_in_view", "food_in_view_fraction"))}  # fmt: skip
     out["empathy_r"] = window.mean("empathy/r/learned")
     return out
