@@ -109,14 +109,10 @@ class ThoughtGenerator(nn.Module):
     sparse_init: float = 0.0  # > 0: sparse initial weights (see the module docstring); 0: flax's defaults
 
     def setup(self):
-        def dense(width):
-            if self.sparse_init > 0:
-                return nn.Dense(width, dtype=self.dtype, kernel_init=sparse_init(self.sparse_init))
-            return nn.Dense(width, dtype=self.dtype)
-
+        init = {"kernel_init": sparse_init(self.sparse_init)} if self.sparse_init > 0 else {}  # else flax's own
+        dense = lambda width: nn.Dense(width, dtype=self.dtype, **init)
         self.encoder = dense(self.hidden)
-        gru_init = {"kernel_init": sparse_init(self.sparse_init)} if self.sparse_init > 0 else {}
-        self.gru = nn.GRUCell(self.hidden, dtype=self.dtype, **gru_init)
+        self.gru = nn.GRUCell(self.hidden, dtype=self.dtype, **init)  # its input kernels; recurrent ones keep theirs
         self.actor_hidden = dense(self.hidden)
         self.actor_out = nn.Dense(self.num_actions, dtype=self.dtype, kernel_init=nn.initializers.zeros)
         self.imagine = dense(self.latent)
