@@ -176,6 +176,16 @@ def _in_view(run):
     return _agents(run, "food_in_view")
 
 
+def _decoy_in_view(run):
+    """Per seed: the share of steps with a decoy (legs without the spider's darkness) in a learner's view."""
+    return _agents(run, "decoy_in_view")
+
+
+def _eat(run):
+    """Per seed: eats per learner-step (last 10%)."""
+    return _agents(run, "eat")
+
+
 REGISTERED = "docs/experiments.md"
 """Where each experiment below is registered (statistic, direction, control, budget, seeds) before it runs."""
 
@@ -636,7 +646,7 @@ EXPERIMENTS = {
             (Prediction("hides", "food in view (share of steps): base − ablated", "<",
                         _diff(_in_view, "base", "ablated")),
              Prediction("eats_less", "eat rate: base − ablated", "<",
-                        _diff(lambda r: _agents(r, "eat"), "base", "ablated")),
+                        _diff(_eat, "base", "ablated")),
              Prediction("calmer", "arousal (signal/arousal): base − ablated", "<",
                         _diff(lambda r: r.last.per_seed("signal/arousal"), "base", "ablated")),
              Prediction("hiding_needs_hunger", "[food in view: base − ablated] − [the same sated]", "<",
@@ -645,6 +655,28 @@ EXPERIMENTS = {
              Prediction("control_sated", "food in view: sated − sated_ablated (hunger held where it starts: no "
                         "growing penalty for arousal to amplify)", "<", _diff(_in_view, "sated", "sated_ablated"),
                         "control")),
+        ),
+        Experiment(
+            "spider_hiding", "001 §1, §5.3.1",
+            "Do learners hide from the sights the innate legs detector fires on (spiders and harmless decoys) "
+            "because their arousal makes a hungry step worse, and not by another path?",
+            ("train.steps=10000", "train.seed=1700"),
+            "base; plain: arousal_valence.gain=0; no_spider: steering.a_spider=0 steering.a_bite=0; "
+            "no_spider_plain: steering.a_spider=0 steering.a_bite=0 arousal_valence.gain=0",
+            (Prediction("spider_arousal_cuts_eating", "eat rate: no_spider − base", ">",
+                        _diff(_eat, "no_spider", "base")),
+             Prediction("spider_arousal_hides_food", "food in view (share of steps): no_spider − base", ">",
+                        _diff(_in_view, "no_spider", "base")),
+             Prediction("decoys_kept_out_of_view", "a decoy in view (share of steps): no_spider − base", ">",
+                        _diff(_decoy_in_view, "no_spider", "base")),
+             Prediction("through_the_interaction", "[eat rate: no_spider − base] − [the same without the "
+                        "interaction: no_spider_plain − plain]", ">",
+                        lambda runs: _diff(_eat, "no_spider", "base")(runs)
+                        - _diff(_eat, "no_spider_plain", "plain")(runs)),
+             Prediction("control_eating_without_interaction", "eat rate: no_spider_plain − plain (the spider's "
+                        "arousal with nothing to amplify)", ">", _diff(_eat, "no_spider_plain", "plain"), "control"),
+             Prediction("control_decoys_without_interaction", "a decoy in view: no_spider_plain − plain", ">",
+                        _diff(_decoy_in_view, "no_spider_plain", "plain"), "control")),
         ),
         Experiment(
             "misalignment", "002 (inner vs outer misalignment)",

@@ -254,7 +254,7 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     for k in ("give_rate", "threaten_rate", "eat_rate", "food_in_view_fraction", "eye_contact_fraction",
               "friend_enemy", "reward_share", "compassion_spite", "fed_by", "threatened_by"):  # fmt: skip
         assert k in a, k
-    for k in ("eat_rate", "food_in_view_fraction"):
+    for k in ("eat_rate", "food_in_view_fraction", "spider_in_view_fraction", "decoy_in_view_fraction"):
         assert 0 <= a[k]["mean"] <= 1, k
     b, mean = social["random_policy"][0], lambda x, k: x[k]["mean"]
     line = (f"eats on {mean(a, 'eat_rate'):.2%} of steps, with food in view on {mean(a, 'food_in_view_fraction'):.0%} "
@@ -428,3 +428,17 @@ def test_the_finders_attended_switch_reaches_the_finder_heads():
         agent = make_agent(override(preset("tiny", "social"), [f"steering.empathy.finders_attended={str(on).lower()}"]))
         settings = agent.head_settings
         assert [settings[n].attended for n in ("finder_pleasure", "finder_fear", "pleasure")] == [on, on, False]
+
+
+def test_sights_tell_a_spider_from_a_decoy_in_a_hand_drawn_view():
+    from agi.worlds.social.report import sights
+
+    view = np.zeros((3, 5, 5, len(CHANNELS)), np.float32)
+    view[0, 1, 2, C["legs"]] = view[0, 1, 2, C["dark"]] = 1.0  # a spider
+    view[1, 4, 0, C["legs"]] = 1.0  # a decoy (legs alone)
+    view[1, 0, 0, C["dark"]] = view[1, 0, 0, C["food"]] = 1.0  # darkness without legs is neither
+    view[2, 3, 3, C["legs"]] = view[2, 3, 3, C["dark"]] = view[2, 0, 1, C["legs"]] = 1.0  # both
+    seen = jax.jit(sights)(jnp.asarray(view))
+    np.testing.assert_array_equal(seen["spider"], [1, 0, 1])
+    np.testing.assert_array_equal(seen["decoy"], [0, 1, 1])
+    np.testing.assert_array_equal(seen["food"], [0, 1, 0])

@@ -22,8 +22,8 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
                   kinds=None):
     """Per-learner social quantities for one step (scalars, plus the friend/enemy vector). Besides the rates of
     summary.json they carry what the experiments of DESIGN.md §9 measure (agi.experiments). ``fear_before`` and
-    ``seen`` (``{channel: 1 if the view shows it}``) belong to the thought the step's action was chosen by (its
-    body state and its view). ``kinds [M]`` (the bodies' kinds) splits some rates by who was involved; the world
+    ``seen`` (``sights``) belong to the thought the step's action was chosen by (its body state and its view).
+    ``kinds [M]`` (the bodies' kinds) splits some rates by who was involved; the world
     knows who is who, Steering does not (its senses carry no identity)."""
     d, r, sig = out.diagnostics, out.reward_by_drive, out.signals
     zero = jnp.zeros((), jnp.float32)
@@ -86,6 +86,9 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         "threaten_afraid": senses["did_threaten"] * afraid,
         # halo: the valence of thoughts whose view shows food
         "food_in_view": food,
+        # what the innate legs detector is fooled by (001 §1): a spider (legs, dark) or a harmless decoy (legs) in view
+        "spider_in_view": seen["spider"],
+        "decoy_in_view": seen["decoy"],
         "valence_food": thought.q * food,
         "valence_nofood": thought.q * (1.0 - food),
         # halo with neutral items: the valence of thoughts whose view shows a toy the friend / the bully enjoys
@@ -106,6 +109,16 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
                 # what each body did to this learner: the payoffs that liking should come to follow (000 §4.3)
                 "received_from": senses["oracle/received_from"], "threatened_by": senses["oracle/threatened_by"]}
     return m, per_body
+
+
+def sights(view) -> dict:
+    """``{name: [...]}``, 1 where the view ``[..., rows, cols, channels]`` shows it anywhere: ``food``, ``toy_a``,
+    ``toy_b``, a ``spider`` (legs and dark) and a ``decoy`` (legs alone: what fools the innate detector, 001 §1)."""
+    seen = {k: jnp.max(view[..., CHANNELS.index(k)], axis=(-2, -1)) for k in ("food", "toy_a", "toy_b")}
+    legs, dark = view[..., CHANNELS.index("legs")], view[..., CHANNELS.index("dark")]
+    seen["spider"] = jnp.max(legs * dark, axis=(-2, -1))
+    seen["decoy"] = jnp.max(legs * (1.0 - dark), axis=(-2, -1))
+    return seen
 
 
 def face_code(extero, view_shape, feeling="pleasure"):
@@ -174,7 +187,7 @@ def probes(agent, before, thoughts, senses, out, imagined=None, presence=None) -
     body = agent.steering.body
     fear_before = before.intero[..., body.index("fear")]
     view = before.extero.reshape(e, n, *world.view_shape)
-    seen = {k: jnp.max(view[..., CHANNELS.index(k)], axis=(-2, -1)) for k in ("food", "toy_a", "toy_b")}
+    seen = sights(view)
     metrics_of = functools.partial(agent_metrics, afraid_at=cfg.steering.feared.theta, valence=agent.valence,
                                    kinds=jnp.asarray(kinds_of(cfg)))  # fmt: skip
     social, per_body = jax.vmap(jax.vmap(metrics_of))(senses, out, before.orient, thoughts, before.pending.action,
@@ -236,6 +249,9 @@ def social_summary(window, cfg, stat) -> dict:
             # learners hide: docs/results.md, arousal_hiding)
             "eat_rate": stat(g("eat")),
             "food_in_view_fraction": stat(g("food_in_view")),
+            # the sights the innate legs detector fires on: a spider, or a harmless decoy (001 §1)
+            "spider_in_view_fraction": stat(g("spider_in_view")),
+            "decoy_in_view_fraction": stat(g("decoy_in_view")),
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
             # what each body did to this learner, per step: the payoffs liking should follow
@@ -324,5 +340,8 @@ def behaviour(window, cfg) -> dict:
     out = {name: window.per_seed(f"social/{k}") for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"),
            ("eye_contact", "eye_contact_fraction"), ("oriented", "oriented_fraction"), ("eat", "eat_rate"),
            ("food_in_view", "food_in_view_fraction"))}  # fmt: skip
+    for k in ("spider_in_view", "decoy_in_view"):  # (absent from windows saved before they were measured)
+        if f"social/{k}" in window:
+            out[f"{k}_fraction"] = window.per_seed(f"social/{k}")
     out["empathy_r"] = window.mean("empathy/r/learned")
     return out
