@@ -258,7 +258,9 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
         assert 0 <= a[k]["mean"] <= 1, k
     b, mean = social["random_policy"][0], lambda x, k: x[k]["mean"]
     line = (f"eats on {mean(a, 'eat_rate'):.2%} of steps, with food in view on {mean(a, 'food_in_view_fraction'):.0%} "
-            f"(random policy: {mean(b, 'eat_rate'):.2%} / {mean(b, 'food_in_view_fraction'):.0%})")
+            f"and a harmless decoy on {mean(a, 'decoy_in_view_fraction'):.0%} (random policy: "
+            f"{mean(b, 'eat_rate'):.2%} / {mean(b, 'food_in_view_fraction'):.0%} / "
+            f"{mean(b, 'decoy_in_view_fraction'):.0%})")
     assert line in social["learned"][0]
     assert set(a["friend_enemy"]) == set(a["fed_by"]) == {"1:learner", "2:friend", "3:elder"}
     assert "liking_presence" not in a  # the probes are off unless asked for

@@ -296,7 +296,8 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
         if baseline is not None:
             b = baseline["agents"][i]
             base = f" (random policy: {v(b['give_rate']):.2%} / {v(b['threaten_rate']):.2%})"
-            forage_base = f" (random policy: {v(b['eat_rate']):.2%} / {v(b['food_in_view_fraction']):.0%})"
+            forage_base = (f" (random policy: {v(b['eat_rate']):.2%} / {v(b['food_in_view_fraction']):.0%} / "
+                           f"{v(b['decoy_in_view_fraction']):.0%})")  # fmt: skip
         fe = ", ".join(f"{k} {v(s):+.2f}" for k, s in a["friend_enemy"].items())
         like = ", ".join(f"{k} {v(s):+.2f}" for k, s in a.get("liking", {}).items())
         presence = ", ".join(f"{k} {v(s):+.3f}" for k, s in a.get("liking_presence", {}).items())
@@ -310,7 +311,8 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
         lines.append(
             f"agent {i}: gives food on {v(a['give_rate']):.2%} of steps and threatens on {v(a['threaten_rate']):.2%}"
             f"{base}; eats on {v(a['eat_rate']):.2%} of steps, with food in view on {v(a['food_in_view_fraction']):.0%}"
-            f"{forage_base}; {verdict}friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
+            f" and a harmless decoy on {v(a['decoy_in_view_fraction']):.0%}{forage_base}; {verdict}"
+            f"friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
             f"thoughts): {like}{presence}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; "
             f"{v(cs['eye_contact_share']):.0%} of its compassion/spite reward came in eye-contact moments"
         )
