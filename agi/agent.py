@@ -729,6 +729,12 @@ def check_world(world: World) -> None:
             first = str(e).strip().splitlines()[0] if str(e).strip() else ""
             raise ConfigError(f"world {name!r}: {what} failed: {type(e).__name__}: {first}") from e
 
+    def three(what, out):  # reset, step and observe each return a triple
+        if not isinstance(out, tuple | list) or len(out) != 3:
+            got = f"{len(out)} values" if isinstance(out, tuple | list) else type(out).__name__
+            raise ConfigError(f"world {name!r}: {what} returned {got}; expected three")
+        return out
+
     def check_views(what, extero):
         if shape(extero) != (n, x):
             raise ConfigError(f"world {name!r}: {what} returned views of shape {shape(extero)}; expected "
@@ -754,18 +760,20 @@ def check_world(world: World) -> None:
                               f"from reset's (a scan carries it: {spell(before)} became {spell(after)})")  # fmt: skip
 
     key = jax.random.PRNGKey(0)
-    state, extero, senses = traced("reset(key)", world.reset, key)
+    state, extero, senses = three("reset(key)", traced("reset(key)", world.reset, key))
     check_views("reset", extero)
     check_senses("reset", senses)
     actions = jnp.zeros((n,), jnp.int32)
-    stepped, senses, done = traced("step(key, state, actions [N])", world.step, key, state, actions)
+    what = "step(key, state, actions [N])"
+    stepped, senses, done = three(what, traced(what, world.step, key, state, actions))
     check_senses("step", senses)
     check_state("step", state, stepped)
     if shape(done) != (n,):
         raise ConfigError(f"world {name!r}: step returned done of shape {shape(done)}; expected [{n}]")
     signals = _AnySignal(lambda: jnp.zeros((n,), jnp.float32))  # whatever signal a world reads, [N] zeros
     observe = lambda state, orient: world.observe(state, signals, orient)  # (not a pytree: closed over)
-    observed, extero, _ = traced("observe(state, signals, orient [N])", observe, stepped, jnp.zeros((n,)))
+    what = "observe(state, signals, orient [N])"
+    observed, extero, _ = three(what, traced(what, observe, stepped, jnp.zeros((n,))))
     check_views("observe", extero)
     check_state("observe", state, observed)
 
@@ -796,7 +804,7 @@ def _check_wiring(agent: Agent) -> None:
     except st.MissingSignal as e:
         raise ConfigError(f"{e} (drives: {list(agent.steering.names)}, steering.ablations="
                           f"{list(agent.cfg.steering.ablations)})") from None  # fmt: skip
-    except st.UndeclaredSignal as e:
+    except (st.UndeclaredSignal, st.DriveContractError) as e:
         raise ConfigError(str(e)) from None
     except KeyError as e:
         raise ConfigError(

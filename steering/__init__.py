@@ -13,6 +13,7 @@ from steering.ablation import (
 )
 from steering.drive import READS, Drive, DriveOut, Head, drive_out, stateless
 from steering.subsystem import (
+    DriveContractError,
     MissingSignal,
     SteeringOut,
     SteeringSubsystem,
@@ -25,6 +26,7 @@ from steering.subsystem import (
 __all__ = [
     "READS",
     "Drive",
+    "DriveContractError",
     "DriveOut",
     "Head",
     "MissingSignal",

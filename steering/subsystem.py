@@ -62,6 +62,17 @@ class UndeclaredSignal(ValueError):
     """A drive wrote a signal it does not list in ``provides`` (so it would have no assessor head)."""
 
 
+class DriveContractError(ValueError):
+    """A drive's output breaks what Steering needs of it: a non-scalar reward or signal, a state whose structure
+    or shapes change from step to step (a scan carries it), or a reserved name written as a signal or
+    diagnostic."""
+
+
+RESERVED = ("reward", "valence")
+"""Names no drive may provide or write: ``reward`` is the running total later drives read (``senses["reward"]``),
+``valence`` the agent's own head of the total reward."""
+
+
 def make_steering(drives, body=()) -> SteeringSubsystem:
     """Builds a Steering Subsystem, checking that every entry is a ``Drive`` with settings in range and that
     drive names are unique."""
@@ -78,6 +89,10 @@ def make_steering(drives, body=()) -> SteeringSubsystem:
                                      f"in [0, 1]")  # fmt: skip
             if head.alpha is not None and not head.alpha > 0:
                 raise ValueError(f"drive {d.name!r}: Head(alpha={head.alpha!r}) for {signal!r}: expected > 0")
+        reserved = sorted(set(d.provides) & set(RESERVED))
+        if reserved:
+            raise ValueError(f"drive {d.name!r} provides {reserved}: reserved names ({', '.join(RESERVED)}: the "
+                             f"reward total and its head); name the signal otherwise")  # fmt: skip
     names = [d.name for d in drives]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -105,6 +120,7 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
             raise UndeclaredSignal(f"drive {drive.name!r} writes the signals {undeclared} without listing them in its "
                              f"provides={drive.provides}: list them (each then gets an assessor head) or write them "
                              f"as diagnostics")  # fmt: skip
+        _check_output(drive, state[drive.name], new_state[drive.name], out)
         by_drive[drive.name] = out.reward
         signals.update(out.signals)
         gates.update(out.gates)
@@ -119,3 +135,29 @@ def step(steering: SteeringSubsystem, state: dict[str, Any], senses: Senses, pre
     intero = jnp.stack([signals.get(k, jnp.zeros(())) for k in steering.body]) if n else jnp.zeros((0,))
     mask = jnp.ones((n,), jnp.float32) if mask is None else jnp.broadcast_to(mask, (n,))
     return new_state, SteeringOut(board["reward"], by_drive, signals, gates, intero, mask, diags, cumulants, discounts)
+
+
+def _check_output(drive: Drive, before, after, out) -> None:
+    """Raises ``DriveContractError`` naming the drive where its step's output cannot be carried or summed (checked
+    on shapes while tracing: nothing runs per step)."""
+    name, shape = drive.name, jnp.shape
+    if shape(out.reward) != ():
+        raise DriveContractError(f"drive {name!r} returned a reward of shape {shape(out.reward)}; a drive is written "
+                                 f"for one body and its reward is a scalar")  # fmt: skip
+    for kind, values in (("signal", out.signals), ("gate", out.gates), ("cumulant", out.cumulants),
+                         ("discount", out.discounts)):  # fmt: skip
+        for k, v in values.items():
+            if shape(v) != ():
+                raise DriveContractError(
+                    f"drive {name!r} wrote the {kind} {k!r} of shape {shape(v)}; one body's {kind}s are scalars "
+                    f"(a sense the world gives as [N, 1] reaches a drive as [1]: give it as [N])")
+    clash = sorted(set(RESERVED) & (set(out.signals) | set(out.diagnostics)))
+    if clash:
+        raise DriveContractError(f"drive {name!r} writes {clash} as a signal or diagnostic: reserved names "
+                                 f"({', '.join(RESERVED)}: the reward total and its head); rename it")  # fmt: skip
+    same = jax.tree.structure(before) == jax.tree.structure(after) and all(
+        shape(a) == shape(b) for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after), strict=True))
+    if not same:
+        spell = lambda t: jax.tree.map(lambda a: list(shape(a)), t)
+        raise DriveContractError(f"drive {name!r}: step returned a state whose structure or shapes differ from "
+                                 f"init's (a scan carries it: {spell(before)} became {spell(after)})")  # fmt: skip

@@ -115,6 +115,7 @@ def _beacon_broken(how):
         "a sense without the body axis": w._replace(step=no_axis(w.step)),
         "a state that changes shape": w._replace(step=wider_state(w.step)),
         "done without the body axis": w._replace(step=lambda k, s, a: (*w.step(k, s, a)[:2], jnp.zeros((), bool))),
+        "step returns two values": w._replace(step=lambda k, s, a: w.step(k, s, a)[:2]),
     }[how]
 
 
@@ -126,6 +127,7 @@ def _beacon_broken(how):
     ("a sense without the body axis", "step returned the sense 'extra' of shape (); every sense needs the body axis"),
     ("a state that changes shape", "step returned a state whose structure, shapes or dtypes differ from reset's"),
     ("done without the body axis", "step returned done of shape (); expected [1]"),
+    ("step returns two values", "step(key, state, actions [N]) returned 2 values; expected three"),
 ])  # fmt: skip
 def test_a_broken_world_is_one_clear_error_before_anything_compiles(how, message):
     cfg = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
@@ -165,6 +167,18 @@ def test_a_broken_drive_is_one_clear_error():
         ((quiet("bad", signals={"x": 1.0})._replace(provides=("x",), heads={"x": Head(gamma=1.5)}),),
          "drive 'bad': Head(gamma=1.5) for 'x' is out of range"),
         ((lambda cfg: None,), "expected steering.Drive objects, got function"),
+        # reserved names: the reward total later drives read, and the valence head
+        ((quiet("total", signals={"reward": 0.0})._replace(provides=("reward",)),),
+         "drive 'total' provides ['reward']: reserved names"),
+        ((quiet("guess", signals={"valence": 0.0})._replace(provides=("valence",)),),
+         "drive 'guess' provides ['valence']: reserved names"),
+        ((quiet("tally", diagnostics={"reward": 3.0}),), "drive 'tally' writes ['reward'] as a signal or diagnostic"),
+        # one body's outputs are scalars; a state keeps its shapes (a scan carries it)
+        ((quiet("wide", reward=jnp.ones(2)),), "drive 'wide' returned a reward of shape (2,)"),
+        ((quiet("tall", signals={"x": jnp.ones(1)})._replace(provides=("x",)),),
+         "drive 'tall' wrote the signal 'x' of shape (1,)"),
+        ((Drive("grow", lambda: jnp.zeros(1), lambda s, senses, p: (jnp.append(s, 0.0), drive_out())),),
+         "drive 'grow': step returned a state whose structure or shapes differ from init's"),
     ]
     for drives, message in cases:
         with pytest.raises(agi.ConfigError) as e:
