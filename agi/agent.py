@@ -18,6 +18,7 @@ It returns the learning signals rather than applying them so that agents sharing
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 from typing import Any, NamedTuple
 
@@ -51,6 +52,19 @@ from learning import (
 from steering.drives import make_env_reward
 
 
+def _takes_one(make, where: str, what: str) -> None:
+    """``ConfigError`` unless ``make`` can be called with one positional argument (a factory's signature)."""
+    try:
+        sig = inspect.signature(make)
+    except (TypeError, ValueError):  # (a builtin or C callable: nothing to check)
+        return
+    try:
+        sig.bind(None)
+    except TypeError:
+        raise ConfigError(f"{where}: agi calls make with one argument, {what}; {getattr(make, '__name__', make)}"
+                          f"{sig} cannot take it (read the settings from that argument)") from None
+
+
 def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem:
     """The run's Steering Subsystem: the world's own drives (``WorldSpec.steering``; ``env_reward`` alone for a
     world that declares none), then the registered drives named in ``steering.drives``, then ``drives`` (Drive
@@ -62,6 +76,8 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
     added = []
     for name in cfg.steering.drives:
         ds = drive_spec(name)
+        _takes_one(ds.make, f"register_drive({name!r}, make)", "its config section (an instance of the config= "
+                   "dataclass it was registered with, or None without one)")  # fmt: skip
         made = ds.make(cfg.section(name) if ds.config is not None else None)
         if isinstance(made, st.Drive) and made.name != name:  # ablations and variants name drives by Drive.name
             raise ConfigError(f"the drive registered as {name!r} is named {made.name!r}: register it under its own "
@@ -677,6 +693,8 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         raise ConfigError(f"make_agent(world=...) takes an agi.World or a WorldSpec, not {type(world).__name__} "
                           f"{world!r:.60} (a world factory must be called: world=make_my_world(cfg))")  # fmt: skip
     cfg.validate(spec)
+    _takes_one(spec.make, f"register_world({spec.name!r}, make)", "the run config (agi.RunConfig; its own section "
+               "is cfg.section(name))")  # fmt: skip
     world = spec.make(cfg)
     check_world(world)
     if not world.episodic and cfg.agent.gamma >= 1:

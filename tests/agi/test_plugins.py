@@ -199,6 +199,25 @@ def test_a_drive_registered_under_another_name_is_refused(monkeypatch):
         agi.make_agent(cfg)
 
 
+def test_a_factory_that_cannot_take_its_section_is_one_clear_error(monkeypatch):
+    """``register_drive`` calls ``make(section)``: a factory of the drive's settings themselves is named."""
+    from agi import registry
+    from steering import Drive
+
+    monkeypatch.setattr(registry, "_DRIVES", dict(registry._DRIVES))
+
+    def make_boredom(w, rate):
+        return Drive("boredom", lambda: (), lambda s, senses, p: (s, None))
+
+    agi.register_drive("boredom", make_boredom)
+    cfg = agi.override(agi.preset("tiny", "foraging"), ["steering.drives=boredom"])
+    with pytest.raises(agi.ConfigError) as e:
+        agi.make_agent(cfg)
+    assert str(e.value).startswith("register_drive('boredom', make): agi calls make with one argument, its config "
+                                   "section"), str(e.value)  # fmt: skip
+    assert "make_boredom(w, rate) cannot take it" in str(e.value)
+
+
 def test_a_section_the_run_does_not_use_is_warned_about(capsys):
     from agi.cli import _warn_unused_sections
 
@@ -277,3 +296,16 @@ def test_the_beacon_seen_through_an_egocentric_window():
         assert grid[0, offset[0] + 1, offset[1] + 1, 1] == 1
     corner = world.observe((jnp.asarray([[0, 0]]), jnp.asarray([4, 4])), {}, jnp.zeros((1,)))[1]
     assert np.asarray(corner).reshape(3, 3, 2)[0, :, 0].tolist() == [1, 1, 1]  # the wall above row 0
+
+
+def test_the_readmes_drive_example_registers_and_builds(monkeypatch):
+    """The README's ``boredom`` drive, run as written: registered, configured by ``--set``, and built."""
+    from agi import registry
+
+    monkeypatch.setattr(registry, "_DRIVES", dict(registry._DRIVES))
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    code = next(b for b in readme.split("```python\n")[1:] if "make_boredom" in b).split("```")[0]
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme_boredom"})
+    cfg = agi.override(agi.preset("tiny", "foraging"), ["steering.drives=boredom", "boredom.w=0.2"])
+    agent = agi.make_agent(cfg)
+    assert "boredom" in agent.steering.names and "boredom" in agent.head_names
