@@ -304,7 +304,7 @@ def plot_rewards(history, path, title="", random_reward=None):
     if episodic:
         pts = [(h["step"], h["episode_return"]) for h in history if "episode_return" in h]
         axes[0, 1].plot(*zip(*pts, strict=True), color="tab:blue")
-        axes[0, 1].set(xlabel="step", ylabel="episode return", title="episodes ending in each chunk")
+        axes[0, 1].set(xlabel="step", ylabel="episode return (env_reward)", title="episodes ending in each chunk")
     fig.tight_layout()
     save_figure(fig, path)
 

@@ -61,6 +61,10 @@ def _per_agent(tree, agents) -> jax.Array:
     if isinstance(tree, dict) and all(a in tree for a in agents):
         tree = [tree[a] for a in agents]
         rows = [jnp.concatenate([jnp.ravel(x).astype(jnp.float32) for x in jax.tree.leaves(t)]) for t in tree]
+        sizes = {a: int(r.shape[0]) for a, r in zip(agents, rows, strict=True)}
+        if len(set(sizes.values())) > 1:
+            raise ValueError(f"its agents observe different numbers of values {sizes}; every learner here sees a "
+                             f"view of one size")  # fmt: skip
         return jnp.stack(rows)
     leaves = [x for x in jax.tree.leaves(tree) if x.ndim >= 1 and x.shape[0] == n]
     return jnp.concatenate([x.reshape(n, -1).astype(jnp.float32) for x in leaves], axis=1)
@@ -101,7 +105,10 @@ def from_jaxmarl(name: str, env) -> World:
         del signals
         return state, state.extero, orient
 
-    extero_dim = jax.eval_shape(lambda k: reset(k)[1], jax.random.PRNGKey(0)).shape[1]
+    try:
+        extero_dim = jax.eval_shape(lambda k: reset(k)[1], jax.random.PRNGKey(0)).shape[1]
+    except ValueError as e:
+        raise ValueError(f"world {name!r}: {e}") from None
     return World(name, len(agents), sizes.pop(), extero_dim, True, reset, step, observe, None, None)
 
 
