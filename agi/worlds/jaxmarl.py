@@ -22,14 +22,15 @@ class JaxMarlState(NamedTuple):
 
 def _jaxmarl():
     """The ``jaxmarl`` module, imported without the lines it prints on import (at the file-descriptor level:
-    they bypass ``sys.stdout``)."""
+    they bypass ``sys.stdout``), and leaving ``sys.stdout`` / ``sys.stderr`` as they were (its mabrax module
+    sets them to ``sys.__stdout__`` / ``sys.__stderr__``, which would take a notebook's or a test's away)."""
     import os
     import sys
 
     if "jaxmarl" in sys.modules:
         return sys.modules["jaxmarl"]
     sys.stdout.flush()
-    saved = os.dup(1)
+    saved, streams = os.dup(1), (sys.stdout, sys.stderr)
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), 1)
@@ -37,6 +38,7 @@ def _jaxmarl():
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        sys.stdout, sys.stderr = streams
     return jaxmarl
 
 

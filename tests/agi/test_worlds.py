@@ -65,11 +65,11 @@ def test_train_a_jaxmarl_world_through_the_cli(tmp_path):
         ("nowhere", "unknown world 'nowhere'"),
     ],
 )
-def test_worlds_the_agent_cannot_run_are_one_line(tmp_path, capfd, world, message):
-    # (capfd: JaxMARL's first import resets sys.stderr to sys.__stderr__ (its mabrax module), past capsys)
+def test_worlds_the_agent_cannot_run_are_one_line(tmp_path, capsys, world, message):
+    # (run first in a process, "jaxmarl:nope" also checks that importing JaxMARL leaves sys.stderr to capsys)
     out = tmp_path / "out"
     assert main(["train", *TINY, "--world", world, "--out", str(out)]) == 2
-    err = capfd.readouterr().err.strip()
+    err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1, err
     assert not out.exists()
 
