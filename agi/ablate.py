@@ -332,7 +332,8 @@ def write_report(results: dict, runs: list[VariantRun], out: Path, command: str 
     plots = [_plot_metrics(results, out / "metrics.png"), _plot_rewards(runs, out / "reward_by_drive.png")]
     variants = results["variants"]
     metrics = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
-    drives = [k for k in variants[0]["metrics"] if k.startswith("reward/")  # drives that never reward are left out
+    # drives that never reward, and signals that are never set, are left out
+    drives = [k for k in variants[0]["metrics"] if k.startswith(("reward/", "signal/", "diagnostic/"))
               and any(v["metrics"].get(k) and any(v["metrics"][k]["per_seed"]) for v in variants)]
     lines = [f"# Ablation: {results['world']}, {results['seeds']} seeds × {results['steps']:,} steps", ""]
     if command:

@@ -208,9 +208,12 @@ def summarize(window: Window, episodic: bool, suffix: str = "") -> dict:
 
 def behaviour(window: Window, cfg: RunConfig) -> dict[str, np.ndarray]:
     """Per-seed behavioural measures over a window, what ``agi ablate`` and ``agi experiment`` compare: reward,
-    reward by drive, episode return where episodes end, and the world's own (``WorldSpec.behaviour``)."""
+    reward by drive, the drives' signals and logged diagnostics (what a drive's ablation did to the body state it
+    measures: its reward row only says it was silenced), episode return where episodes end, and the world's own
+    (``WorldSpec.behaviour``)."""
     out = {"reward_per_step": window.per_seed("reward")}
-    out.update({k: window.per_seed(k) for k in sorted(window.names()) if k.startswith("reward/")})
+    out.update({k: window.per_seed(k) for k in sorted(window.names())
+                if k.startswith(("reward/", "signal/", "diagnostic/"))})  # fmt: skip
     if "episodes" in window.sums:
         out["episode_return"] = window.per_seed("episode_return")
     spec = world_spec(cfg.world.name)

@@ -86,8 +86,11 @@ def test_tiny_end_to_end(tmp_path):
     assert len(nopain["metrics"]["reward_per_step"]["per_seed"]) == cfg.train.num_seeds
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["variants"][1]["ablations"] == ["drop:pain"]
+    # what the drives measured, besides what they paid: the signals (pain's own is gone with it)
+    assert "signal/hunger" in nopain["metrics"] and "signal/hunger" in nopain["vs_first"]
+    assert "signal/pain" in res["variants"][0]["metrics"] and "signal/pain" not in nopain["metrics"]
     report = (tmp_path / "report.md").read_text()
-    assert "| reward_per_step |" in report and "metrics.png" in report
+    assert "| reward_per_step |" in report and "| signal/hunger |" in report and "metrics.png" in report
     assert (tmp_path / "metrics.png").stat().st_size > 0 and (tmp_path / "reward_by_drive.png").stat().st_size > 0
 
 
@@ -134,3 +137,16 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     for k in ("reward", "reward/pain", "reward/fear"):
         np.testing.assert_allclose(merged[1].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
     assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
+
+
+def test_behaviour_compares_what_the_drives_measured_as_well_as_what_they_paid():
+    from agi.measure import behaviour
+    from agi.metrics import Window
+
+    w = Window(0, 10)
+    w.add(0, {"reward": np.ones((2, 10)), "reward/pain": np.zeros((2, 10)), "signal/hunger": np.full((2, 10, 1), 0.5),
+              "diagnostic/distance": np.arange(20.0).reshape(2, 10), "loss/total": np.ones((2, 10))})  # fmt: skip
+    out = behaviour(w, preset("tiny"))
+    assert set(out) == {"reward_per_step", "reward/pain", "signal/hunger", "diagnostic/distance"}
+    np.testing.assert_allclose(out["signal/hunger"], [0.5, 0.5])
+    np.testing.assert_allclose(out["diagnostic/distance"], [4.5, 14.5])

@@ -55,6 +55,11 @@ def test_ablate_a_plugin_drive(tmp_path):
     assert labels == ["base", "-nearness", "half"]
     dropped = results["variants"][1]["metrics"]
     assert "reward/nearness" not in dropped and dropped["reward_per_step"]["mean"] == 0.0
+    # what the drive measured, not only what it paid: its signal and its logged diagnostic, beside the gains
+    half = results["variants"][2]
+    assert {"signal/near", "diagnostic/distance"} <= set(half["metrics"]) & set(half["vs_first"])
+    assert "signal/near" not in dropped
+    assert "| signal/near |" in (out / "report.md").read_text()
     command = (out / "report.md").read_text().split("```\n")[1].splitlines()[0]
     assert shlex.split(command) == ["agi", *args]  # the report's command pastes back into a shell
 
