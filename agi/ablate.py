@@ -325,13 +325,19 @@ KEY_METRICS = ("reward_per_step", "episode_return", "give_rate", "threaten_rate"
                "empathy_r")  # fmt: skip
 
 
+def _measured(variants) -> list[str]:
+    """The ``KEY_METRICS`` some variant has a value of (no episode return where no episode ended)."""
+    finite = lambda s: s is not None and s["mean"] is not None and np.isfinite(s["mean"])
+    return [k for k in KEY_METRICS if any(finite(v["metrics"].get(k)) for v in variants)]
+
+
 def write_report(results: dict, runs: list[VariantRun], out: Path, command: str = "") -> list[Path]:
     """Writes results.json, report.md and the plots into ``out``; returns the plot paths."""
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "results.json", results)
     plots = [_plot_metrics(results, out / "metrics.png"), _plot_rewards(runs, out / "reward_by_drive.png")]
     variants = results["variants"]
-    metrics = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
+    metrics = _measured(variants)
     # drives that never reward, and signals that are never set, are left out
     drives = [k for k in variants[0]["metrics"] if k.startswith(("reward/", "signal/", "diagnostic/"))
               and any(v["metrics"].get(k) and any(v["metrics"][k]["per_seed"]) for v in variants)]
@@ -366,7 +372,7 @@ def _plt():
 def _plot_metrics(results, path):
     plt = _plt()
     variants = results["variants"]
-    keys = [k for k in KEY_METRICS if k in variants[0]["metrics"]]
+    keys = _measured(variants)
     fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3.4), squeeze=False)
     for ax, k in zip(axes[0], keys, strict=True):
         for i, v in enumerate(variants):

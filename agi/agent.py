@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import re
 from typing import Any, NamedTuple
 
 import jax
@@ -87,7 +88,13 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
         steering = st.make_steering([*own, *added, *drives], body)
         return st.apply_ablations(steering, cfg.steering.ablations)
     except ValueError as e:
-        raise ConfigError(f"steering: {e}") from None
+        from agi.registry import drive_names
+
+        hint = ""
+        unknown = re.match(r"unknown drive '([^']+)'", str(e))
+        if unknown and unknown[1] in drive_names():  # registered, but not one this run builds
+            hint = f" ({unknown[1]!r} is registered but not in this run: add it with --set steering.drives=...)"
+        raise ConfigError(f"steering: {e}{hint}") from None
 
 
 ORACLE = "oracle/"

@@ -321,8 +321,8 @@ def format_summary(s: dict) -> str:
         lines.append(f"random policy, same world and length: {s['random_policy_reward_per_step']:+.4f}")
     if s.get("episode_return_last") is not None:
         lines.append(f"episode return, last 10%: {s['episode_return_last']:.1f}")
-    lines.append("reward by drive (last 10%): " + ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items()
-                                                              if v != 0))  # fmt: skip
+    paid = ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items() if v != 0)
+    lines.append("reward by drive (last 10%): " + (paid or "every drive's reward was 0"))
     lines += s.get("lines", [])
     lines.append("plots: " + ", ".join(s["plots"]))
     return "\n".join(lines)

@@ -256,6 +256,8 @@ def _bad(tmp_path, monkeypatch, name, text):
         (["--plugin", "agi_beacon", "--world", "beacon", "--set", "beacon.size=1"], "beacon: size >= 2"),
         (["--world", "nowhere"], "unknown world 'nowhere'"),
         (["--set", "steering.drives=nowhere"], "unknown drive 'nowhere'"),
+        (["--plugin", "agi_beacon", "--world", "beacon", "--set", "steering.ablations=drop:nearness"],
+         "('nearness' is registered but not in this run: add it with --set steering.drives=...)"),
     ],
 )  # fmt: skip
 def test_bad_plugins_and_plugin_config_are_one_line(tmp_path, monkeypatch, capsys, args, message):
