@@ -1,7 +1,7 @@
 """Benchmark: wall-clock to a mean return of 475 on gymnax CartPole-v1, this agent against PPO, in one run.
 
     pip install -e '.[ppo]'   # rejax, a maintained JAX PPO (only this script needs it)
-    python benchmarks/ppo_wallclock.py [--json PATH] [--seeds N]
+    python benchmarks/ppo_wallclock.py [--json PATH] [--seeds N] [--set KEY=VALUE ...]
 
 **PPO**: rejax 0.1.3's PPO with rejax's own tuned CartPole config (its ``configs/gymnax/cartpole.yaml``: 5 envs ×
 100 steps per update, 5 epochs of 5 minibatches, learning rate 7.5e-4, gradient clip 0.5, γ 0.99, GAE λ 0.95,
@@ -93,11 +93,11 @@ def ppo(seeds: int) -> dict:
             "compile_seconds": compile_and_run - run, "final_return": float(mean[-1])}  # fmt: skip
 
 
-def agent(seeds: int) -> dict:
+def agent(seeds: int, sets=()) -> dict:
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "run"
         cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "cartpole", "--seeds", str(seeds),
-               "--no-baseline", "--quiet", "--out", str(out)]  # fmt: skip
+               "--no-baseline", "--quiet", "--out", str(out), *(x for s in sets for x in ("--set", s))]  # fmt: skip
         # No compile cache: the printed compile time is a compile, as PPO's is.
         env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "AGI_COMPILE_CACHE": "off"}
         done = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -119,9 +119,11 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--json", type=Path)
     p.add_argument("--seeds", type=int, default=8)
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="an override of the agent's cartpole preset (repeatable), e.g. agent.hidden=32")  # fmt: skip
     args = p.parse_args(argv)
-    rows = {}
-    for name, fn in (("agent", agent), ("ppo", ppo)):
+    rows = {"agent_sets": args.sets}
+    for name, fn in (("agent", lambda s: agent(s, args.sets)), ("ppo", ppo)):
         r = fn(args.seeds)
         total = r["curve_steps"][-1] if name == "agent" else STEPS
         reach = _first_reaching(np.asarray(r["curve_steps"]), r["curve_return"])
