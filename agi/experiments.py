@@ -679,6 +679,26 @@ EXPERIMENTS = {
                         _diff(_decoy_in_view, "no_spider_plain", "plain"), "control")),
         ),
         Experiment(
+            "hiding_blinds_empathy", "001 §1, §4, §5.3.1",
+            "Does the hiding from spider-like sights (their arousal amplified by the interaction) make learners read "
+            "others' faces worse, and not by another path?",
+            ("train.seed=1900",),
+            "base; plain: arousal_valence.gain=0; no_spider: steering.a_spider=0 steering.a_bite=0; "
+            "no_spider_plain: steering.a_spider=0 steering.a_bite=0 arousal_valence.gain=0",
+            (Prediction("unhidden_reads_faces_better", "learned readout r: no_spider − base", ">",
+                        _diff(_readout_r, "no_spider", "base")),
+             Prediction("unamplified_reads_faces_better", "learned readout r: plain − base", ">",
+                        _diff(_readout_r, "plain", "base")),
+             Prediction("readout_through_the_interaction", "[r: no_spider − base] − [r: no_spider_plain − plain]",
+                        ">", lambda runs: _diff(_readout_r, "no_spider", "base")(runs)
+                        - _diff(_readout_r, "no_spider_plain", "plain")(runs)),
+             Prediction("control_readout_without_interaction", "learned readout r: no_spider_plain − plain (the "
+                        "spider's arousal with no interaction to make learners hide)", ">",
+                        _diff(_readout_r, "no_spider_plain", "plain"), "control"),
+             Prediction("empathy_target_base", "learned readout r − 0.6 (base, 8 environments)", ">",
+                        lambda runs: _readout_r(runs["base"]) - 0.6, "capability")),
+        ),
+        Experiment(
             "misalignment", "002 (inner vs outer misalignment)",
             "Do the valence head and the reward come apart on a plan's first uses, and close once it is tried?",
             (), "base; late: world.give_from_step=18000",
