@@ -164,7 +164,13 @@ def build_config(args):
     if args.steps is not None:
         if args.steps < 1:
             raise ConfigError(f"--steps={args.steps} is out of range: expected >= 1")
-        train = dataclasses.replace(train, steps=args.steps, chunks=_chunks_for(args.steps, train.chunks))
+        chunks = _chunks_for(args.steps, train.chunks)
+        if chunks < train.chunks and not any(a.startswith("train.chunks=") for a in args.set):
+            alone = " (one chunk: no metrics line, checkpoint or early stop before the end)" if chunks == 1 else ""
+            cut = f"{chunks} chunk{'s' if chunks > 1 else ''}{alone}"
+            print(f"agi: warning: --steps {args.steps} is not a multiple of train.chunks={train.chunks}, so the run is "
+                  f"cut into {cut}; a multiple of {train.chunks} keeps {train.chunks}", file=sys.stderr)  # fmt: skip
+        train = dataclasses.replace(train, steps=args.steps, chunks=chunks)
     if args.seeds is not None:
         train = dataclasses.replace(train, num_seeds=args.seeds)
     cfg = override(dataclasses.replace(cfg, train=train), args.set)

@@ -76,3 +76,17 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, args, needl
     err = capsys.readouterr().err.strip()
     assert needle in err and len(err.splitlines()) == 1
     assert not out.exists()
+
+
+def test_steps_that_do_not_divide_into_the_chunks_are_warned_about(capsys):
+    import argparse
+
+    from agi.cli import build_config
+
+    args = lambda steps: argparse.Namespace(config=None, preset="tiny", world="foraging", plugin=[], command="train",
+                                            steps=steps, seeds=None, set=[])  # fmt: skip
+    assert build_config(args(301)).train.chunks == 1
+    err = capsys.readouterr().err
+    assert err.startswith("agi: warning: --steps 301 is not a multiple of train.chunks=2, so the run is cut into 1 "
+                          "chunk (one chunk: no metrics line, checkpoint or early stop before the end)")  # fmt: skip
+    assert build_config(args(300)).train.chunks == 2 and capsys.readouterr().err == ""
