@@ -63,8 +63,11 @@ class Checkpointer:
         try:
             restored = self._manager.restore(step, args=args)
         except Exception as e:  # orbax raises many kinds; the user needs one clear line
+            earlier = sorted((s for s in self._manager.all_steps() if s < step), reverse=True)
+            hint = (f"; earlier checkpoints are kept ({', '.join(map(str, earlier))}): remove the folder "
+                    f"{self.directory}/{step} to resume from {earlier[0]}") if earlier else ""  # fmt: skip
             raise CheckpointError(f"checkpoint {self.directory}/{step} cannot be restored: {type(e).__name__}: "
-                                  f"{str(e).splitlines()[0] if str(e) else ''}") from None  # fmt: skip
+                                  f"{str(e).splitlines()[0][:200] if str(e) else ''}{hint}") from None  # fmt: skip
         leaves, treedef = jax.tree.flatten(abstract_state)
         leaves = [restored.state[str(i)] if _size(a) else jnp.zeros(a.shape, a.dtype) for i, a in enumerate(leaves)]
         return step, jax.tree.unflatten(treedef, leaves), restored.host

@@ -73,13 +73,15 @@ def test_corrupted_checkpoint_gets_a_clear_error(straight, tmp_path, capsys):
     d = tmp_path / "corrupt"
     shutil.copytree(straight, d)
     (d / "summary.json").unlink()  # the run died after saving its last checkpoint
-    shutil.rmtree(d / "checkpoints" / "1000")
     for f in (d / "checkpoints" / "2000").rglob("*"):
         if f.is_file():
             f.write_bytes(b"garbage")
     assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot be restored" in err and len(err.splitlines()) == 1
+    # the earlier checkpoint it keeps is named, with what to do
+    assert f"earlier checkpoints are kept (1000): remove the folder {(d / 'checkpoints').absolute()}/2000 to resume " \
+           "from 1000" in err, err
 
 
 def test_resume_without_a_run(tmp_path, capsys):
