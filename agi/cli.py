@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import dataclasses
 import errno
+import json
 import os
 import shlex
 import sys
@@ -393,17 +394,25 @@ def _dispatch(args, argv) -> int:
     from agi.rundir import default_out
 
     out = Path(args.resume or args.out or default_out(cfg.world.name))
+    # A resumed run keeps the options it was started with (options.json), unless given again.
+    kept = _stored_options(out) if args.resume else {}
+    options = {"checkpoint_every": args.checkpoint_every or kept.get("checkpoint_every"),
+               "tensorboard": bool(args.tensorboard or kept.get("tensorboard"))}  # fmt: skip
     sinks = []
-    if args.tensorboard:
+    if options["tensorboard"]:
         from agi.sinks import TensorBoard
 
-        sinks.append(TensorBoard(out / "tensorboard"))
+        try:
+            sinks.append(TensorBoard(out / "tensorboard"))
+        except ConfigError as e:
+            sys.stderr.write(f"agi: error: {e}\n")
+            return 2
     try:
         with _outcomes() as status:
             summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
-                                         checkpoint_every=args.checkpoint_every, resume=bool(args.resume),
+                                         checkpoint_every=options["checkpoint_every"], resume=bool(args.resume),
                                          shard=False if args.no_shard else None, overwrite=args.overwrite,
-                                         sinks=sinks)  # fmt: skip
+                                         sinks=sinks, options=options)  # fmt: skip
     except Complete as e:
         print(f"agi: {e}")
         return 0
@@ -415,6 +424,14 @@ def _dispatch(args, argv) -> int:
     print(format_summary(summary))
     print(f"summary: {out}/summary.json")
     return 0
+
+
+def _stored_options(out: Path) -> dict:
+    """The command options a run in ``out`` was started with (``options.json``; {} for runs from before it)."""
+    try:
+        return json.loads((out / "options.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
 
 
 class _Status:

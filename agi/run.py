@@ -133,6 +133,7 @@ def train_and_evaluate(
     shard: bool | None = None,
     overwrite: bool = False,
     sinks=(),
+    options: dict | None = None,
 ) -> dict:
     """Trains ``cfg``, measures the random baseline, writes the run's files into ``out_dir``; returns the summary.
 
@@ -142,6 +143,8 @@ def train_and_evaluate(
     and they divide ``num_envs``; ``False`` never. A fresh run refuses a folder that holds one unless
     ``overwrite``; the folder is locked while the run writes it (``agi.rundir``). ``sinks``: callables
     ``sink(step, row)`` called with each chunk's ``metrics.jsonl`` row (e.g. ``agi.sinks.TensorBoard``).
+    ``options``: the command's own settings kept with a fresh run as ``options.json`` (``agi train --resume``
+    reads them back: ``checkpoint_every``, ``tensorboard``).
 
     Raises ``Interrupted`` after SIGINT/SIGTERM (everything done is saved), ``NonFinite`` on a NaN or infinity,
     ``Complete`` when resuming a finished run (nothing is rewritten).
@@ -158,6 +161,8 @@ def train_and_evaluate(
     # processes writing one shared folder at once could leave a torn summary.json (checkpoints are orbax's own).
     primary = _is_primary()
     with claim(out, fresh=not resume, overwrite=overwrite, primary=primary), stop_on_signals() as should_stop:
+        if primary and options and not resume:
+            write_json(out / "options.json", options)
         return _train_in(cfg, out, primary=primary, progress=progress, baseline=baseline, every=every,
                          resume=resume, shard=shard, sinks=sinks, should_stop=should_stop)  # fmt: skip
 

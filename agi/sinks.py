@@ -38,7 +38,7 @@ class TensorBoard:
         except ImportError:
             raise ConfigError("--tensorboard needs the tensorboard package: pip install 'brainlike-agi[tensorboard]'"
                               ) from None  # fmt: skip
-        self._event, self._summary = event_pb2.Event, summary_pb2.Summary
+        self._event, self._summary, self._session = event_pb2.Event, summary_pb2.Summary, event_pb2.SessionLog
         self._logdir, self._make, self._writer = Path(logdir), EventFileWriter, None
 
     def _scalar(self, tag: str, value: float, step: int) -> None:
@@ -49,6 +49,10 @@ class TensorBoard:
         if self._writer is None:  # opened on the first chunk, once the run owns its folder
             self._logdir.mkdir(parents=True, exist_ok=True)
             self._writer = self._make(str(self._logdir))
+            # A session start at this step: TensorBoard drops what an earlier session (a run killed after its last
+            # checkpoint, then resumed) wrote at this step and later, so no step is shown twice.
+            start = self._session(status=self._session.START)
+            self._writer.add_event(self._event(wall_time=time.time(), step=step, session_log=start))
         for name, value in row.items():
             if name != "step" and isinstance(value, int | float) and math.isfinite(value):
                 self._scalar(name, float(value), step)

@@ -1,6 +1,7 @@
 """Runs that can be trusted: one writer per folder, resumes that extend and never damage, crash-safe records,
 signals in every phase, and one clear line (no traceback) for every fault."""
 
+import importlib.util
 import json
 import os
 import shutil
@@ -324,3 +325,42 @@ def test_ctrl_c_in_eval_writes_what_it_measured(straight, tmp_path):
     assert proc.returncode == 130 and "eval interrupted" in err and "Traceback" not in err, err
     saved = json.loads((out / "eval.json").read_text())
     assert saved["interrupted"] and 0 < saved["steps"] < 2_000_000
+
+
+def test_a_resumed_tensorboard_log_shows_each_step_once(tmp_path):
+    """A run killed after its last checkpoint wrote events past it; the resumed session's start drops them."""
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from agi.sinks import TensorBoard
+
+    row = lambda r: {"step": 0, "reward": r, "per_seed": {"reward": [r, r]}}
+    first = TensorBoard(tmp_path)
+    for step in (100, 200, 300):
+        first(step, row(step / 1000))
+    first.close()
+    resumed = TensorBoard(tmp_path)  # resumed from the checkpoint at step 100
+    for step in (200, 300):
+        resumed(step, row(-step / 1000))
+    resumed.close()
+    acc = EventAccumulator(str(tmp_path))
+    acc.Reload()
+    assert [(e.step, round(e.value, 3)) for e in acc.Scalars("reward")] == [(100, 0.1), (200, -0.2), (300, -0.3)]
+
+
+def test_a_resumed_run_keeps_the_options_it_was_started_with(tmp_path):
+    """``--checkpoint-every`` and ``--tensorboard`` are kept in options.json and used again by ``--resume``."""
+    tb = importlib.util.find_spec("tensorboard") is not None
+    d = tmp_path / "run"
+    args = ["train", "--preset", "tiny", "--steps", "400", "--set", "train.chunks=4", "--checkpoint-every", "200",
+            "--quiet", "--no-baseline", "--out", str(d), *(["--tensorboard"] if tb else [])]  # fmt: skip
+    assert main(args) == 0
+    assert json.loads((d / "options.json").read_text()) == {"checkpoint_every": 200, "tensorboard": tb}
+    assert main(["train", "--resume", str(d), "--steps", "600", "--quiet", "--no-baseline"]) == 0
+    assert sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit()) == [200, 400, 600]
+    if tb:
+        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+        acc = EventAccumulator(str(d / "tensorboard"))
+        acc.Reload()
+        assert [e.step for e in acc.Scalars("reward")] == [100, 200, 300, 400, 500, 600]
