@@ -49,7 +49,7 @@ _active_stop = None
 
 @contextlib.contextmanager
 def stop_on_signals():
-    """SIGINT and SIGTERM set a flag instead of killing the process, so the current chunk finishes and saves; a
+    """SIGINT, SIGTERM and SIGHUP set a flag instead of killing the process, so the current chunk finishes and saves; a
     second signal exits at once (status 130), keeping the last checkpoint and every line already written.
 
     The signals are counted by a thread reading Python's wakeup fd, not by a Python handler: a handler runs only
@@ -66,16 +66,23 @@ def stop_on_signals():
     r, w = os.pipe()
     os.set_blocking(w, False)
 
+    def say(text: bytes):
+        with contextlib.suppress(OSError):  # a hung-up terminal
+            os.write(2, text)
+
     def count():
         while data := os.read(r, 64):
             for _ in data:
                 if flag["stop"]:
-                    os.write(2, b"\nagi: second interrupt: exiting now; the last checkpoint is kept\n")
+                    say(b"\nagi: second interrupt: exiting now; the last checkpoint is kept\n")
                     os._exit(130)
                 flag["stop"] = True
-                os.write(2, b"\nagi: stopping after this chunk (interrupt again to exit at once)\n")
+                say(b"\nagi: stopping after this chunk (interrupt again to exit at once)\n")
 
-    old = {sig: signal.signal(sig, lambda signum, frame: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP too: a closed ssh session ends the run as Ctrl-C would, saving what is done (its messages may find no
+    # terminal to go to, which must not stop the count).
+    sigs = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+    old = {sig: signal.signal(sig, lambda signum, frame: None) for sig in sigs}
     old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
     watcher = threading.Thread(target=count, daemon=True, name="agi-signals")
     watcher.start()

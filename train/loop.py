@@ -12,6 +12,7 @@ References: DESIGN.md §8; purejaxrl's ``make_train`` (the whole run as one comp
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -199,11 +200,16 @@ def run(
         state = prog.init_all(prog.init_keys)
     if shardings is not None:
         state = put(state, shardings)
+    # The bar is up before the compile, which can take a minute: a silent terminal looks like a hang.
+    bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
+    if start and progress:
+        bar.write(f"{desc}: resuming from the checkpoint at step {start:,}", file=sys.stderr)
+    bar.set_postfix_str("compiling")
     t0 = time.perf_counter()
     chunk = compiled() if compiled is not None else compile_chunk(step, chunk_len, prog)
     compile_seconds = time.perf_counter() - t0
+    bar.set_postfix_str(f"compiled in {compile_seconds:.1f} s")
     run_seconds = 0.0
-    bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
     for c in range(start // chunk_len, num_steps // chunk_len):
         t = time.perf_counter()
         state, metrics = chunk(state, run_keys, np.uint32(c * chunk_len))

@@ -100,7 +100,10 @@ def test_cartpole_resume_with_empty_interoception(tmp_path):
     assert _summary(a)["state_digest"] == _summary(b)["state_digest"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, pytest.param(signal.SIGTERM, marks=pytest.mark.slow)])
+SLOW_SIGNALS = [pytest.param(s, marks=pytest.mark.slow) for s in (signal.SIGTERM, signal.SIGHUP)]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, *SLOW_SIGNALS])
 def test_signal_finishes_the_chunk_saves_and_resumes_exactly(straight, tmp_path, sig):
     d = tmp_path / "signalled"
     cmd = [sys.executable, "-m", "agi.cli", "train", *TINY, "--checkpoint-every", "1000", "--out", str(d)]
