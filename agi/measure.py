@@ -101,13 +101,15 @@ def measure(
 
     def where():
         latest = checkpoint[0].latest_step() if checkpoint is not None else None
-        return (f"; the last good checkpoint is {checkpoint[0].directory / str(latest)}" if latest is not None
+        return (f"; the last good checkpoint is {checkpoint[0].directory / str(latest)} (a resume is deterministic "
+                "and meets it again: change the config, e.g. a smaller step size, in a new run)" if latest is not None
                 else "; no checkpoint was saved before it")  # fmt: skip
 
     def collect(end, metrics):
         bad = first_non_finite(end, metrics)
         if bad is not None:
-            raise NonFinite(f"non-finite {bad[1]} at step {bad[0]:,}" + where())
+            n, which = len(next(iter(metrics.values()))), ", ".join(map(str, bad[2]))
+            raise NonFinite(f"non-finite {bad[1]} at step {bad[0]:,} (seed slot {which} of 0–{n - 1})" + where())
         for w in (first, last):
             w.add(end - chunk_len, metrics)
         if on_chunk is not None:

@@ -217,13 +217,16 @@ def _json(x):
     return [_json(v) for v in x]
 
 
-def first_non_finite(end: int, metrics: dict) -> tuple[int, str] | None:
-    """``(step, name)`` of the earliest non-finite value in a chunk ending at ``end``, or None."""
+def first_non_finite(end: int, metrics: dict) -> tuple[int, str, list[int]] | None:
+    """``(step, name, slots)`` of the earliest non-finite value in a chunk ending at ``end`` (``slots``: the batch
+    slots, seeds, in which it is not finite at that step), or None."""
     worst = None
     for name, v in metrics.items():
         v = np.asarray(v)
-        bad = ~np.isfinite(v.reshape(v.shape[0], v.shape[1], -1)).all(axis=(0, 2))  # [chunk_len]
+        finite = np.isfinite(v.reshape(v.shape[0], v.shape[1], -1)).all(axis=2)  # [slots, chunk_len]
+        bad = ~finite.all(axis=0)
         if bad.any():
-            step = end - v.shape[1] + int(np.argmax(bad)) + 1
-            worst = min(worst, (step, name)) if worst else (step, name)
+            i = int(np.argmax(bad))
+            here = (end - v.shape[1] + i + 1, name, [int(s) for s in np.flatnonzero(~finite[:, i])])
+            worst = min(worst, here) if worst else here
     return worst

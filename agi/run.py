@@ -213,6 +213,10 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
                 cfg, progress=progress, desc="train", on_chunk=on_chunk, checkpoint=(ckpt, every, resume),
                 should_stop=should_stop, shard=shard, same_program=same_program,
             )  # fmt: skip
+        except NonFinite as e:  # the folder says why the run stopped, whatever becomes of stderr
+            if primary:
+                write_json(out / "stopped.json", {"reason": "non-finite", "message": str(e)})
+            raise
         finally:
             log.close()
     finally:

@@ -29,7 +29,7 @@ from agi.config import ConfigError
 
 # What a run writes into its folder; ``--overwrite`` removes exactly these and nothing else.
 RUN_FILES = ("config.json", "metrics.jsonl", "summary.json", "reward.png", "checkpoints", "eval", "tensorboard",
-             "baseline.json", "options.json")  # fmt: skip
+             "baseline.json", "options.json", "stopped.json")  # fmt: skip
 LOCK = ".lock"
 
 

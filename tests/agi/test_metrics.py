@@ -91,5 +91,6 @@ def test_first_non_finite_names_the_earliest_step_over_every_axis():
     c = _chunk()
     c["pair/num"][1, 6, 1, 3] = np.nan
     c["reward"][0, 8, 0] = np.inf
-    assert first_non_finite(110, c) == (107, "pair/num")
+    c["pair/num"][2, 6, 0, 0] = np.inf
+    assert first_non_finite(110, c) == (107, "pair/num", [1, 2])  # the step, the metric, the seeds
     assert first_non_finite(110, _chunk()) is None

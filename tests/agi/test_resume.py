@@ -133,6 +133,7 @@ def test_non_finite_stops_at_the_right_step_and_keeps_the_last_good_checkpoint(t
     saved = sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit())
     assert saved[-1] == 500 and str(d / "checkpoints" / "500") in err
     assert not (d / "summary.json").exists()
+    assert json.loads((d / "stopped.json").read_text()) == {"reason": "non-finite", "message": err.split(": ", 2)[2]}
 
 
 def test_only_the_first_process_writes_the_run_files(tmp_path, monkeypatch):
