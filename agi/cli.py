@@ -460,8 +460,9 @@ def _outcomes():
         sys.stderr.write("agi: interrupted\n")
         status.code = 130
     except OSError as e:
-        what = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
-        sys.stderr.write(f"agi: error: writing {e.filename or 'the output'} failed: {what}\n")
+        full = e.errno in (errno.ENOSPC, errno.EDQUOT)
+        what = "writing it failed: the disk is full" if full else (e.strerror or str(e))
+        sys.stderr.write(f"agi: error: {e.filename or 'a file of the run'}: {what}\n")
         status.code = 2
 
 

@@ -49,6 +49,21 @@ class Evaluation(NamedTuple):
     state: Any  # the final SystemState of the frozen run: [seeds, ...] leaves, brain as restored
 
 
+def _restore_latest(directory: Path, abstract, tries: int = 3):
+    """``Checkpointer.restore`` of the latest checkpoint; a run still training may prune the one being read (it
+    keeps the last few), and then the new latest is read instead."""
+    for attempt in range(tries):
+        ckpt = Checkpointer(directory)
+        latest = ckpt.latest_step()
+        try:
+            return ckpt.restore(abstract)
+        except (CheckpointError, OSError):
+            if attempt + 1 == tries or latest is None or (directory / str(latest)).exists():
+                raise  # a checkpoint that is there and unreadable
+        finally:
+            ckpt.close()
+
+
 def load_run(run_dir) -> tuple[RunConfig, int, Any]:
     """``(config, step, state)`` of the latest checkpoint of the run in ``run_dir`` (on this process's first device).
 
@@ -66,11 +81,7 @@ def load_run(run_dir) -> tuple[RunConfig, int, Any]:
     init, _ = make_system(make_agent(cfg))
     keys = jax.random.split(jax.random.PRNGKey(0), cfg.train.num_seeds)
     abstract = jax.eval_shape(lambda k: jax.lax.map(init, k), keys)
-    ckpt = Checkpointer(directory)
-    try:
-        step, state, host = ckpt.restore(with_shardings(abstract))
-    finally:
-        ckpt.close()
+    step, state, host = _restore_latest(directory, with_shardings(abstract))
     saved = normalised(host.get("config"))
     changed = ["the whole config"] if saved is None else same_program(saved, cfg.to_dict())
     if changed:  # the run's length may differ: an extension interrupted before its next checkpoint

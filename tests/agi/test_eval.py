@@ -131,3 +131,33 @@ def test_render_the_social_world(tmp_path):
     assert labels == ["0 learner", "1 learner", "2 friend", "3 bully"]
     fig.savefig(tmp_path / "social.png")
     plt.close(fig)
+
+
+def test_eval_of_a_run_still_training_reads_the_next_checkpoint_when_one_is_pruned(tmp_path, monkeypatch):
+    """The trainer keeps its last few checkpoints: one pruned while eval reads it is not an error."""
+    import agi.evaluate as ev
+
+    (tmp_path / "200").mkdir()
+    made = []
+
+    class Pruned:  # the first reader finds 100 gone by the time it reads; the second reads 200
+        def __init__(self, directory):
+            made.append(self)
+
+        def latest_step(self):
+            return 100 if len(made) == 1 else 200
+
+        def restore(self, abstract):
+            if len(made) == 1:
+                raise OSError(2, "No such file or directory")
+            return 200, "state", {}
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(ev, "Checkpointer", Pruned)
+    assert ev._restore_latest(tmp_path, None) == (200, "state", {}) and len(made) == 2
+    made.clear()
+    (tmp_path / "100").mkdir()  # there, and unreadable: the error stands
+    with pytest.raises(OSError):
+        ev._restore_latest(tmp_path, None)
