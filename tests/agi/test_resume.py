@@ -178,8 +178,12 @@ def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
 
     import agi.run
 
-    def full(path, obj):
-        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    written = agi.run.write_json
+
+    def full(path, obj):  # the disk fills up while the run trains: its summary cannot be written
+        if str(path).endswith("summary.json"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        written(path, obj)
 
     monkeypatch.setattr(agi.run, "write_json", full)
     assert main(["train", "--preset", "tiny", "--quiet", "--no-baseline", "--out", str(tmp_path / "r")]) == 2
