@@ -171,6 +171,11 @@ def _liking_gap(probe):
     return lambda run: _liking(run, probe, "friend") - _liking(run, probe, "bully")
 
 
+def _dd(f, a, b, c, d):
+    """Per seed ``[f(a) − f(b)] − [f(c) − f(d)]``: how much more a change moves ``f`` in one setting than in another."""
+    return lambda runs: _diff(f, a, b)(runs) - _diff(f, c, d)(runs)
+
+
 def _in_view(run):
     """Per seed: the share of steps with food in a learner's view (last 10%)."""
     return _agents(run, "food_in_view")
@@ -194,6 +199,9 @@ BUDGET = ("train.num_envs=8",)
 SEEDS = 8
 
 ALONE = ("world.n_agents=1",)
+SPIDER_2X2 = ("base; plain: arousal_valence.gain=0; no_spider: steering.a_spider=0 steering.a_bite=0; "
+              "no_spider_plain: steering.a_spider=0 steering.a_bite=0 arousal_valence.gain=0")
+"""The spider's arousal and the arousal × valence interaction, each on and off (``spider_hiding``)."""
 FRIEND_AND_STRANGER = (*ALONE, "world.characters=friend,stranger")
 """One learner beside the kin-cued friend and a stranger (the giving experiments' world)."""
 SATED = (*FRIEND_AND_STRANGER, "world.n_food=6", "steering.hunger_rate=0")
@@ -650,8 +658,7 @@ EXPERIMENTS = {
              Prediction("calmer", "arousal (signal/arousal): base − ablated", "<",
                         _diff(lambda r: r.last.per_seed("signal/arousal"), "base", "ablated")),
              Prediction("hiding_needs_hunger", "[food in view: base − ablated] − [the same sated]", "<",
-                        lambda runs: _diff(_in_view, "base", "ablated")(runs)
-                        - _diff(_in_view, "sated", "sated_ablated")(runs)),
+                        _dd(_in_view, "base", "ablated", "sated", "sated_ablated")),
              Prediction("control_sated", "food in view: sated − sated_ablated (hunger held where it starts: no "
                         "growing penalty for arousal to amplify)", "<", _diff(_in_view, "sated", "sated_ablated"),
                         "control")),
@@ -661,8 +668,7 @@ EXPERIMENTS = {
             "Do learners hide from the sights the innate legs detector fires on (spiders and harmless decoys) "
             "because their arousal makes a hungry step worse, and not by another path?",
             ("train.steps=10000", "train.seed=1700"),
-            "base; plain: arousal_valence.gain=0; no_spider: steering.a_spider=0 steering.a_bite=0; "
-            "no_spider_plain: steering.a_spider=0 steering.a_bite=0 arousal_valence.gain=0",
+            SPIDER_2X2,
             (Prediction("spider_arousal_cuts_eating", "eat rate: no_spider − base", ">",
                         _diff(_eat, "no_spider", "base")),
              Prediction("spider_arousal_hides_food", "food in view (share of steps): no_spider − base", ">",
@@ -671,8 +677,7 @@ EXPERIMENTS = {
                         _diff(_decoy_in_view, "no_spider", "base")),
              Prediction("through_the_interaction", "[eat rate: no_spider − base] − [the same without the "
                         "interaction: no_spider_plain − plain]", ">",
-                        lambda runs: _diff(_eat, "no_spider", "base")(runs)
-                        - _diff(_eat, "no_spider_plain", "plain")(runs)),
+                        _dd(_eat, "no_spider", "base", "no_spider_plain", "plain")),
              Prediction("control_eating_without_interaction", "eat rate: no_spider_plain − plain (the spider's "
                         "arousal with nothing to amplify)", ">", _diff(_eat, "no_spider_plain", "plain"), "control"),
              Prediction("control_decoys_without_interaction", "a decoy in view: no_spider_plain − plain", ">",
@@ -683,15 +688,13 @@ EXPERIMENTS = {
             "Does the hiding from spider-like sights (their arousal amplified by the interaction) make learners read "
             "others' faces worse, and not by another path?",
             ("train.seed=1900",),
-            "base; plain: arousal_valence.gain=0; no_spider: steering.a_spider=0 steering.a_bite=0; "
-            "no_spider_plain: steering.a_spider=0 steering.a_bite=0 arousal_valence.gain=0",
+            SPIDER_2X2,
             (Prediction("unhidden_reads_faces_better", "learned readout r: no_spider − base", ">",
                         _diff(_readout_r, "no_spider", "base")),
              Prediction("unamplified_reads_faces_better", "learned readout r: plain − base", ">",
                         _diff(_readout_r, "plain", "base")),
              Prediction("readout_through_the_interaction", "[r: no_spider − base] − [r: no_spider_plain − plain]",
-                        ">", lambda runs: _diff(_readout_r, "no_spider", "base")(runs)
-                        - _diff(_readout_r, "no_spider_plain", "plain")(runs)),
+                        ">", _dd(_readout_r, "no_spider", "base", "no_spider_plain", "plain")),
              Prediction("control_readout_without_interaction", "learned readout r: no_spider_plain − plain (the "
                         "spider's arousal with no interaction to make learners hide)", ">",
                         _diff(_readout_r, "no_spider_plain", "plain"), "control"),
