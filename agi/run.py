@@ -70,18 +70,29 @@ def stop_on_signals():
         with contextlib.suppress(OSError):  # a hung-up terminal
             os.write(2, text)
 
+    hup = getattr(signal, "SIGHUP", None)
+
+    def detach():  # the terminal is gone: what the run prints from now on goes nowhere instead of failing
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
     def count():
         while data := os.read(r, 64):
-            for _ in data:
+            for sig in data:  # (the wakeup fd carries each signal's number)
+                if hup is not None and sig == hup:
+                    detach()
                 if flag["stop"]:
                     say(b"\nagi: second interrupt: exiting now; the last checkpoint is kept\n")
                     os._exit(130)
                 flag["stop"] = True
                 say(b"\nagi: stopping after this chunk (interrupt again to exit at once)\n")
 
-    # SIGHUP too: a closed ssh session ends the run as Ctrl-C would, saving what is done (its messages may find no
-    # terminal to go to, which must not stop the count).
-    sigs = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+    # SIGHUP too: a closed ssh session ends the run as Ctrl-C would, saving what is done, unless it is ignored
+    # (nohup), in which case the run goes on.
+    keep_hup = hup is not None and signal.getsignal(hup) is not signal.SIG_IGN
+    sigs = (signal.SIGINT, signal.SIGTERM, *((hup,) if keep_hup else ()))
     old = {sig: signal.signal(sig, lambda signum, frame: None) for sig in sigs}
     old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
     watcher = threading.Thread(target=count, daemon=True, name="agi-signals")

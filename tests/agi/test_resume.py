@@ -116,7 +116,8 @@ def test_signal_finishes_the_chunk_saves_and_resumes_exactly(straight, tmp_path,
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert "resume with: agi train --resume" in err
+    if sig != signal.SIGHUP:  # (after a hangup the run writes to /dev/null: its terminal is gone)
+        assert "resume with: agi train --resume" in err
     saved = sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit())
     assert saved and saved[-1] < 2000 and saved[-1] % 100 == 0  # saved at the interrupted chunk, not at 1000
     assert main(["train", "--resume", str(d), "--quiet", "--no-baseline"]) == 0
@@ -190,3 +191,18 @@ def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err.strip()
     assert "the disk is full" in err and "summary.json" in err and len(err.splitlines()) == 1, err
     assert (tmp_path / "r" / "checkpoints" / "200").is_dir()  # the training itself is kept
+
+
+def test_a_run_under_nohup_keeps_ignoring_sighup():
+    """nohup ignores SIGHUP so that a run outlives its terminal; the signal counting must not undo that."""
+    from agi.run import stop_on_signals
+
+    old = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with stop_on_signals():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        with stop_on_signals():  # without nohup it is counted like Ctrl-C
+            assert signal.getsignal(signal.SIGHUP) not in (signal.SIG_IGN, signal.SIG_DFL)
+    finally:
+        signal.signal(signal.SIGHUP, old)
