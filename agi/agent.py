@@ -56,7 +56,7 @@ from steering.drives import make_env_reward
 def _takes_one(make, where: str, what: str) -> None:
     """``ConfigError`` unless ``make`` can be called with one positional argument (a factory's signature)."""
     try:
-        sig = inspect.signature(make)
+        sig = inspect.signature(make, follow_wrapped=False)  # (a decorator may supply arguments of its own)
     except (TypeError, ValueError):  # (a builtin or C callable: nothing to check)
         return
     try:

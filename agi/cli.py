@@ -397,7 +397,8 @@ def _dispatch(args, argv) -> int:
     # A resumed run keeps the options it was started with (options.json), unless given again.
     kept = _stored_options(out) if args.resume else {}
     options = {"checkpoint_every": args.checkpoint_every or kept.get("checkpoint_every"),
-               "tensorboard": bool(args.tensorboard or kept.get("tensorboard"))}  # fmt: skip
+               "tensorboard": bool(args.tensorboard or kept.get("tensorboard")),
+               "no_shard": bool(args.no_shard or kept.get("no_shard"))}  # fmt: skip
     sinks = []
     if options["tensorboard"]:
         from agi.sinks import TensorBoard
@@ -411,7 +412,7 @@ def _dispatch(args, argv) -> int:
         with _outcomes() as status:
             summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
                                          checkpoint_every=options["checkpoint_every"], resume=bool(args.resume),
-                                         shard=False if args.no_shard else None, overwrite=args.overwrite,
+                                         shard=False if options["no_shard"] else None, overwrite=args.overwrite,
                                          sinks=sinks, options=options)  # fmt: skip
     except Complete as e:
         print(f"agi: {e}")

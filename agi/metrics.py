@@ -137,9 +137,13 @@ class Window:
         a, b = max(self.lo, start) - start, min(self.hi, start + length) - start
         if b <= a:
             return
+        # A metric this window has not seen although it holds steps (a window saved by a version that did not
+        # measure it, resumed) would be averaged over steps it was not summed over: it stays out of the window.
+        fresh = self.count == 0
         self.count += b - a
         for k, v in metrics.items():
-            self.sums[k] = self.sums.get(k, 0.0) + v[:, a:b].sum(axis=1)
+            if k in self.sums or fresh:
+                self.sums[k] = self.sums.get(k, 0.0) + v[:, a:b].sum(axis=1)
 
     def names(self) -> list[str]:
         """The logged metrics, then the derived ones whose inputs were logged."""

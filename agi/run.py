@@ -179,7 +179,7 @@ def train_and_evaluate(
     # processes writing one shared folder at once could leave a torn summary.json (checkpoints are orbax's own).
     primary = _is_primary()
     with claim(out, fresh=not resume, overwrite=overwrite, primary=primary), stop_on_signals() as should_stop:
-        if primary and options and not resume:
+        if primary and options:  # (a resume's own options, merged with the stored ones by the caller)
             write_json(out / "options.json", options)
         return _train_in(cfg, out, primary=primary, progress=progress, baseline=baseline, every=every,
                          resume=resume, shard=shard, sinks=sinks, should_stop=should_stop)  # fmt: skip
@@ -264,6 +264,7 @@ def _train_in(cfg, out, *, primary, progress, baseline, every, resume, shard, si
         plot_rewards(history, out / "reward.png", title=f"{cfg.world.name}: reward per drive",
                      random_reward=summary.get("random_policy_reward_per_step"))  # fmt: skip
         write_json(out / "summary.json", summary)
+        (out / "stopped.json").unlink(missing_ok=True)  # (an earlier session's stop, which this one went past)
     return summary
 
 

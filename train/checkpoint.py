@@ -65,7 +65,7 @@ class Checkpointer:
         except Exception as e:  # orbax raises many kinds; the user needs one clear line
             earlier = sorted((s for s in self._manager.all_steps() if s < step), reverse=True)
             hint = (f"; earlier checkpoints are kept ({', '.join(map(str, earlier))}): remove the folder "
-                    f"{self.directory}/{step} to resume from {earlier[0]}") if earlier else ""  # fmt: skip
+                    f"{self.directory}/{step} to use {earlier[0]}") if earlier else ""  # fmt: skip
             raise CheckpointError(f"checkpoint {self.directory}/{step} cannot be restored: {type(e).__name__}: "
                                   f"{str(e).splitlines()[0][:200] if str(e) else ''}{hint}") from None  # fmt: skip
         leaves, treedef = jax.tree.flatten(abstract_state)

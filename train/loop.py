@@ -201,30 +201,29 @@ def run(
     if shardings is not None:
         state = put(state, shardings)
     # The bar is up before the compile, which can take a minute: a silent terminal looks like a hang.
-    bar = tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True)
-    if start and progress:
-        bar.write(f"{desc}: resuming from the checkpoint at step {start:,}", file=sys.stderr)
-    bar.set_postfix_str("compiling")
-    t0 = time.perf_counter()
-    chunk = compiled() if compiled is not None else compile_chunk(step, chunk_len, prog)
-    compile_seconds = time.perf_counter() - t0
-    bar.set_postfix_str(f"compiled in {compile_seconds:.1f} s")
-    run_seconds = 0.0
-    for c in range(start // chunk_len, num_steps // chunk_len):
-        t = time.perf_counter()
-        state, metrics = chunk(state, run_keys, np.uint32(c * chunk_len))
-        metrics = jax.device_get(metrics)  # blocks until the chunk is done
-        dt = time.perf_counter() - t
-        run_seconds += dt
-        bar.update(chunk_len)
-        bar.set_postfix(agent_steps_per_s=f"{chunk_len * num_seeds * agent_steps_per_step / dt:,.0f}")
-        end = (c + 1) * chunk_len
-        if on_chunk is not None:
-            on_chunk(end, {k: np.asarray(v) for k, v in metrics.items()})
-        if on_chunk_end is not None:
-            on_chunk_end(end, state, run_seconds)
-        if should_stop is not None and should_stop():
-            bar.close()
-            return RunResult(state, compile_seconds, run_seconds, end, start)
-    bar.close()
+    with tqdm(total=num_steps, initial=start, desc=desc, unit="step", disable=not progress, dynamic_ncols=True) as bar:
+        if start and progress:
+            bar.write(f"{desc}: resuming from the checkpoint at step {start:,}", file=sys.stderr)
+        bar.set_postfix_str("compiling")
+        t0 = time.perf_counter()
+        chunk = compiled() if compiled is not None else compile_chunk(step, chunk_len, prog)
+        compile_seconds = time.perf_counter() - t0
+        bar.set_postfix_str(f"compiled in {compile_seconds:.1f} s")
+        bar.unpause()  # (the rate and the time left count from here, not from before the compile)
+        run_seconds = 0.0
+        for c in range(start // chunk_len, num_steps // chunk_len):
+            t = time.perf_counter()
+            state, metrics = chunk(state, run_keys, np.uint32(c * chunk_len))
+            metrics = jax.device_get(metrics)  # blocks until the chunk is done
+            dt = time.perf_counter() - t
+            run_seconds += dt
+            bar.update(chunk_len)
+            bar.set_postfix(agent_steps_per_s=f"{chunk_len * num_seeds * agent_steps_per_step / dt:,.0f}")
+            end = (c + 1) * chunk_len
+            if on_chunk is not None:
+                on_chunk(end, {k: np.asarray(v) for k, v in metrics.items()})
+            if on_chunk_end is not None:
+                on_chunk_end(end, state, run_seconds)
+            if should_stop is not None and should_stop():
+                return RunResult(state, compile_seconds, run_seconds, end, start)
     return RunResult(state, compile_seconds, run_seconds, num_steps, start)

@@ -94,3 +94,15 @@ def test_first_non_finite_names_the_earliest_step_over_every_axis():
     c["pair/num"][2, 6, 0, 0] = np.inf
     assert first_non_finite(110, c) == (107, "pair/num", [1, 2])  # the step, the metric, the seeds
     assert first_non_finite(110, _chunk()) is None
+
+
+def test_a_metric_new_to_a_resumed_window_stays_out_of_it():
+    """A window restored from a checkpoint of a version that did not measure a metric cannot average it."""
+    saved = Window(0, 20)
+    saved.add(0, {k: v for k, v in _chunk().items() if k != "pair/num"})
+    w = Window(0, 20).load(saved.to_json())
+    w.add(10, _chunk())
+    assert "pair/num" not in w.sums and w.count == 20
+    fresh = Window(0, 20)
+    fresh.add(0, _chunk())
+    assert "pair/num" in fresh.sums

@@ -80,8 +80,8 @@ def test_corrupted_checkpoint_gets_a_clear_error(straight, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "cannot be restored" in err and len(err.splitlines()) == 1
     # the earlier checkpoint it keeps is named, with what to do
-    assert f"earlier checkpoints are kept (1000): remove the folder {(d / 'checkpoints').absolute()}/2000 to resume " \
-           "from 1000" in err, err
+    assert f"earlier checkpoints are kept (1000): remove the folder {(d / 'checkpoints').absolute()}/2000 to use " \
+           "1000" in err, err
 
 
 def test_resume_without_a_run(tmp_path, capsys):

@@ -355,7 +355,8 @@ def test_a_resumed_run_keeps_the_options_it_was_started_with(tmp_path):
     args = ["train", "--preset", "tiny", "--steps", "400", "--set", "train.chunks=4", "--checkpoint-every", "200",
             "--quiet", "--no-baseline", "--out", str(d), *(["--tensorboard"] if tb else [])]  # fmt: skip
     assert main(args) == 0
-    assert json.loads((d / "options.json").read_text()) == {"checkpoint_every": 200, "tensorboard": tb}
+    assert json.loads((d / "options.json").read_text()) == {"checkpoint_every": 200, "tensorboard": tb,
+                                                             "no_shard": False}  # fmt: skip
     assert main(["train", "--resume", str(d), "--steps", "600", "--quiet", "--no-baseline"]) == 0
     assert sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit()) == [200, 400, 600]
     if tb:

@@ -81,3 +81,16 @@ def test_the_nan_guard_holds_in_a_world_of_many_bodies(tmp_path, capsys):
     assert main(args) == 3
     err = capsys.readouterr().err
     assert "non-finite" in err and len(err.strip().splitlines()) == 1
+
+
+def test_importing_jaxmarl_through_agi_keeps_the_process_streams():
+    """JaxMARL's mabrax module resets sys.stdout/stderr to the originals on import; agi's import puts them back
+    (in a fresh process: this one may have imported JaxMARL already)."""
+    import subprocess
+    import sys
+
+    code = ("import io, sys; out, err = io.StringIO(), io.StringIO(); sys.stdout, sys.stderr = out, err\n"
+            "from agi.worlds.jaxmarl import _jaxmarl; _jaxmarl()\n"
+            "ok = sys.stdout is out and sys.stderr is err; sys.stdout = sys.__stdout__; print(ok)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().splitlines()[-1] == "True", done.stdout + done.stderr

@@ -249,9 +249,10 @@ def social_summary(window, cfg, stat) -> dict:
             # learners hide: docs/results.md, arousal_hiding)
             "eat_rate": stat(g("eat")),
             "food_in_view_fraction": stat(g("food_in_view")),
-            # the sights the innate legs detector fires on: a spider, or a harmless decoy (001 §1)
-            "spider_in_view_fraction": stat(g("spider_in_view")),
-            "decoy_in_view_fraction": stat(g("decoy_in_view")),
+            # the sights the innate legs detector fires on: a spider, or a harmless decoy (001 §1); None in windows
+            # saved before they were measured
+            **{f"{k}_fraction": stat(g(k)) if f"social/{k}" in window else None
+               for k in ("spider_in_view", "decoy_in_view")},
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
             # what each body did to this learner, per step: the payoffs liking should follow
@@ -297,7 +298,7 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
             b = baseline["agents"][i]
             base = f" (random policy: {v(b['give_rate']):.2%} / {v(b['threaten_rate']):.2%})"
             forage_base = (f" (random policy: {v(b['eat_rate']):.2%} / {v(b['food_in_view_fraction']):.0%} / "
-                           f"{v(b['decoy_in_view_fraction']):.0%})")  # fmt: skip
+                           f"{v(b.get('decoy_in_view_fraction')):.0%})")  # fmt: skip
         fe = ", ".join(f"{k} {v(s):+.2f}" for k, s in a["friend_enemy"].items())
         like = ", ".join(f"{k} {v(s):+.2f}" for k, s in a.get("liking", {}).items())
         presence = ", ".join(f"{k} {v(s):+.3f}" for k, s in a.get("liking_presence", {}).items())
@@ -311,7 +312,7 @@ def describe(social: dict, baseline: dict | None = None) -> list[str]:
         lines.append(
             f"agent {i}: gives food on {v(a['give_rate']):.2%} of steps and threatens on {v(a['threaten_rate']):.2%}"
             f"{base}; eats on {v(a['eat_rate']):.2%} of steps, with food in view on {v(a['food_in_view_fraction']):.0%}"
-            f" and a harmless decoy on {v(a['decoy_in_view_fraction']):.0%}{forage_base}; {verdict}"
+            f" and a harmless decoy on {v(a.get('decoy_in_view_fraction')):.0%}{forage_base}; {verdict}"
             f"friend/enemy signal on thoughts of each body: {fe}; liking (valence of those "
             f"thoughts): {like}{presence}; eye contact {v(a['eye_contact_fraction']):.1%} of steps; "
             f"{v(cs['eye_contact_share']):.0%} of its compassion/spite reward came in eye-contact moments"
