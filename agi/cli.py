@@ -269,6 +269,10 @@ def _ablate(args, argv) -> int:
             if not args.variants:
                 raise ConfigError("--variants is required (or --resume DIR)")
             cfg, text = build_config(args), args.variants
+            if cfg.train.num_seeds < 2:  # a paired t-interval needs two seeds
+                print(f"agi: warning: --seeds {cfg.train.num_seeds}: one seed gives no interval (± nan) and no "
+                      "paired difference to trust; use 8 (the experiments' number) to decide anything",
+                      file=sys.stderr)  # fmt: skip
             out = args.out or default_out("ablate")
             command = "agi " + shlex.join(argv if argv is not None else sys.argv[1:])  # pastes back into a shell
         results = ablate(cfg, text, out, progress=not args.quiet, command=command, resume=bool(args.resume),

@@ -150,3 +150,13 @@ def test_behaviour_compares_what_the_drives_measured_as_well_as_what_they_paid()
     assert set(out) == {"reward_per_step", "reward/pain", "signal/hunger", "diagnostic/distance"}
     np.testing.assert_allclose(out["signal/hunger"], [0.5, 0.5])
     np.testing.assert_allclose(out["diagnostic/distance"], [4.5, 14.5])
+
+
+def test_one_seed_is_warned_about(tmp_path, capsys):
+    from agi.cli import main
+
+    # (a bad variant after it ends the command before anything trains)
+    assert main(["ablate", "--preset", "tiny", "--seeds", "1", "--variants", "base; pain.gian=2", "--out",
+                 str(tmp_path / "x")]) == 2  # fmt: skip
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("agi: warning: --seeds 1: one seed gives no interval (± nan)") and "pain.gian" in err[1]
