@@ -404,16 +404,12 @@ def _dispatch(args, argv) -> int:
                "tensorboard": bool(args.tensorboard or kept.get("tensorboard")),
                "no_shard": bool(args.no_shard or kept.get("no_shard"))}  # fmt: skip
     sinks = []
-    if options["tensorboard"]:
-        from agi.sinks import TensorBoard
-
-        try:
-            sinks.append(TensorBoard(out / "tensorboard"))
-        except ConfigError as e:
-            sys.stderr.write(f"agi: error: {e}\n")
-            return 2
     try:
-        with _outcomes() as status:
+        with _outcomes() as status:  # (a missing tensorboard package is one of its one-line errors)
+            if options["tensorboard"]:
+                from agi.sinks import TensorBoard
+
+                sinks.append(TensorBoard(out / "tensorboard"))
             summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
                                          checkpoint_every=options["checkpoint_every"], resume=bool(args.resume),
                                          shard=False if options["no_shard"] else None, overwrite=args.overwrite,

@@ -87,8 +87,7 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
         # halo: the valence of thoughts whose view shows food
         "food_in_view": food,
         # what the innate legs detector is fooled by (001 §1): a spider (legs, dark) or a harmless decoy (legs) in view
-        "spider_in_view": seen["spider"],
-        "decoy_in_view": seen["decoy"],
+        **{k: seen[k.removesuffix("_in_view")] for k in LEGS_IN_VIEW},
         "valence_food": thought.q * food,
         "valence_nofood": thought.q * (1.0 - food),
         # halo with neutral items: the valence of thoughts whose view shows a toy the friend / the bully enjoys
@@ -109,6 +108,10 @@ def agent_metrics(senses, out, oriented, thought, prev_action, valid, fear_befor
                 # what each body did to this learner: the payoffs that liking should come to follow (000 §4.3)
                 "received_from": senses["oracle/received_from"], "threatened_by": senses["oracle/threatened_by"]}
     return m, per_body
+
+
+LEGS_IN_VIEW = ("spider_in_view", "decoy_in_view")
+"""The social metrics of the sights the legs detector fires on (absent from windows saved before 2026-12-07)."""
 
 
 def sights(view) -> dict:
@@ -251,8 +254,7 @@ def social_summary(window, cfg, stat) -> dict:
             "food_in_view_fraction": stat(g("food_in_view")),
             # the sights the innate legs detector fires on: a spider, or a harmless decoy (001 §1); None in windows
             # saved before they were measured
-            **{f"{k}_fraction": stat(g(k)) if f"social/{k}" in window else None
-               for k in ("spider_in_view", "decoy_in_view")},
+            **{f"{k}_fraction": stat(g(k)) if f"social/{k}" in window else None for k in LEGS_IN_VIEW},
             "eye_contact_fraction": stat(g("eye_contact")),
             "oriented_fraction": stat(g("oriented")),
             # what each body did to this learner, per step: the payoffs liking should follow
@@ -343,8 +345,6 @@ def behaviour(window, cfg) -> dict:
     out = {name: window.per_seed(f"social/{k}") for k, name in (("give", "give_rate"), ("threaten", "threaten_rate"),
            ("eye_contact", "eye_contact_fraction"), ("oriented", "oriented_fraction"), ("eat", "eat_rate"),
            ("food_in_view", "food_in_view_fraction"))}  # fmt: skip
-    for k in ("spider_in_view", "decoy_in_view"):  # (absent from windows saved before they were measured)
-        if f"social/{k}" in window:
-            out[f"{k}_fraction"] = window.per_seed(f"social/{k}")
+    out.update({f"{k}_fraction": window.per_seed(f"social/{k}") for k in LEGS_IN_VIEW if f"social/{k}" in window})
     out["empathy_r"] = window.mean("empathy/r/learned")
     return out
