@@ -234,6 +234,54 @@ def record(cfg: RunConfig, trained, key, num_steps: int, keep_state: bool = Fals
     return env_states, {k: np.asarray(v).reshape(num_steps, -1).mean(axis=1) for k, v in metrics.items()}
 
 
+def episode_returns(cfg: RunConfig, episodes: int, max_steps: int):
+    """``returns(trained, key) -> [seeds, episodes, bodies]``: the return of one whole episode in each of
+    ``episodes`` fresh environments per seed, under ``trained``'s brains with learning frozen; how RL baselines
+    are usually evaluated (e.g. PPO's 128 episodes per point of a learning curve).
+
+    Each environment runs its first episode only, so short episodes are not over-counted as they are among the
+    episodes that end first within a fixed number of steps. ``trained`` is a ``SystemState`` of ``cfg``'s system
+    with a leading seeds axis (a training run's; it is read, not changed). The returns are float32, NaN for an
+    episode still running after ``max_steps`` steps. Compiled once per returned function (on its first call).
+    Raises ConfigError for a world without episodes.
+    """
+    if not make_world(cfg).episodic:
+        raise ConfigError(f"world {cfg.world.name!r} has no episodes: there is no episode return to evaluate")
+    if episodes < 1 or max_steps < 1:
+        raise ConfigError(f"episodes={episodes}, max_steps={max_steps}: expected >= 1")
+    one = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, num_envs=1))
+    init, step = make_system(make_agent(frozen(one)))
+
+    def one_seed(seed_state, key):
+        shared = seed_state.brain, seed_state.opt_state, seed_state.anchor  # one copy per seed, not per episode
+
+        def one_episode(k):
+            k_init, k_run = jax.random.split(k)
+            fresh = init(k_init)._replace(brain=None, opt_state=None, anchor=None, step=seed_state.step)
+
+            def body(carry, k):
+                s, ret, ended = carry
+                s, m = step(s._replace(brain=shared[0], opt_state=shared[1], anchor=shared[2]), k)
+                now = m["episodes"] > 0  # [bodies]: this environment's episode ended at this step
+                ret = jnp.where(now & ~ended, m["episode_return_sum"], ret)
+                return (s._replace(brain=None, opt_state=None, anchor=None), ret, ended | now), None
+
+            bodies = jax.tree.leaves(fresh.agents)[0].shape[1]
+            start = (fresh, jnp.full(bodies, jnp.nan, jnp.float32), jnp.zeros(bodies, bool))
+            (_, ret, _), _ = jax.lax.scan(body, start, jax.random.split(k_run, max_steps))
+            return ret
+
+        return jax.vmap(one_episode)(jax.random.split(key, episodes))
+
+    run = jax.jit(jax.vmap(one_seed))
+
+    def returns(trained, key) -> np.ndarray:
+        seeds = jax.tree.leaves(trained.agents)[0].shape[0]
+        return np.asarray(run(trained, jax.random.split(key, seeds)))
+
+    return returns
+
+
 def env_state_of(state):
     """Environment 0's world state in a seed's ``SystemState``."""
     return jax.tree.map(lambda x: x[0], state.world)

@@ -11,15 +11,19 @@ Its training time: the same program evaluating once, at the end (rejax always do
 compiled it.
 
 **Agent**: ``agi train --world cartpole`` (its default: 500,000 env-steps per seed, 64 environments), the same
-number of seeds, run first and in its own process (so neither holds the other's accelerator memory). Its curve:
-the return of the episodes each seed finishes while training, per chunk (``metrics.jsonl`` ``per_seed``; a chunk
-is 390 steps × 64 environments = 24,960 env-steps, shorter than a 500-step episode, so the curve lags by about a
-chunk), averaged over seeds with equal weight as PPO's is; its training time: ``run_seconds`` of
-``summary.json`` (compilation excluded).
+number of seeds, run first and in its own process (so neither holds the other's accelerator memory); its training
+time: ``run_seconds`` of ``summary.json`` (compilation excluded). Its curve, measured as PPO's is (since
+2026-12-07): the same run again in this process from the saved ``config.json`` (the same keys, so the same
+training), stopped every 156 steps × 64 environments = 9,984 env-steps to evaluate its brains with learning
+frozen on 128 fresh episodes per seed, one whole episode per environment, actions chosen as training chooses
+them (``agi.evaluate.episode_returns``), averaged over seeds and episodes. The earlier curve is reported beside
+it: the return of the episodes each seed finishes while training, per chunk of 24,960 env-steps (``metrics.jsonl``
+``per_seed``), which lags the brain by up to a chunk and an episode and counts the exploring policy's falls.
 
 For each: the first point at which the mean over seeds reaches 475, and the training time to it (the run's
 training seconds × the share of its env-steps done by then; both run at a constant rate). ``ratio`` is the
-agent's time over PPO's (the issue-14 target: ≤ 2). Compile times are reported beside them.
+agent's time over PPO's (the issue-14 target: ≤ 2), from the evaluated curves; ``ratio_training_episodes`` the
+same from the agent's earlier curve. Compile times are reported beside them.
 """
 
 from __future__ import annotations
@@ -42,9 +46,15 @@ import numpy as np
 TARGET = 475.0
 STEPS = 500_000
 EVAL_EVERY = 10_000
+EPISODES = 128  # per evaluation point and seed, as PPO's
+MAX_EPISODE = 500  # CartPole-v1 truncates there
 PPO = dict(env="CartPole-v1", agent_kwargs={"activation": "tanh"}, num_envs=5, num_steps=100, num_epochs=5,
            num_minibatches=5, learning_rate=0.00075, max_grad_norm=0.5, gamma=0.99, gae_lambda=0.95, clip_eps=0.2,
            ent_coef=0.01, vf_coef=0.5, total_timesteps=STEPS)  # fmt: skip
+
+
+def _or_never(x, none="never"):
+    return none if x is None else f"{x:,}" if isinstance(x, int) else f"{x:.2f}"
 
 
 def _first_reaching(steps, returns):
@@ -105,14 +115,46 @@ def agent(seeds: int, sets=()) -> dict:
             raise SystemExit(f"agi train failed ({done.returncode}):\n{done.stderr[-3000:]}")
         summary = json.loads((out / "summary.json").read_text())
         rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+        from agi.evaluate import load_run
+
+        cfg, _, timed = load_run(out)  # its config and its brains at the end
     per_step = summary["num_envs"]
     steps = np.asarray([r["step"] * per_step for r in rows])
     per_seed = np.asarray([r["per_seed"]["episode_return"] for r in rows], np.float64)  # [chunks, seeds]
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a chunk in which a seed finished no episode: nan
         mean = np.nanmean(per_seed, axis=1)
-    return {"curve_steps": steps.tolist(), "curve_return": mean.tolist(), "run_seconds": summary["run_seconds"],
-            "compile_seconds": summary["compile_seconds"], "final_return": summary["episode_return_last"]}
+    eval_steps, eval_return, final = evaluated_curve(cfg)
+    pairs = zip(jax.tree.leaves(timed.brain), jax.tree.leaves(final.brain), strict=True)
+    same = all(np.allclose(a, b, rtol=1e-4, atol=1e-5) for a, b in pairs)
+    return {"curve_steps": eval_steps, "curve_return": eval_return, "training_curve_steps": steps.tolist(),
+            "training_curve_return": mean.tolist(), "run_seconds": summary["run_seconds"],
+            "compile_seconds": summary["compile_seconds"], "final_return": eval_return[-1],
+            "final_training_return": summary["episode_return_last"], "same_training": same}  # fmt: skip
+
+
+def evaluated_curve(cfg) -> tuple[list, list, object]:
+    """The agent's run ``cfg`` trained again in this process, its brains evaluated every ~``EVAL_EVERY``
+    env-steps per seed: ``(env-steps, mean return over seeds and EPISODES fresh episodes, final state)``."""
+    from agi.agent import make_agent
+    from agi.evaluate import episode_returns
+    from agi.system import make_system
+    from train.loop import run
+
+    t = cfg.train
+    chunk = max(n for n in range(1, t.steps + 1) if t.steps % n == 0 and n * t.num_envs <= EVAL_EVERY)
+    init, step = make_system(make_agent(cfg))
+    evaluate = episode_returns(cfg, EPISODES, MAX_EPISODE)
+    key = jax.random.fold_in(jax.random.PRNGKey(t.seed), 0xE7A1)  # not the training run's keys
+    steps, returns = [], []
+
+    def point(end, state, _seconds):
+        steps.append(end * t.num_envs)
+        returns.append(float(np.nanmean(evaluate(state, jax.random.fold_in(key, end)))))
+
+    result = run(init, step, jax.random.PRNGKey(t.seed), num_seeds=t.num_seeds, num_steps=t.steps, chunk_len=chunk,
+                 on_chunk_end=point, progress=False)  # fmt: skip
+    return steps, returns, result.state
 
 
 def main(argv=None):
@@ -126,17 +168,25 @@ def main(argv=None):
     for name, fn in (("agent", lambda s: agent(s, args.sets)), ("ppo", ppo)):
         r = fn(args.seeds)
         total = r["curve_steps"][-1] if name == "agent" else STEPS
-        reach = _first_reaching(np.asarray(r["curve_steps"]), r["curve_return"])
-        r["steps_to_target"] = reach
-        r["seconds_to_target"] = None if reach is None else r["run_seconds"] * reach / total
+        curves = [("", "curve")] + ([("_training_episodes", "training_curve")] if name == "agent" else [])
+        for suffix, curve in curves:
+            reach = _first_reaching(np.asarray(r[f"{curve}_steps"]), r[f"{curve}_return"])
+            r["steps_to_target" + suffix] = reach
+            r["seconds_to_target" + suffix] = None if reach is None else r["run_seconds"] * reach / total
         rows[name] = r
-        print(f"{name:>6}: reaches {TARGET:.0f} at {reach if reach is not None else 'never':>8} env-steps per seed; "
+        also = f" (training episodes: {_or_never(r['steps_to_target_training_episodes'])})" if name == "agent" else ""
+        if name == "agent" and not r["same_training"]:
+            print("  (the evaluated run's brains differ from the timed run's at the end)")
+        print(f"{name:>6}: reaches {TARGET:.0f} at {_or_never(r['steps_to_target'])} env-steps per seed{also}; "
               f"training {r['run_seconds']:.1f} s for {total:,} (compile {r['compile_seconds']:.1f} s); "
               f"time to {TARGET:.0f}: {r['seconds_to_target'] or float('nan'):.1f} s; last return "
               f"{r['final_return']:.1f}")  # fmt: skip
-    a, b = rows["agent"]["seconds_to_target"], rows["ppo"]["seconds_to_target"]
-    rows["ratio"] = None if a is None or b is None else a / b
-    print(f"agent / PPO wall-clock to {TARGET:.0f}: {rows['ratio'] if rows['ratio'] is not None else 'n/a'}")
+    b = rows["ppo"]["seconds_to_target"]
+    for suffix in ("", "_training_episodes"):
+        a = rows["agent"]["seconds_to_target" + suffix]
+        rows["ratio" + suffix] = None if a is None or b is None else a / b
+    print(f"agent / PPO wall-clock to {TARGET:.0f}: {_or_never(rows['ratio'], 'n/a')} (the agent's training "
+          f"episodes: {_or_never(rows['ratio_training_episodes'], 'n/a')})")  # fmt: skip
     common.write_json(args.json, rows)
     return rows
 

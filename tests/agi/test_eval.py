@@ -161,3 +161,45 @@ def test_eval_of_a_run_still_training_reads_the_next_checkpoint_when_one_is_prun
     (tmp_path / "100").mkdir()  # there, and unreadable: the error stands
     with pytest.raises(OSError):
         ev._restore_latest(tmp_path, None)
+
+
+def test_episode_returns_match_a_slow_reference_episode_by_episode():
+    """``episode_returns``: each fresh environment's first episode under the frozen brains, against the same
+    environments stepped one at a time in Python, counting steps until the episode ends (CartPole pays 1 a step)."""
+    import chex
+
+    from agi.config import override
+    from agi.evaluate import episode_returns, frozen, start_state
+    from agi.system import make_agent, make_system
+
+    cfg = override(preset("tiny", "cartpole"), ["train.num_seeds=2"])
+    init, _ = make_system(make_agent(cfg))
+    trained = jax.lax.map(init, jax.random.split(jax.random.PRNGKey(3), 2))  # untrained: short episodes
+    episodes, max_steps, key = 3, 12, jax.random.PRNGKey(11)
+    got = episode_returns(cfg, episodes, max_steps)(trained, key)
+    chex.assert_shape(got, (2, episodes, 1))
+    assert np.isfinite(got).any() and np.isnan(got).any()  # some end within 12 steps, some do not
+
+    one = override(cfg, ["train.num_envs=1"])
+    init1, step1 = make_system(make_agent(frozen(one)))
+    step1 = jax.jit(step1)
+    for s, k_seed in enumerate(jax.random.split(key, 2)):
+        seed_state = jax.tree.map(lambda x, s=s: x[s], trained)
+        for i, k in enumerate(jax.random.split(k_seed, episodes)):
+            k_init, k_run = jax.random.split(k)
+            state, total, want = start_state(init1(k_init), seed_state, False), 0.0, np.nan
+            for k_t in jax.random.split(k_run, max_steps):
+                state, m = step1(state, k_t)
+                total += 1.0
+                if m["episodes"][0] > 0:
+                    want = total
+                    break
+            np.testing.assert_allclose(got[s, i, 0], want, rtol=1e-6)
+
+
+def test_episode_returns_refuses_a_world_without_episodes():
+    from agi.config import ConfigError
+    from agi.evaluate import episode_returns
+
+    with pytest.raises(ConfigError, match="no episodes"):
+        episode_returns(preset("tiny", "foraging"), 4, 10)
