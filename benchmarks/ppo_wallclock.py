@@ -13,12 +13,13 @@ compiled it.
 **Agent**: ``agi train --world cartpole`` (its default: 500,000 env-steps per seed, 64 environments), the same
 number of seeds, run first and in its own process (so neither holds the other's accelerator memory); its training
 time: ``run_seconds`` of ``summary.json`` (compilation excluded). Its curve, measured as PPO's is (since
-2026-12-07): the same run again in this process from the saved ``config.json`` (the same keys, so the same
-training), stopped every 156 steps × 64 environments = 9,984 env-steps to evaluate its brains with learning
-frozen on 128 fresh episodes per seed, one whole episode per environment, actions chosen as training chooses
-them (``agi.evaluate.episode_returns``), averaged over seeds and episodes. The earlier curve is reported beside
-it: the return of the episodes each seed finishes while training, per chunk of 24,960 env-steps (``metrics.jsonl``
-``per_seed``), which lags the brain by up to a chunk and an episode and counts the exploring policy's falls.
+2026-12-07): the same run again in this process, after PPO's timing, from the saved ``config.json`` (the same
+keys, so the same training: checked against the timed run's final brains), stopped every 156 steps × 64
+environments = 9,984 env-steps to evaluate its brains with learning frozen on 128 fresh episodes per seed, one
+whole episode per environment, actions chosen as training chooses them (``agi.evaluate.episode_returns``),
+averaged over seeds and episodes. The earlier curve is reported beside it: the return of the episodes each seed
+finishes while training, per chunk of 24,960 env-steps (``metrics.jsonl`` ``per_seed``), which lags the brain
+by up to a chunk and an episode and counts the exploring policy's falls.
 
 For each: the first point at which the mean over seeds reaches 475, and the training time to it (the run's
 training seconds × the share of its env-steps done by then; both run at a constant rate). ``ratio`` is the
@@ -103,7 +104,8 @@ def ppo(seeds: int) -> dict:
             "compile_seconds": compile_and_run - run, "final_return": float(mean[-1])}  # fmt: skip
 
 
-def agent(seeds: int, sets=()) -> dict:
+def agent(seeds: int, sets=()) -> tuple:
+    """The timed run, ``agi train`` in its own process: ``(row, its config, its brains at the end)``."""
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "run"
         cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "cartpole", "--seeds", str(seeds),
@@ -124,13 +126,19 @@ def agent(seeds: int, sets=()) -> dict:
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a chunk in which a seed finished no episode: nan
         mean = np.nanmean(per_seed, axis=1)
-    eval_steps, eval_return, final = evaluated_curve(cfg)
-    pairs = zip(jax.tree.leaves(timed.brain), jax.tree.leaves(final.brain), strict=True)
+    row = {"training_curve_steps": steps.tolist(), "training_curve_return": mean.tolist(),
+           "run_seconds": summary["run_seconds"], "compile_seconds": summary["compile_seconds"],
+           "final_training_return": summary["episode_return_last"]}  # fmt: skip
+    return row, cfg, jax.device_get(timed.brain)
+
+
+def with_evaluated_curve(row: dict, cfg, timed_brain) -> dict:
+    """``row`` with the agent's evaluated curve (``evaluated_curve``) and whether its run ended with the timed
+    run's brains (``same_training``)."""
+    steps, returns, final = evaluated_curve(cfg)
+    pairs = zip(jax.tree.leaves(timed_brain), jax.tree.leaves(final.brain), strict=True)
     same = all(np.allclose(a, b, rtol=1e-4, atol=1e-5) for a, b in pairs)
-    return {"curve_steps": eval_steps, "curve_return": eval_return, "training_curve_steps": steps.tolist(),
-            "training_curve_return": mean.tolist(), "run_seconds": summary["run_seconds"],
-            "compile_seconds": summary["compile_seconds"], "final_return": eval_return[-1],
-            "final_training_return": summary["episode_return_last"], "same_training": same}  # fmt: skip
+    return {"curve_steps": steps, "curve_return": returns, **row, "final_return": returns[-1], "same_training": same}
 
 
 def evaluated_curve(cfg) -> tuple[list, list, object]:
@@ -165,8 +173,10 @@ def main(argv=None):
                    help="an override of the agent's cartpole preset (repeatable), e.g. agent.hidden=32")  # fmt: skip
     args = p.parse_args(argv)
     rows = {"agent_sets": args.sets}
-    for name, fn in (("agent", lambda s: agent(s, args.sets)), ("ppo", ppo)):
-        r = fn(args.seeds)
+    timed = agent(args.seeds, args.sets)
+    ppo_row = ppo(args.seeds)
+    # The agent's evaluated curve is computed last, so nothing of it (programs, memory) can slow PPO's timing.
+    for name, r in (("agent", with_evaluated_curve(*timed)), ("ppo", ppo_row)):
         total = r["curve_steps"][-1] if name == "agent" else STEPS
         curves = [("", "curve")] + ([("_training_episodes", "training_curve")] if name == "agent" else [])
         for suffix, curve in curves:
