@@ -105,21 +105,18 @@ def ppo(seeds: int) -> dict:
 
 
 def agent(seeds: int, sets=()) -> tuple:
-    """The timed run, ``agi train`` in its own process: ``(row, its config, its brains at the end)``."""
-    with tempfile.TemporaryDirectory() as d:
-        out = Path(d) / "run"
-        cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "cartpole", "--seeds", str(seeds),
-               "--no-baseline", "--quiet", "--out", str(out), *(x for s in sets for x in ("--set", s))]  # fmt: skip
-        # No compile cache: the printed compile time is a compile, as PPO's is.
-        env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "AGI_COMPILE_CACHE": "off"}
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            raise SystemExit(f"agi train failed ({done.returncode}):\n{done.stderr[-3000:]}")
-        summary = json.loads((out / "summary.json").read_text())
-        rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-        from agi.evaluate import load_run
-
-        cfg, _, timed = load_run(out)  # its config and its brains at the end
+    """The timed run, ``agi train`` in its own process: ``(row, its folder)`` (a ``TemporaryDirectory``)."""
+    folder = tempfile.TemporaryDirectory()
+    out = Path(folder.name) / "run"
+    cmd = [sys.executable, "-m", "agi.cli", "train", "--world", "cartpole", "--seeds", str(seeds),
+           "--no-baseline", "--quiet", "--out", str(out), *(x for s in sets for x in ("--set", s))]  # fmt: skip
+    # No compile cache: the printed compile time is a compile, as PPO's is.
+    env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "AGI_COMPILE_CACHE": "off"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"agi train failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    summary = json.loads((out / "summary.json").read_text())
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     per_step = summary["num_envs"]
     steps = np.asarray([r["step"] * per_step for r in rows])
     per_seed = np.asarray([r["per_seed"]["episode_return"] for r in rows], np.float64)  # [chunks, seeds]
@@ -129,14 +126,18 @@ def agent(seeds: int, sets=()) -> tuple:
     row = {"training_curve_steps": steps.tolist(), "training_curve_return": mean.tolist(),
            "run_seconds": summary["run_seconds"], "compile_seconds": summary["compile_seconds"],
            "final_training_return": summary["episode_return_last"]}  # fmt: skip
-    return row, cfg, jax.device_get(timed.brain)
+    return row, folder
 
 
-def with_evaluated_curve(row: dict, cfg, timed_brain) -> dict:
+def with_evaluated_curve(row: dict, folder) -> dict:
     """``row`` with the agent's evaluated curve (``evaluated_curve``) and whether its run ended with the timed
-    run's brains (``same_training``)."""
+    run's brains (``same_training``); removes the timed run's ``folder``."""
+    from agi.evaluate import load_run
+
+    with folder:
+        cfg, _, timed = load_run(Path(folder.name) / "run")  # its config and its brains at the end
     steps, returns, final = evaluated_curve(cfg)
-    pairs = zip(jax.tree.leaves(timed_brain), jax.tree.leaves(final.brain), strict=True)
+    pairs = zip(jax.tree.leaves(timed.brain), jax.tree.leaves(final.brain), strict=True)
     same = all(np.allclose(a, b, rtol=1e-4, atol=1e-5) for a, b in pairs)
     return {"curve_steps": steps, "curve_return": returns, **row, "final_return": returns[-1], "same_training": same}
 
