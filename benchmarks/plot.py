@@ -1,4 +1,5 @@
-"""Plots the benchmark JSONs: ``python benchmarks/plot.py`` -> ``benchmarks/results/{td_update,agent_step}.png``."""
+"""Plots the benchmark JSONs: ``python benchmarks/plot.py`` ->
+``benchmarks/results/{td_update,agent_step,ppo_wallclock}.png``."""
 
 from __future__ import annotations
 
@@ -52,8 +53,34 @@ def plot_agent_step(rows, path):
     plt.close(fig)
 
 
+def plot_ppo_wallclock(rows, path):
+    """CartPole return against env-steps and against training seconds: the agent evaluated as PPO is, the agent's
+    training episodes, and PPO, with the 475 target."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    agent, ppo = rows["agent"], rows["ppo"]
+    curves = (("agent, evaluated (128 fresh episodes per seed)", agent, "curve", "tab:blue", "o-"),
+              ("agent, its training episodes", agent, "training_curve", "tab:blue", ":"),
+              ("PPO (rejax), evaluated", ppo, "curve", "tab:orange", "s-"))  # fmt: skip
+    for label, r, curve, color, style in curves:
+        steps = r[f"{curve}_steps"]
+        seconds = [s / r["total_steps"] * r["run_seconds"] for s in steps]
+        for ax, x in zip(axes, (steps, seconds), strict=True):
+            ax.plot(x, r[f"{curve}_return"], style, color=color, ms=3, label=label)
+    for ax, xlabel in zip(axes, ("env-steps per seed", "training seconds (compile excluded), all seeds"), strict=True):
+        ax.axhline(475, color="grey", ls="--", lw=1, label="475")
+        ax.set(xlabel=xlabel, ylabel="mean return over seeds")
+    ratio = rows.get("ratio")
+    axes[1].set_title(f"agent / PPO time to 475: {ratio:.2f}" if ratio is not None else "agent / PPO: n/a")
+    axes[0].set_title("CartPole-v1, " + (", ".join(rows.get("agent_sets") or []) or "default presets"))
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main():
-    for name, fn in (("td_update", plot_td_update), ("agent_step", plot_agent_step)):
+    plots = (("td_update", plot_td_update), ("agent_step", plot_agent_step), ("ppo_wallclock", plot_ppo_wallclock))
+    for name, fn in plots:
         src = RESULTS / f"{name}.json"
         if src.exists():
             fn(read_rows(src), RESULTS / f"{name}.png")

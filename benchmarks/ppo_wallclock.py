@@ -178,7 +178,7 @@ def main(argv=None):
     ppo_row = ppo(args.seeds)
     # The agent's evaluated curve is computed last, so nothing of it (programs, memory) can slow PPO's timing.
     for name, r in (("agent", with_evaluated_curve(*timed)), ("ppo", ppo_row)):
-        total = r["curve_steps"][-1] if name == "agent" else STEPS
+        r["total_steps"] = total = r["curve_steps"][-1] if name == "agent" else STEPS
         curves = [("", "curve")] + ([("_training_episodes", "training_curve")] if name == "agent" else [])
         for suffix, curve in curves:
             reach = _first_reaching(np.asarray(r[f"{curve}_steps"]), r[f"{curve}_return"])
