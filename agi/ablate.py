@@ -143,9 +143,10 @@ class VariantRun(NamedTuple):
 
 
 class _Group(NamedTuple):
-    cfg: RunConfig  # the merged config: the variants' common ablations + gains read from knobs
+    cfg: RunConfig  # the merged config: the variants' common ablations + gains and settings read from knobs
     members: list  # [(Variant, own cfg, {drive: gain})]
     drives: tuple  # drives whose gain is a knob
+    settings: tuple = ()  # drive settings (full config keys) read from knobs: ``steering.knobs``
 
 
 def _split_gains(ablations):
@@ -161,25 +162,91 @@ def _split_gains(ablations):
     return gains, tuple(rest)
 
 
-def plan(base: RunConfig, variants) -> list[_Group]:
-    """Groups the variants into as few programs as possible: variants with the same overrides and the same
-    non-numeric ablations differ only in drive gains, which become run-time knobs of one program."""
+def _setting_key(base: RunConfig, override_text: str) -> str | None:
+    """The full config key of an override if it sets a drive's float setting (one that can be a run-time knob,
+    ``steering.knobs``), else None."""
+    key = override_text.partition("=")[0]
+    try:
+        return override(base, [f"steering.knobs={key}"]).knob_keys()[0]
+    except ConfigError:
+        return None
+
+
+def _setting(cfg: RunConfig, key: str) -> float:
+    part = cfg.parts()[key.partition(".")[0]]
+    for name in key.split(".")[1:]:
+        part = getattr(part, name)
+    return float(part)
+
+
+def plan(base: RunConfig, variants, settings: bool = True) -> list[_Group]:
+    """Groups the variants into as few programs as possible: variants with the same non-numeric ablations and
+    the same other overrides differ only in drive gains and (``settings``) drive settings that are numbers
+    (``steering.arousal.a_spider=0``), which become run-time knobs of one program. A group whose settings cannot
+    be knobs (a drive that branches on one, or whose heads or signals depend on it) runs as before: one program
+    per distinct set of overrides."""
     groups: dict[tuple, list] = {}
     for v in variants:
         gains, rest = _split_gains(v.ablations)
-        groups.setdefault((v.overrides, rest), []).append((v, variant_config(base, v), gains))
+        fixed = tuple(o for o in v.overrides if not (settings and _setting_key(base, o)))
+        groups.setdefault((fixed, rest), []).append((v, variant_config(base, v), gains))
     out = []
-    for (overrides, rest), members in groups.items():
-        drives = tuple(dict.fromkeys(d for _, _, g in members for d in g))
-        merged = Variant("merged", "", rest + tuple(f"gain:{d}=@gain_{d}" for d in drives), overrides)
-        out.append(_Group(variant_config(base, merged), members, drives))
+    for (fixed, rest), members in groups.items():
+        keys = tuple(dict.fromkeys(_setting_key(base, o) for v, _, _ in members for o in v.overrides
+                                   if o not in fixed))  # fmt: skip
+        good = keys if not keys or _settings_can_be_knobs(base, fixed, rest, keys, members) else tuple(
+            k for k in keys if _settings_can_be_knobs(base, fixed, rest, (k,), members))  # fmt: skip
+        split: dict[tuple, list] = {}  # by the settings that cannot be knobs, each value its own program
+        for m in members:
+            own = tuple(o for o in m[0].overrides if o not in fixed and _setting_key(base, o) not in good)
+            split.setdefault(own, []).append(m)
+        for own, ms in split.items():
+            knobs = tuple(k for k in good if len({_setting(c, k) for _, c, _ in ms}) > 1)
+            if knobs and not _settings_can_be_knobs(base, fixed + own, rest, knobs, ms):
+                alone: dict[tuple, list] = {}
+                for m in ms:
+                    alone.setdefault(m[0].overrides, []).append(m)
+                out += [_group(base, o, rest, g, ()) for o, g in alone.items()]
+                continue
+            same = tuple(o for o in dict.fromkeys(o for v, _, _ in ms for o in v.overrides)
+                         if o not in fixed + own and _setting_key(base, o) not in knobs)  # fmt: skip
+            out.append(_group(base, fixed + own + same, rest, ms, knobs))
     return out
 
 
+def _group(base: RunConfig, overrides: tuple, rest: tuple, members: list, settings: tuple) -> _Group:
+    drives = tuple(dict.fromkeys(d for _, _, g in members for d in g))
+    knobs = (f"steering.knobs={','.join((*base.steering.knobs, *settings))}",) if settings else ()
+    merged = Variant("merged", "", rest + tuple(f"gain:{d}=@gain_{d}" for d in drives), overrides + knobs)
+    return _Group(variant_config(base, merged), members, drives, settings)
+
+
+def _settings_can_be_knobs(base: RunConfig, fixed, rest, keys, members) -> bool:
+    """Whether the drives built with each member's values of ``keys`` (the rest as ``fixed`` and ``rest`` set
+    it) have the same structure (names, signals, heads, body) and the system builds and traces with the values
+    as run-time knobs."""
+    from agi.agent import build_steering, make_agent
+
+    def structure(cfg):
+        steering = build_steering(cfg)
+        return repr(([(d.name, d.provides, d.heads, d.log) for d in steering.drives], steering.body))
+
+    try:
+        common = variant_config(base, Variant("merged", "", rest, fixed))
+        if len({structure(common.with_values({k: _setting(c, k) for k in keys})) for _, c, _ in members}) > 1:
+            return False
+        make_agent(override(common, [f"steering.knobs={','.join((*base.steering.knobs, *keys))}"]))
+    except (ConfigError, TypeError, ValueError):
+        return False
+    return True
+
+
 def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: bool | None = None, save_dir=None,
-                 should_stop=None, compile_next: bool | None = None) -> list[VariantRun]:  # fmt: skip
-    """Trains every variant on the same seeds, variants that differ only in gains inside one program (configs
-    are all checked before anything trains). Returns the runs in the order of ``variants``.
+                 should_stop=None, compile_next: bool | None = None,
+                 settings: bool = True) -> list[VariantRun]:  # fmt: skip
+    """Trains every variant on the same seeds, variants that differ only in gains and (``settings``) drives'
+    number settings inside one program (``plan``; configs are all checked before anything trains). Returns the
+    runs in the order of ``variants``.
 
     ``save_dir``: each finished program's windows and curves are saved there (``program-I.json``) and read back
     instead of trained again when the same program is asked for, so an interrupted suite resumes where it
@@ -194,7 +261,7 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
     from agi.run import Interrupted
 
     ahead = jax.default_backend() != "cpu" if compile_next is None else compile_next
-    groups = plan(base, variants)
+    groups = plan(base, variants, settings)
     keys = [{"config": json.loads(g.cfg.to_json()), "members": [m[0].text for m in g.members],
              "gains": [m[2] for m in g.members]} for g in groups]  # fmt: skip
     saves = [_load_program(save_dir, i, k) for i, k in enumerate(keys)]
@@ -239,6 +306,8 @@ def _measure_slots(g: _Group, shard) -> dict:
     s, v = g.cfg.train.num_seeds, len(g.members)
     knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members], np.float32), s)
              for d in g.drives}  # fmt: skip
+    for k in g.settings:
+        knobs[f"knob/{k}"] = np.repeat(np.asarray([_setting(c, k) for _, c, _ in g.members], np.float32), s)
     return dict(num_slots=s * v, seed_index=np.tile(np.arange(s), v), init_args=knobs or None, shard=shard)
 
 
@@ -423,8 +492,9 @@ def ablate(base: RunConfig, variants_text: str, out_dir, *, progress: bool = Tru
     from agi.run import stop_on_signals
 
     out = Path(out_dir)
+    settings = True  # drives' number settings as run-time knobs (folders written before 2026-12-07: not)
     if resume:
-        base, variants_text, command = _stored_suite(out)
+        base, variants_text, command, settings = _stored_suite(out)
     variants = parse_variants(variants_text)
     for v in variants:
         variant_config(base, v)  # every variant is checked before the folder is touched
@@ -432,21 +502,21 @@ def ablate(base: RunConfig, variants_text: str, out_dir, *, progress: bool = Tru
                resume_hint="agi ablate --resume {out}"), stop_on_signals() as should_stop:  # fmt: skip
         if not resume:
             write_json(out / "ablate.json", {"config": base.to_dict(), "variants": variants_text,
-                                             "command": command})  # fmt: skip
+                                             "command": command, "settings_as_knobs": settings})  # fmt: skip
         runs = run_variants(base, variants, progress=progress, shard=shard, save_dir=out / "programs",
-                            should_stop=should_stop)  # fmt: skip
+                            should_stop=should_stop, settings=settings)  # fmt: skip
         results = summarize(runs)
         write_report(results, runs, out, command)
     return results
 
 
 def _stored_suite(out: Path):
-    """``(config, variants text, command)`` of the suite in ``out``, from its ``ablate.json``."""
+    """``(config, variants text, command, settings as knobs)`` of the suite in ``out``, from its ``ablate.json``."""
     from agi.config import from_dict
 
     try:
         d = json.loads((out / "ablate.json").read_text())
-        return from_dict(d["config"]), d["variants"], d.get("command", "")
+        return from_dict(d["config"]), d["variants"], d.get("command", ""), bool(d.get("settings_as_knobs", False))
     except FileNotFoundError:
         raise ConfigError(f"--resume {out}: no ablate.json there (not a folder written by agi ablate)") from None
     except (ValueError, KeyError, TypeError) as e:

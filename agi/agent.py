@@ -203,6 +203,8 @@ class Agent(NamedTuple):
     cfg: RunConfig
     probes: Any = None  # the world's per-step measurements (``WorldSpec.probes``), or None
     declared: Declared = AGENT  # how its metrics are reduced: the agent's declarations and the world's
+    # ``cfg -> SteeringSubsystem``: how ``steering`` was built, to build it again with ``steering.knobs`` traced
+    rebuild: Any = None
 
     def init_brain(self, key) -> Brain:
         g, w = self.generator, self.world
@@ -326,12 +328,13 @@ class Agent(NamedTuple):
         stats, y = RunningNorm().update(s.obs_norm, extero)
         return s._replace(extero=jnp.clip(y, -OBS_CLIP, OBS_CLIP), obs_norm=stats)
 
-    def new_state(self, extero) -> AgentState:
-        """A fresh agent seeing ``extero`` ([X], its first view)."""
-        fresh = self._new_state(extero)
+    def new_state(self, extero, knobs=None) -> AgentState:
+        """A fresh agent seeing ``extero`` ([X], its first view); ``knobs``: the run-time knobs (default: the
+        configured values)."""
+        fresh = self._new_state(extero, knobs)
         return self.perceive(fresh, extero)
 
-    def _new_state(self, extero) -> AgentState:
+    def _new_state(self, extero, knobs=None) -> AgentState:
         g = self.generator
         i, h = len(self.steering.body), len(self.head_names)
         d = self.feature_dim
@@ -351,7 +354,7 @@ class Agent(NamedTuple):
             intero=jnp.zeros((i,)),
             attention=jnp.ones((i,)),
             orient=f0,
-            steering=st.init(self.steering),
+            steering=st.init(self.steering_with(knobs)),
             episode_return=f0,
             assessor_opt=() if self.assessor_tx is None else self.assessor_tx.init(jnp.zeros((h, d))),
             obs_norm=RunningNorm().init(extero.shape[-1]) if self.cfg.agent.obs_norm else (),
@@ -577,8 +580,28 @@ class Agent(NamedTuple):
 
     @property
     def knobs(self) -> dict:
-        """Default values (1) of the run-time knobs the ablations refer to (``gain:NAME=@KNOB``)."""
-        return {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
+        """Default values of the run-time knobs: 1 for those the ablations refer to (``gain:NAME=@KNOB``), the
+        configured value for each setting in ``steering.knobs`` (``knob/steering.arousal.a_spider``)."""
+        gains = {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
+        parts = self.cfg.parts()
+
+        def value(key):
+            section, *path = key.split(".")
+            part = parts[section]
+            for name in path:
+                part = getattr(part, name)
+            return jnp.asarray(part, jnp.float32)
+
+        return {**gains, **{f"knob/{k}": value(k) for k in self.cfg.knob_keys()}}
+
+    def steering_with(self, knobs) -> st.SteeringSubsystem:
+        """The Steering Subsystem with the settings of ``steering.knobs`` read from ``knobs`` (traced values: the
+        drives are built again, the same drives with the values in place of the configured ones)."""
+        keys = self.cfg.knob_keys()
+        if not keys:
+            return self.steering
+        knobs = self.knobs if knobs is None else knobs
+        return self.rebuild(self.cfg.with_values({k: knobs[f"knob/{k}"] for k in keys}))
 
     def _scaled_reward(self, s: AgentState, reward, done):
         """The valence head's cumulant: ``reward``, or with ``agent.reward_norm`` ``reward / σ(G)`` where G is the
@@ -598,9 +621,11 @@ class Agent(NamedTuple):
         preds = {n: t.p[i] for i, n in enumerate(self.head_names)}
         # A world's "oracle/" senses (who is who, true states) are for measurement: Steering never sees them.
         senses = {k: v for k, v in senses.items() if not k.startswith(ORACLE)}
-        senses = {**senses, **(self.knobs if knobs is None else knobs), "oriented": s.orient}
-        steer_state, out = st.step(self.steering, s.steering, senses, preds)
-        steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(self.steering))
+        knobs = self.knobs if knobs is None else knobs
+        senses = {**senses, **knobs, "oriented": s.orient}
+        steering = self.steering_with(knobs)
+        steer_state, out = st.step(steering, s.steering, senses, preds)
+        steer_state = jax.tree.map(lambda n, i: jnp.where(done, i, n), steer_state, st.init(steering))
         one = jnp.ones((), jnp.float32)
         # A head's TD target is its signal, unless Steering says otherwise for this step: in defer-to-predictor
         # mode the cumulant is 0 and the target bootstraps on the head's next prediction (002 "Big picture").
@@ -706,6 +731,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
     check_world(world)
     if not world.episodic and cfg.agent.gamma >= 1:
         raise ConfigError(f"agent.gamma={cfg.agent.gamma!r} is out of range: expected < 1 in a world without episodes")
+    cfg.knob_keys()  # checked before anything is built
     steering = build_steering(cfg, spec, drives)
     heads = head_names(steering)
     for d in steering.drives:
@@ -726,7 +752,8 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         layer_norm=cfg.agent.layer_norm,
         sparse_init=cfg.agent.sparse_init,
     )
-    agent = Agent(world, steering, generator, heads, cfg, spec.probes, AGENT | assessor_metrics(heads) | spec.metrics)
+    agent = Agent(world, steering, generator, heads, cfg, spec.probes, AGENT | assessor_metrics(heads) | spec.metrics,
+                  functools.partial(build_steering, spec=spec, drives=drives))  # fmt: skip
     _check_wiring(agent)
     return agent
 
@@ -831,6 +858,12 @@ def _check_wiring(agent: Agent) -> None:
                           f"{list(agent.cfg.steering.ablations)})") from None  # fmt: skip
     except (st.UndeclaredSignal, st.DriveContractError) as e:
         raise ConfigError(str(e)) from None
+    except jax.errors.JAXTypeError as e:
+        if not agent.cfg.steering.knobs:
+            raise
+        raise ConfigError(f"steering.knobs={list(agent.cfg.steering.knobs)}: a drive needs one of these settings as a "
+                          f"number when the program is compiled ({type(e).__name__}), so it cannot be a run-time "
+                          "knob; set it in the config instead") from None  # fmt: skip
     except KeyError as e:
         raise ConfigError(
             f"a drive reads (or logs) the signal {e}, which no drive or sense provides (drives: "

@@ -73,6 +73,10 @@ class SteeringConfig:
     ablations: tuple[str, ...] = ()
     """ablations applied in order, e.g. ``drop:pain``, ``gain:fear=0``, ``clamp:fear=0``, ``cut_gate:fear``,
     ``mode:fear=defer`` (see steering.ablation)"""
+    knobs: tuple[str, ...] = ()
+    """number settings of the drives (``steering.arousal.a_spider``, or a registered drive's ``NAME.field``) read
+    at run time from the knob of that name instead of compiled in, so that variants differing only in them share
+    one compiled program (``agi ablate`` sets this itself)"""
 
     def validate(self):
         from agi.registry import drive_spec
@@ -339,6 +343,40 @@ class RunConfig:
             spec.check(self)
         return self
 
+    def knob_keys(self) -> tuple[str, ...]:
+        """``steering.knobs`` as full config keys (aliases resolved), each checked to be a number setting of a
+        drive: a float field of a ``steering`` section or of a section of a drive in ``steering.drives``."""
+        keys = []
+        for text in self.steering.knobs:
+            key = ALIASES.get(text, text)
+            section, _, rest = key.partition(".")
+            if section != "steering" and section not in self.steering.drives:
+                drives = list(self.steering.drives)
+                raise ConfigError(f"steering.knobs: {text!r} is not a drive's setting (steering.SECTION.FIELD, "
+                                  f"or NAME.FIELD of a drive in steering.drives={drives})")  # fmt: skip
+            part, *path = [self.parts().get(section), *rest.split(".")]
+            for name in path:
+                hints = typing.get_type_hints(type(part)) if dataclasses.is_dataclass(part) else {}
+                if name not in hints:
+                    raise ConfigError(f"steering.knobs: unknown config key {key!r}")
+                typ, part = hints[name], getattr(part, name)
+            if typ is not float:
+                raise ConfigError(f"steering.knobs: {key!r} is a {getattr(typ, '__name__', typ)} setting; only "
+                                  "float settings can be run-time knobs")  # fmt: skip
+            keys.append(key)
+        return tuple(keys)
+
+    def with_values(self, values: dict) -> RunConfig:
+        """This config with the settings ``{key: value}`` replaced as they are (no parsing or checks: a value may
+        be a traced array, which is how ``steering.knobs`` reach the drives)."""
+        cfg = self
+        for key, value in values.items():
+            section, _, rest = key.partition(".")
+            part = _put(cfg.parts()[section], rest.split("."), value)
+            cfg = (dataclasses.replace(cfg, **{section: part}) if section in BUILTIN
+                   else dataclasses.replace(cfg, sections={**cfg.sections, section: part}))  # fmt: skip
+        return cfg
+
     def parts(self) -> dict:
         """Every config section by name: the built-in ones, then the registered worlds' and drives'."""
         return {**{k: getattr(self, k) for k in BUILTIN}, **_registered_sections(), **self.sections}
@@ -530,6 +568,13 @@ def override(cfg: RunConfig, assignments) -> RunConfig:
         else:
             cfg = dataclasses.replace(cfg, sections={**cfg.sections, section: part})
     return cfg
+
+
+def _put(part, path: list[str], value):
+    """``part`` with the field at ``path`` (through nested sections) set to ``value``."""
+    name = path[0]
+    value = _put(getattr(part, name), path[1:], value) if len(path) > 1 else value
+    return dataclasses.replace(part, **{name: value})
 
 
 def _assign(part, where: str, path: list[str], text: str, key: str):

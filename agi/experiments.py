@@ -728,13 +728,14 @@ def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
 
 def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
                    shard: bool | None = None, save_dir=None, should_stop=None, seeds: int | None = None,
-                   compile_next: bool | None = None) -> dict:  # fmt: skip
+                   compile_next: bool | None = None, settings: bool = True) -> dict:  # fmt: skip
     """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``,
-    ``compile_next``: see ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the preset's)."""
+    ``compile_next``, ``settings``: see ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the
+    preset's)."""
     cfg = _config(e, preset_name, sets, seeds)
     t0 = time.perf_counter()
     runs = run_variants(cfg, parse_variants(e.variants), progress=progress, shard=shard, save_dir=save_dir,
-                        should_stop=should_stop, compile_next=compile_next)  # fmt: skip
+                        should_stop=should_stop, compile_next=compile_next, settings=settings)  # fmt: skip
     by_label = {r.variant.label: r for r in runs}
     results = []
     for p in e.predictions:
@@ -772,10 +773,12 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
     from agi.run import stop_on_signals
 
     out = Path(out_dir)
+    settings = True  # drives' number settings as run-time knobs (agi.ablate.plan)
     if resume:
         try:
             stored = json.loads((out / "experiment.json").read_text())
             names, preset_name, sets, seeds = stored["names"], stored["preset"], stored["sets"], stored.get("seeds")
+            settings = bool(stored.get("settings_as_knobs", False))  # (folders written before 2026-12-07: not)
         except (OSError, ValueError, KeyError) as e:
             raise ConfigError(f"--resume {out}: no readable experiment.json there ({e})") from None
     if list(names) == ["all"]:
@@ -790,10 +793,11 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
                resume_hint="agi experiment --resume {out}"), stop_on_signals() as should_stop:  # fmt: skip
         if not resume:
             write_json(out / "experiment.json", {"names": list(names), "preset": preset_name, "sets": list(sets),
-                                                 "seeds": seeds})  # fmt: skip
+                                                 "seeds": seeds, "settings_as_knobs": settings})  # fmt: skip
         for n in names:
             done[n] = run_experiment(EXPERIMENTS[n], preset_name, progress=progress, sets=sets, shard=shard,
-                                     save_dir=out / n / "programs", should_stop=should_stop, seeds=seeds)  # fmt: skip
+                                     save_dir=out / n / "programs", should_stop=should_stop, seeds=seeds,
+                                     settings=settings)  # fmt: skip
             for p in done[n]["predictions"]:
                 echo(format_prediction(p))
             write_json(out / "results.json", {"preset": preset_name, "experiments": done})

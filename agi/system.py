@@ -85,8 +85,8 @@ def make_system(agent: Agent):
         kb, kw = jax.random.split(key)
         brains = jax.lax.map(agent.init_brain, jax.random.split(kb, n))  # lax.map: see train.loop (QR deadlock)
         wstate, extero, _ = jax.vmap(world.reset)(jax.random.split(kw, e))
-        agents = jax.vmap(jax.vmap(agent.new_state))(extero)
         knobs = agent.knobs if knobs is None else knobs
+        agents = jax.vmap(jax.vmap(agent.new_state, in_axes=(0, None)), in_axes=(0, None))(extero, knobs)
         encoding = ()
         if cfg.agent.encode_once:  # no encoding yet: zeros in the residuals' shapes (the first loss is void)
             def pullbacks():  # (traced for shapes only: eval_shape computes nothing)

@@ -139,6 +139,50 @@ def test_variants_differing_only_in_gains_share_one_program_and_match_separate_r
     assert not np.allclose(merged[1].last.mean("reward/pain"), merged[0].last.mean("reward/pain"))
 
 
+def test_variants_differing_in_drive_settings_share_one_program_and_match_separate_runs():
+    """Number settings of the drives become run-time knobs (``steering.knobs``): variants that differ only in
+    them (and in gains) run in one program, each as it runs alone with the value compiled in."""
+    import agi.ablate as ablate
+    from agi.ablate import run_variants
+
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=2", "world.n_spiders=4"])
+    vs = parse_variants("base; calm: steering.a_spider=0.1 steering.a_bite=0; "
+                        "both: steering.a_spider=1.5 pain.gain=0.5")
+    (group,) = ablate.plan(cfg, vs)
+    assert group.settings == ("steering.arousal.a_spider", "steering.arousal.a_bite") and group.drives == ("pain",)
+    assert [len(g.members) for g in ablate.plan(cfg, vs, settings=False)] == [1, 1, 1]  # as before
+    merged = run_variants(cfg, vs, progress=False)
+    assert [r.program for r in merged] == [0, 0, 0]
+    for i in (1, 2):
+        (alone,) = run_variants(cfg, vs[i:i + 1], progress=False)  # the values compiled in
+        assert not alone.cfg.steering.knobs
+        for k in ("reward", "reward/pain", "reward/fear", "signal/arousal"):
+            np.testing.assert_allclose(merged[i].last.mean(k), alone.last.mean(k), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(merged[1].last.mean("signal/arousal"), merged[0].last.mean("signal/arousal"))
+
+
+def test_a_setting_that_shapes_the_program_runs_as_its_own_program():
+    """The friend/enemy rate decides whether its head exists: it cannot be a knob, so its variant runs alone."""
+    import agi.ablate as ablate
+
+    cfg = override(preset("tiny", "social"), ["train.steps=20", "train.chunks=2"])
+    vs = parse_variants("base; still: steering.fe_rate=0; prior: steering.fe_prior_friend=-0.3")
+    groups = ablate.plan(cfg, vs)
+    assert [[m[0].label for m in g.members] for g in groups] == [["base", "prior"], ["still"]]
+    assert groups[0].settings == ("steering.friend_enemy.prior_kin",) and groups[1].settings == ()
+    with pytest.raises(ConfigError, match="steering.knobs.*cannot be a run-time knob"):
+        from agi.agent import make_agent
+
+        make_agent(override(cfg, ["steering.knobs=steering.fe_rate"]))
+
+
+def test_a_suite_written_before_settings_were_knobs_resumes_with_its_own_programs(tmp_path):
+    from agi.ablate import _stored_suite
+
+    (tmp_path / "ablate.json").write_text(json.dumps({"config": preset("tiny").to_dict(), "variants": "base"}))
+    assert _stored_suite(tmp_path)[3] is False
+
+
 def test_behaviour_compares_what_the_drives_measured_as_well_as_what_they_paid():
     from agi.measure import behaviour
     from agi.metrics import Window

@@ -106,3 +106,15 @@ def test_world_presets_set_the_measured_learner_and_settings_still_win():
     assert preset("tiny", "social").agent.intero_mask_prob == generic.intero_mask_prob
     cfg = override(preset("default", "social"), ["agent.lr=0.001", "agent.intero_mask_prob=0.1"])
     assert (cfg.agent.lr, cfg.agent.intero_mask_prob) == (0.001, 0.1)
+
+
+@pytest.mark.parametrize("knob, needle", [
+    ("steering.fear.stranger_danger", "bool setting; only float"),
+    ("agent.lr", "not a drive's setting"),
+    ("steering.arousal.nope", "unknown config key"),
+])  # fmt: skip
+def test_only_the_float_settings_of_drives_can_be_knobs(knob, needle):
+    with pytest.raises(ConfigError, match=needle):
+        override(preset("tiny"), [f"steering.knobs={knob}"]).knob_keys()
+    keys = override(preset("tiny"), ["steering.knobs=steering.a_spider,steering.fear.w"]).knob_keys()
+    assert keys == ("steering.arousal.a_spider", "steering.fear.w")  # aliases resolved
