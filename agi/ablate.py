@@ -147,6 +147,7 @@ class _Group(NamedTuple):
     members: list  # [(Variant, own cfg, {drive: gain})]
     drives: tuple  # drives whose gain is a knob
     settings: tuple = ()  # drive settings (full config keys) read from knobs: ``steering.knobs``
+    random: bool = False  # some members act at random (``agent.selection=random``): ``agent.random_knob``
 
 
 def _split_gains(ablations):
@@ -160,6 +161,11 @@ def _split_gains(ablations):
         else:
             rest.append(a)
     return gains, tuple(rest)
+
+
+RANDOM = "agent.selection=random"
+"""The random-policy variant's override: where other variants in its group do not act at random, it becomes the
+run-time knob ``knob/random_policy`` (``agent.random_knob``)."""
 
 
 def _setting_key(base: RunConfig, override_text: str) -> str | None:
@@ -188,17 +194,18 @@ def plan(base: RunConfig, variants, settings: bool = True) -> list[_Group]:
     groups: dict[tuple, list] = {}
     for v in variants:
         gains, rest = _split_gains(v.ablations)
-        fixed = tuple(o for o in v.overrides if not (settings and _setting_key(base, o)))
+        fixed = tuple(o for o in v.overrides if not (settings and (o == RANDOM or _setting_key(base, o))))
         groups.setdefault((fixed, rest), []).append((v, variant_config(base, v), gains))
     out = []
     for (fixed, rest), members in groups.items():
         keys = tuple(dict.fromkeys(_setting_key(base, o) for v, _, _ in members for o in v.overrides
-                                   if o not in fixed))  # fmt: skip
+                                   if o not in fixed and o != RANDOM))  # fmt: skip
         good = keys if not keys or _settings_can_be_knobs(base, fixed, rest, keys, members) else tuple(
             k for k in keys if _settings_can_be_knobs(base, fixed, rest, (k,), members))  # fmt: skip
         split: dict[tuple, list] = {}  # by the settings that cannot be knobs, each value its own program
         for m in members:
-            own = tuple(o for o in m[0].overrides if o not in fixed and _setting_key(base, o) not in good)
+            own = tuple(o for o in m[0].overrides
+                        if o not in fixed and o != RANDOM and _setting_key(base, o) not in good)  # fmt: skip
             split.setdefault(own, []).append(m)
         for own, ms in split.items():
             knobs = tuple(k for k in good if len({_setting(c, k) for _, c, _ in ms}) > 1)
@@ -209,16 +216,20 @@ def plan(base: RunConfig, variants, settings: bool = True) -> list[_Group]:
                 out += [_group(base, o, rest, g, ()) for o, g in alone.items()]
                 continue
             same = tuple(o for o in dict.fromkeys(o for v, _, _ in ms for o in v.overrides)
-                         if o not in fixed + own and _setting_key(base, o) not in knobs)  # fmt: skip
-            out.append(_group(base, fixed + own + same, rest, ms, knobs))
+                         if o not in fixed + own and o != RANDOM and _setting_key(base, o) not in knobs)  # fmt: skip
+            rand = [RANDOM in m[0].overrides for m in ms]
+            same += (RANDOM,) if all(rand) and RANDOM not in fixed else ()
+            out.append(_group(base, fixed + own + same, rest, ms, knobs, any(rand) and not all(rand)))
     return out
 
 
-def _group(base: RunConfig, overrides: tuple, rest: tuple, members: list, settings: tuple) -> _Group:
+def _group(base: RunConfig, overrides: tuple, rest: tuple, members: list, settings: tuple,
+           random: bool = False) -> _Group:  # fmt: skip
     drives = tuple(dict.fromkeys(d for _, _, g in members for d in g))
     knobs = (f"steering.knobs={','.join((*base.steering.knobs, *settings))}",) if settings else ()
+    knobs += ("agent.random_knob=true",) if random else ()
     merged = Variant("merged", "", rest + tuple(f"gain:{d}=@gain_{d}" for d in drives), overrides + knobs)
-    return _Group(variant_config(base, merged), members, drives, settings)
+    return _Group(variant_config(base, merged), members, drives, settings, random)
 
 
 def _settings_can_be_knobs(base: RunConfig, fixed, rest, keys, members) -> bool:
@@ -308,6 +319,9 @@ def _measure_slots(g: _Group, shard) -> dict:
              for d in g.drives}  # fmt: skip
     for k in g.settings:
         knobs[f"knob/{k}"] = np.repeat(np.asarray([_setting(c, k) for _, c, _ in g.members], np.float32), s)
+    if g.random:
+        knobs["knob/random_policy"] = np.repeat(np.asarray([RANDOM in v.overrides for v, _, _ in g.members],
+                                                           np.float32), s)  # fmt: skip
     return dict(num_slots=s * v, seed_index=np.tile(np.arange(s), v), init_args=knobs or None, shard=shard)
 
 

@@ -449,12 +449,12 @@ class Agent(NamedTuple):
         f32 = functools.partial(jax.tree.map, lambda x: x.astype(jnp.float32))  # what the agent state keeps
         return jax.vjp(lambda p: f32(jax.vmap(functools.partial(encode, p))(*inputs)), params)
 
-    def think(self, brain: Brain, s: AgentState, key, inputs=None, encoded=None):
+    def think(self, brain: Brain, s: AgentState, key, inputs=None, encoded=None, knobs=None):
         """Steps 1–4 and 7 of one agent: the thought, the chosen plan, and the learning signals for the previous
         transition. ``inputs``: step 1's ``encoder_inputs(s, key)`` as the caller drew them, or None to draw them
         here; ``encoded``: their ``(h, e)`` as the caller computed them
-        (``encode_batch``), or None to encode here. Returns ``(action, Thought)``; the world step and ``feel``
-        follow."""
+        (``encode_batch``), or None to encode here; ``knobs``: the run-time knobs (``agent.random_knob``).
+        Returns ``(action, Thought)``; the world step and ``feel`` follow."""
         a, g = self.cfg.agent, self.generator
         params, w, heads = brain.generator, brain.assessors, self.heads
         pend = s.pending
@@ -484,6 +484,12 @@ class Agent(NamedTuple):
             valence_offset=a.valence_offset, num_actions=self.world.num_actions,
         )  # fmt: skip
         action = index if a.selection == "random" else candidates[index]
+        fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
+        if a.random_knob:  # a random-policy variant in the same program: the same draw as selection="random"
+            rand = (self.knobs if knobs is None else knobs)["knob/random_policy"] > 0
+            action = jnp.where(rand, select(k_sel, q_candidates, v_bar, "random",
+                                            num_actions=self.world.num_actions)[0], action)  # fmt: skip
+            tumbled, fresh = jnp.where(rand, True, tumbled), jnp.where(rand, 0.0, fresh)
         phi, p = phi_all[action], p_all[action]
 
         # 7. Learning signals for the previous transition (its outcome is now known).
@@ -508,7 +514,6 @@ class Agent(NamedTuple):
                                              pend.cont * pend.valid)  # fmt: skip
         loss_inputs = LossInputs(pending=pend, extero=s.extero, intero=intero_seen, advantage=advantage,
                                  value_target=value_target, actor_trace=s.actor_trace)  # fmt: skip
-        fresh = (index != 0).astype(jnp.float32) if a.selection != "random" else jnp.zeros((), jnp.float32)
         phi_int = phi[g.layout.intero]
         thought = Thought(
             h=h, percept=percept, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh,
@@ -581,8 +586,11 @@ class Agent(NamedTuple):
     @property
     def knobs(self) -> dict:
         """Default values of the run-time knobs: 1 for those the ablations refer to (``gain:NAME=@KNOB``), the
-        configured value for each setting in ``steering.knobs`` (``knob/steering.arousal.a_spider``)."""
+        configured value for each setting in ``steering.knobs`` (``knob/steering.arousal.a_spider``), 0 for
+        ``knob/random_policy`` (``agent.random_knob``)."""
         gains = {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
+        if self.cfg.agent.random_knob:
+            gains["knob/random_policy"] = jnp.zeros((), jnp.float32)
         parts = self.cfg.parts()
 
         def value(key):

@@ -136,6 +136,10 @@ class AgentConfig:
     """thought selection: K fresh proposals per step, besides the current plan"""
     selection: str = "run_and_tumble"
     """thought selection mode: run_and_tumble, softmax, argmax, actor or random"""
+    random_knob: bool = False
+    """the policy is chosen at run time: uniformly random actions where the knob ``knob/random_policy`` is 1,
+    ``selection`` where it is 0 (``agi ablate`` sets this to run a random-policy variant in one program with
+    the others)"""
     threshold: float = 0.0
     """run-and-tumble: keep the plan while its valence >= situation valence + threshold"""
     beta: float = 5.0

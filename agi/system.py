@@ -99,7 +99,7 @@ def make_system(agent: Agent):
                            knobs, encoding, anchor)  # fmt: skip
 
     # inner: bodies (own brains); outer: copies
-    think = jax.vmap(jax.vmap(agent.think), in_axes=(None, 0, 0, 0, 0))
+    think = jax.vmap(jax.vmap(agent.think, in_axes=(0, 0, 0, 0, 0, None)), in_axes=(None, 0, 0, 0, 0, None))
     feel = jax.vmap(jax.vmap(agent.feel, in_axes=(0, 0, 0, 0, None)), in_axes=(0, 0, 0, 0, None))
 
     def step(s: SystemState, key):
@@ -112,7 +112,7 @@ def make_system(agent: Agent):
             # The previous step's pullbacks: this step's structure (the same computation) holding its residuals.
             encoder_vjp = jax.tree.unflatten(jax.tree.structure(pullbacks), s.encoding)
             encoding = jax.tree.leaves(pullbacks)
-        actions, thoughts = think(s.brain, s.agents, keys, inputs, outputs)
+        actions, thoughts = think(s.brain, s.agents, keys, inputs, outputs, s.knobs)
         wstate, senses, done = jax.vmap(world.step)(jax.random.split(k_world, e), s.world, actions)
         agents, transitions, metrics, out = feel(s.agents, thoughts, senses, done, s.knobs)
         # The reflex centres the next view on a conspecific where there is one in view; where there is none (the

@@ -161,6 +161,25 @@ def test_variants_differing_in_drive_settings_share_one_program_and_match_separa
     assert not np.allclose(merged[1].last.mean("signal/arousal"), merged[0].last.mean("signal/arousal"))
 
 
+def test_a_random_policy_variant_shares_the_program_and_matches_its_run_alone():
+    import agi.ablate as ablate
+    from agi.ablate import run_variants
+
+    cfg = override(preset("tiny"), ["train.steps=20", "train.chunks=2", "world.n_spiders=4"])
+    vs = parse_variants("base; random: agent.selection=random; random_calm: agent.selection=random pain.gain=0")
+    (group,) = ablate.plan(cfg, vs)
+    assert group.random and group.cfg.agent.random_knob and group.cfg.agent.selection == "run_and_tumble"
+    (alone,) = ablate.plan(cfg, vs[1:])  # every member random: no knob, the mode compiled in
+    assert not alone.random and alone.cfg.agent.selection == "random"
+    merged = run_variants(cfg, vs, progress=False)
+    for i in (0, 1):
+        (one,) = run_variants(cfg, vs[i:i + 1], progress=False)
+        for k in ("reward", "reward/pain", "tumbled", "valence_guess"):
+            np.testing.assert_allclose(merged[i].last.mean(k), one.last.mean(k), rtol=1e-5, atol=1e-7)
+    tumbled = [np.asarray(r.last.mean("tumbled")) for r in merged]
+    assert np.all(tumbled[1] == 1.0) and tumbled[0].mean() < 1.0  # a random policy always tumbles
+
+
 def test_a_setting_that_shapes_the_program_runs_as_its_own_program():
     """The friend/enemy rate decides whether its head exists: it cannot be a knob, so its variant runs alone."""
     import agi.ablate as ablate
