@@ -313,7 +313,10 @@ def run_variants(base: RunConfig, variants, *, progress: bool = True, shard: boo
 
 
 def _measure_slots(g: _Group, shard) -> dict:
-    """``measure``'s batch slots for a group: its variants stacked along the seed axis, gains as knobs."""
+    """``measure``'s batch slots for a group: its variants stacked along the seed axis, what they differ in as
+    knobs (every other knob of the merged config at its default)."""
+    from agi.agent import default_knobs
+
     s, v = g.cfg.train.num_seeds, len(g.members)
     knobs = {f"knob/gain_{d}": np.repeat(np.asarray([gains.get(d, 1.0) for _, _, gains in g.members], np.float32), s)
              for d in g.drives}  # fmt: skip
@@ -322,6 +325,8 @@ def _measure_slots(g: _Group, shard) -> dict:
     if g.random:
         knobs["knob/random_policy"] = np.repeat(np.asarray([RANDOM in v.overrides for v, _, _ in g.members],
                                                            np.float32), s)  # fmt: skip
+    if knobs:
+        knobs = {**{k: np.full(s * v, x, np.float32) for k, x in default_knobs(g.cfg).items()}, **knobs}
     return dict(num_slots=s * v, seed_index=np.tile(np.arange(s), v), init_args=knobs or None, shard=shard)
 
 

@@ -585,22 +585,8 @@ class Agent(NamedTuple):
 
     @property
     def knobs(self) -> dict:
-        """Default values of the run-time knobs: 1 for those the ablations refer to (``gain:NAME=@KNOB``), the
-        configured value for each setting in ``steering.knobs`` (``knob/steering.arousal.a_spider``), 0 for
-        ``knob/random_policy`` (``agent.random_knob``)."""
-        gains = {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(self.cfg.steering.ablations)}
-        if self.cfg.agent.random_knob:
-            gains["knob/random_policy"] = jnp.zeros((), jnp.float32)
-        parts = self.cfg.parts()
-
-        def value(key):
-            section, *path = key.split(".")
-            part = parts[section]
-            for name in path:
-                part = getattr(part, name)
-            return jnp.asarray(part, jnp.float32)
-
-        return {**gains, **{f"knob/{k}": value(k) for k in self.cfg.knob_keys()}}
+        """Default values of the run-time knobs (``default_knobs``)."""
+        return default_knobs(self.cfg)
 
     def steering_with(self, knobs) -> st.SteeringSubsystem:
         """The Steering Subsystem with the settings of ``steering.knobs`` read from ``knobs`` (traced values: the
@@ -698,6 +684,23 @@ class Agent(NamedTuple):
                 out[f"assessor/sq_error/{n}"] = on[i] * (cumulants[i] - p[i]) ** 2
                 out[f"assessor/on/{n}"] = on[i]
         return out
+
+
+def default_knobs(cfg: RunConfig) -> dict:
+    """Default values of a run's run-time knobs: 1 for those the ablations refer to (``gain:NAME=@KNOB``), the
+    configured value for each setting in ``steering.knobs`` (``knob/steering.arousal.a_spider``), 0 for
+    ``knob/random_policy`` (``agent.random_knob``)."""
+    knobs = {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(cfg.steering.ablations)}
+    if cfg.agent.random_knob:
+        knobs["knob/random_policy"] = jnp.zeros((), jnp.float32)
+    parts = cfg.parts()
+    for key in cfg.knob_keys():
+        section, *path = key.split(".")
+        part = parts[section]
+        for name in path:
+            part = getattr(part, name)
+        knobs[f"knob/{key}"] = jnp.asarray(part, jnp.float32)
+    return knobs
 
 
 def head_names(steering: st.SteeringSubsystem) -> tuple[str, ...]:

@@ -180,6 +180,18 @@ def test_a_random_policy_variant_shares_the_program_and_matches_its_run_alone():
     assert np.all(tumbled[1] == 1.0) and tumbled[0].mean() < 1.0  # a random policy always tumbles
 
 
+def test_knobs_of_the_base_config_keep_their_values_beside_the_variants_knobs():
+    import agi.ablate as ablate
+
+    cfg = override(preset("tiny"), ["steering.knobs=steering.fear.w", "steering.fear.w=0.7", "agent.random_knob=true"])
+    (group,) = ablate.plan(cfg, parse_variants("base; calm: steering.a_spider=0.1"))
+    knobs = ablate._measure_slots(group, None)["init_args"]
+    s = cfg.train.num_seeds
+    np.testing.assert_allclose(knobs["knob/steering.arousal.a_spider"], [0.8] * s + [0.1] * s)
+    np.testing.assert_allclose(knobs["knob/steering.fear.w"], 0.7)  # the base's own knob, at its value
+    np.testing.assert_array_equal(knobs["knob/random_policy"], 0.0)
+
+
 def test_a_setting_that_shapes_the_program_runs_as_its_own_program():
     """The friend/enemy rate decides whether its head exists: it cannot be a knob, so its variant runs alone."""
     import agi.ablate as ablate
