@@ -8,7 +8,10 @@ traces, Steering's running estimates (the friend/enemy values, the hedonic basel
 for ``steps`` steps, or, in episodic worlds, until every seed has finished ``episodes`` episodes. It writes
 ``eval.json`` (reward per step, reward by drive, episode return, as ``summary.json`` does for training) and
 ``episode.gif``: seed 0, environment 0, the world beside strips of its valence guess, arousal and each
-drive's reward over time.
+drive's reward over time. The episode return over the episodes that end within the run counts a failing
+policy's many short episodes more often than its long ones; episodic worlds (agents started afresh) also get
+``fresh_episodes``: the return of one whole episode in each of ``episodes`` fresh environments per seed
+(``episode_returns``), as RL baselines are evaluated.
 
 References: DESIGN.md §8; issue 6 ("looking at a trained agent").
 """
@@ -183,6 +186,15 @@ def evaluate(
     }
     if episodic:
         summary["episodes"] = int(ended.sum())
+    if episodic and not stopped and not keep_state:  # the unbiased figure: one whole episode per environment
+        fresh = episode_returns(cfg, episodes, steps)(trained, jax.random.fold_in(key, 1))  # [seeds, episodes, N]
+        finished = fresh[np.isfinite(fresh)]
+        summary["fresh_episodes"] = {
+            "per_seed": episodes,
+            "return": float(finished.mean()) if finished.size else None,
+            "return_by_seed": [float(r[np.isfinite(r)].mean()) if np.isfinite(r).any() else None for r in fresh],
+            "unfinished": int(fresh.size - finished.size),
+        }
     out.mkdir(parents=True, exist_ok=True)
     if stopped:
         summary["interrupted"] = True
@@ -317,6 +329,11 @@ def format_eval(s: dict) -> str:
         ret = s["episode_return"]
         lines.append(f"episode return: {ret:.1f} over {s['episodes']} episodes" if ret is not None else
                      "episode return: no episode finished")  # fmt: skip
+    if "fresh_episodes" in s:
+        f = s["fresh_episodes"]
+        ret = "none finished" if f["return"] is None else f"{f['return']:.1f}"
+        lines.append(f"episode return, one whole episode in each of {f['per_seed']} fresh environments per seed: "
+                     f"{ret}" + (f" ({f['unfinished']} not finished)" if f["unfinished"] else ""))
     lines.append("reward by drive: " + ", ".join(f"{k} {v:+.4f}" for k, v in s["reward_by_drive"].items()))
     if "animation" in s:
         lines.append(f"animation ({s['animation_frames']} frames): {s['animation']}")

@@ -84,6 +84,9 @@ def test_cartpole_eval_animates_one_episode(tmp_path):
     s = evaluate(d, episodes=3, steps=500, progress=False).summary
     assert s["episodes"] >= 3 * s["num_seeds"] and s["episode_return"] > 0
     assert s["steps"] < 500  # stopped once every seed had its episodes
+    fresh = s["fresh_episodes"]  # one whole episode in each of 3 fresh environments per seed
+    assert fresh["per_seed"] == 3 and fresh["unfinished"] == 0 and len(fresh["return_by_seed"]) == s["num_seeds"]
+    assert fresh["return"] == pytest.approx(np.mean(fresh["return_by_seed"])) and fresh["return"] > 0
     assert 1 < Image.open(d / "eval" / "episode.gif").n_frames == s["animation_frames"] <= 500
 
 
