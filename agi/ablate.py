@@ -210,17 +210,25 @@ def plan(base: RunConfig, variants, settings: bool = True) -> list[_Group]:
         for own, ms in split.items():
             knobs = tuple(k for k in good if len({_setting(c, k) for _, c, _ in ms}) > 1)
             if knobs and not _settings_can_be_knobs(base, fixed + own, rest, knobs, ms):
-                alone: dict[tuple, list] = {}
-                for m in ms:
-                    alone.setdefault(m[0].overrides, []).append(m)
-                out += [_group(base, o, rest, g, ()) for o, g in alone.items()]
+                out += _each_alone(base, rest, ms)
                 continue
             same = tuple(o for o in dict.fromkeys(o for v, _, _ in ms for o in v.overrides)
                          if o not in fixed + own and o != RANDOM and _setting_key(base, o) not in knobs)  # fmt: skip
-            rand = [RANDOM in m[0].overrides for m in ms]
+            rand = [c.agent.selection == "random" for _, c, _ in ms]
             same += (RANDOM,) if all(rand) and RANDOM not in fixed else ()
-            out.append(_group(base, fixed + own + same, rest, ms, knobs, any(rand) and not all(rand)))
+            try:
+                out.append(_group(base, fixed + own + same, rest, ms, knobs, any(rand) and not all(rand)))
+            except ConfigError:  # the merged config does not build
+                out += _each_alone(base, rest, ms)
     return out
+
+
+def _each_alone(base: RunConfig, rest: tuple, members: list) -> list[_Group]:
+    """One program for each distinct set of overrides among ``members`` (their gains still shared)."""
+    alone: dict[tuple, list] = {}
+    for m in members:
+        alone.setdefault(m[0].overrides, []).append(m)
+    return [_group(base, o, rest, g, ()) for o, g in alone.items()]
 
 
 def _group(base: RunConfig, overrides: tuple, rest: tuple, members: list, settings: tuple,
@@ -323,7 +331,7 @@ def _measure_slots(g: _Group, shard) -> dict:
     for k in g.settings:
         knobs[f"knob/{k}"] = np.repeat(np.asarray([_setting(c, k) for _, c, _ in g.members], np.float32), s)
     if g.random:
-        knobs["knob/random_policy"] = np.repeat(np.asarray([RANDOM in v.overrides for v, _, _ in g.members],
+        knobs["knob/random_policy"] = np.repeat(np.asarray([c.agent.selection == "random" for _, c, _ in g.members],
                                                            np.float32), s)  # fmt: skip
     if knobs:
         knobs = {**{k: np.full(s * v, x, np.float32) for k, x in default_knobs(g.cfg).items()}, **knobs}
@@ -364,7 +372,12 @@ def _load_program(save_dir, program: int, key: dict) -> dict | None:
         saved = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    differ = [k for k, v in key.items() if saved.get(k) != json.loads(json.dumps(v))]
+    from agi.config import normalised
+
+    # (configs compared as this version writes them: a folder saved before a field was added still matches)
+    same = lambda k, v: (normalised(saved.get(k)) == normalised(v) if k == "config"
+                         else saved.get(k) == json.loads(json.dumps(v)))  # fmt: skip
+    differ = [k for k, v in key.items() if not same(k, v)]
     if differ:
         raise ConfigError(f"{path} holds the results of another program (its {', '.join(differ)} differ); "
                           "save this suite in a fresh folder, or remove that file to train it again")

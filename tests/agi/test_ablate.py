@@ -208,10 +208,22 @@ def test_a_setting_that_shapes_the_program_runs_as_its_own_program():
 
 
 def test_a_suite_written_before_settings_were_knobs_resumes_with_its_own_programs(tmp_path):
-    from agi.ablate import _stored_suite
+    from agi.ablate import _load_program, _stored_suite
 
     (tmp_path / "ablate.json").write_text(json.dumps({"config": preset("tiny").to_dict(), "variants": "base"}))
     assert _stored_suite(tmp_path)[3] is False
+    old = preset("tiny").to_dict()  # a program saved before the config had these fields
+    del old["steering"]["knobs"], old["agent"]["random_knob"]
+    key = {"config": preset("tiny").to_dict(), "members": ["base"], "gains": [{}]}
+    (tmp_path / "program-0.json").write_text(json.dumps({**key, "config": old, "first": {}}))
+    assert _load_program(tmp_path, 0, key)["first"] == {}
+
+
+def test_a_setting_the_world_measures_with_cannot_be_a_knob():
+    from agi.agent import make_agent
+
+    with pytest.raises(ConfigError, match="feared.theta is read by the social world's measurements"):
+        make_agent(override(preset("tiny", "social"), ["steering.knobs=steering.feared.theta"]))
 
 
 def test_behaviour_compares_what_the_drives_measured_as_well_as_what_they_paid():

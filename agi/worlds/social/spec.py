@@ -47,6 +47,9 @@ def check(cfg) -> None:
     from agi.config import ConfigError, expect
 
     check_view(cfg)
+    if "steering.feared.theta" in cfg.knob_keys():  # report.probes measures "afraid" at it, a compiled number
+        raise ConfigError("steering.knobs: steering.feared.theta is read by the social world's measurements as well "
+                          "as by its drive, so it cannot be a run-time knob; set it in the config instead")  # fmt: skip
     social, size = cfg.world.social, cfg.world.foraging.size
     expect(social.n_agents >= 1, "world.social.n_agents", social.n_agents, ">= 1")
     for c in social.characters:
