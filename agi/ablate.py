@@ -179,10 +179,7 @@ def _setting_key(base: RunConfig, override_text: str) -> str | None:
 
 
 def _setting(cfg: RunConfig, key: str) -> float:
-    part = cfg.parts()[key.partition(".")[0]]
-    for name in key.split(".")[1:]:
-        part = getattr(part, name)
-    return float(part)
+    return float(cfg.value(key))
 
 
 def plan(base: RunConfig, variants, settings: bool = True) -> list[_Group]:

@@ -693,13 +693,8 @@ def default_knobs(cfg: RunConfig) -> dict:
     knobs = {f"knob/{n}": jnp.ones((), jnp.float32) for n in st.knob_names(cfg.steering.ablations)}
     if cfg.agent.random_knob:
         knobs["knob/random_policy"] = jnp.zeros((), jnp.float32)
-    parts = cfg.parts()
     for key in cfg.knob_keys():
-        section, *path = key.split(".")
-        part = parts[section]
-        for name in path:
-            part = getattr(part, name)
-        knobs[f"knob/{key}"] = jnp.asarray(part, jnp.float32)
+        knobs[f"knob/{key}"] = jnp.asarray(cfg.value(key), jnp.float32)
     return knobs
 
 

@@ -370,6 +370,15 @@ class RunConfig:
             keys.append(key)
         return tuple(keys)
 
+    def value(self, key: str):
+        """The setting at a full config key (``steering.arousal.a_spider``, ``NAME.field`` of a registered
+        section)."""
+        section, *path = key.split(".")
+        part = self.parts()[section]
+        for name in path:
+            part = getattr(part, name)
+        return part
+
     def with_values(self, values: dict) -> RunConfig:
         """This config with the settings ``{key: value}`` replaced as they are (no parsing or checks: a value may
         be a traced array, which is how ``steering.knobs`` reach the drives)."""
