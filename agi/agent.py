@@ -47,7 +47,9 @@ from learning import (
     prediction_loss,
     scale_by_obgd,
     select,
+    shared_increment,
     situation_valence,
+    td_lambda_coefs,
     td_lambda_step,
 )
 from steering.drives import make_env_reward
@@ -185,14 +187,24 @@ class LossInputs(NamedTuple):
     actor_trace: Any = ()  # the older transitions' actor trace (``agent.actor_lam``; a constant of the loss), or ()
 
 
+class AssessorStep(NamedTuple):
+    """One body's part of its brain's assessor update in the shared formulation (``agent.assessor_update``):
+    ``learning.shared_increment`` turns a batch of these into the brain's ``[H, d]`` increment."""
+
+    coef: jax.Array  # [H] α·g·δ of the transition (0 before the first step)
+    phi_t: jax.Array  # [d] the features of the thought whose outcome this is
+    z: jax.Array  # [T, d] the traced heads' eligibility traces before the step (they include m ⊙ φ_t)
+
+
 class Transition(NamedTuple):
     """The record one agent learns from at a step: its previous transition (whose outcome is now known) as the
-    Thought Generator's loss needs it, and the Thought Assessors' TD(λ) increment for it. ``agi.system.learn``
-    combines the records of the bodies that share a brain: the assessor increments are averaged, the
-    generator takes one gradient of the mean loss (``Agent.generator_grads``)."""
+    Thought Generator's loss needs it, and the Thought Assessors' part of the TD(λ) update for it.
+    ``agi.system.learn`` combines the records of the bodies that share a brain: the assessors add
+    ``Agent.assessor_increment`` of theirs, the generator takes one gradient of the mean loss
+    (``Agent.generator_grads``)."""
 
     loss_inputs: LossInputs
-    assessor_delta: jax.Array  # [H, d]
+    assessor: Any  # the body's [H, d] increment (per-agent formulation) or its ``AssessorStep`` (shared)
 
 
 class Agent(NamedTuple):
@@ -252,6 +264,36 @@ class Agent(NamedTuple):
         if a.assessor_stabilizer == "obgd":
             return optax.chain(scale_by_obgd(heads.alpha, a.obgd_kappa), heads_sgd(heads.alpha))
         return None
+
+    @property
+    def traced(self) -> tuple[int, ...] | None:
+        """The heads a body keeps eligibility traces for beyond the current φ (λ > 0; a λ set at run time counts)
+        when the assessors update in the shared formulation (``agent.assessor_update``), or None in the per-agent
+        one, where every head has a trace."""
+        a = self.cfg.agent
+        per_agent = a.trace != "accumulating" or self.assessor_tx is not None  # they read every head's trace
+        if a.assessor_update == "per_agent" or (a.assessor_update == "auto" and per_agent):
+            return None
+        settings = self.head_settings
+        return tuple(i for i, n in enumerate(self.head_names) if _maybe_positive(settings[n].lam))
+
+    def assessor_increment(self, steps):
+        """The increment of a brain's assessors ``[H, d]`` from its bodies' ``Transition.assessor`` (a leading
+        axis over the bodies): the mean of their increments, formed in the shared formulation by
+        ``learning.shared_increment`` (DESIGN.md §6)."""
+        if self.traced is None:
+            return jnp.mean(steps, axis=0)
+        return shared_increment(steps.coef, steps.phi_t, steps.z, self.heads, self.traced)
+
+    def adapt_checkpoint(self, path: str, saved, wanted):
+        """``train.Checkpointer.restore``'s ``adapt`` for a run's state saved by an earlier version: eligibility
+        traces saved for every head (the per-agent formulation, which every run used before
+        ``agent.assessor_update``) become the rows of the heads the shared formulation traces, exactly (an
+        untraced head's trace is ``m ⊙ φ_t``, which the body also keeps); None for any other array."""
+        if self.traced is None or not path.endswith(".traces.z") or saved.shape[-2:] != (len(self.head_names),
+                                                                                        wanted.shape[-1]):
+            return None
+        return saved[..., jnp.asarray(self.traced, jnp.int32), :]
 
     @property
     def self_block(self) -> bool:
@@ -348,7 +390,7 @@ class Agent(NamedTuple):
         return AgentState(
             h=jnp.zeros((g.hidden,)),
             action=i0,
-            traces=init_traces(jnp.zeros((d,)), self.heads),
+            traces=init_traces(jnp.zeros((d,)), self.heads, self.traced),
             pending=pending,
             extero=extero,
             intero=jnp.zeros((i,)),
@@ -494,7 +536,11 @@ class Agent(NamedTuple):
 
         # 7. Learning signals for the previous transition (its outcome is now known).
         tx, assessor_opt = self.assessor_tx, s.assessor_opt
-        if tx is not None:  # its state is carried from step to step in the agent's state
+        if self.traced is not None:  # the shared formulation: the brain forms the increment (``assessor_increment``)
+            coef, traces, delta = td_lambda_coefs(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads,
+                                                  self.traced, gamma_t=pend.discounts)  # fmt: skip
+            assessor = AssessorStep(coef=coef * pend.valid, phi_t=s.traces.phi_t, z=s.traces.z)
+        elif tx is not None:  # its state is carried from step to step in the agent's state
             dw, traces, delta, assessor_opt = td_lambda_step(
                 w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace, tx, s.assessor_opt,
                 gamma_t=pend.discounts,
@@ -502,7 +548,8 @@ class Agent(NamedTuple):
         else:
             dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace,
                                                gamma_t=pend.discounts)  # fmt: skip
-        dw = dw * pend.valid
+        if self.traced is None:
+            assessor = dw * pend.valid
         advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]
         actor_trace = ()
@@ -518,7 +565,7 @@ class Agent(NamedTuple):
         thought = Thought(
             h=h, percept=percept, h_in=h_in, a_in=a_in, intero_in=intero_in, mask=mask, action=action, fresh=fresh,
             tumbled=tumbled, q=q[action], v_bar=v_bar, p=p, phi_int=phi_int, traces=traces, delta=delta,
-            learning=Transition(loss_inputs=loss_inputs, assessor_delta=dw), metrics={}, assessor_opt=assessor_opt,
+            learning=Transition(loss_inputs=loss_inputs, assessor=assessor), metrics={}, assessor_opt=assessor_opt,
             actor_trace=actor_trace,
         )
         return action, thought
@@ -684,6 +731,14 @@ class Agent(NamedTuple):
                 out[f"assessor/sq_error/{n}"] = on[i] * (cumulants[i] - p[i]) ** 2
                 out[f"assessor/on/{n}"] = on[i]
         return out
+
+
+def _maybe_positive(x) -> bool:
+    """``x > 0`` for a number; True for a value only known at run time (a traced run-time knob)."""
+    try:
+        return float(x) > 0
+    except (TypeError, jax.errors.ConcretizationTypeError):
+        return True
 
 
 def default_knobs(cfg: RunConfig) -> dict:

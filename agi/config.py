@@ -243,6 +243,13 @@ class AgentConfig:
     """assessor update stabiliser: ``none`` or ``obgd`` (the streaming-TD step-size bound, Elsayed et al. 2024)"""
     obgd_kappa: float = 2.0
     """ObGD: the bound's κ"""
+    assessor_update: str = "auto"
+    """how a brain's assessors combine the TD(λ) updates of the bodies it drives: ``shared`` (each body keeps
+    traces only for the heads with λ > 0 and hands on its per-head coefficients α·g·δ; the brain forms one
+    ``[H, d]`` increment from them by matrix products: ``learning.td_lambda_coefs``, ``shared_increment``),
+    ``per_agent`` (each body forms its own ``[H, d]`` increment from full ``[H, d]`` traces and the brain averages
+    them; dutch traces and ObGD need it) or ``auto`` (``shared`` where it applies, else ``per_agent``). The two
+    give the same increment up to float rounding"""
     alpha_predictors: float = 0.05
     """short-term predictor heads (γ = 0): step size, per unit of feature dimension"""
     dtype: str = "float32"
@@ -265,6 +272,12 @@ class AgentConfig:
         expect(self.trace in ("accumulating", "dutch"), "agent.trace", self.trace, "accumulating or dutch")
         expect(self.assessor_stabilizer in ("none", "obgd"), "agent.assessor_stabilizer", self.assessor_stabilizer,
                "none or obgd")  # fmt: skip
+        expect(self.assessor_update in ("auto", "shared", "per_agent"), "agent.assessor_update", self.assessor_update,
+               "auto, shared or per_agent")  # fmt: skip
+        expect(self.assessor_update != "shared" or (self.trace, self.assessor_stabilizer) == ("accumulating", "none"),
+               "agent.assessor_update", self.assessor_update,
+               "per_agent or auto with agent.trace=dutch or agent.assessor_stabilizer=obgd (they read every head's "
+               "trace per body)")  # fmt: skip
         expect(self.hidden >= 1 and self.latent >= 1, "agent.hidden/latent", self.hidden, ">= 1")
         expect(self.feature_learning in ("shared", "prediction"), "agent.feature_learning", self.feature_learning,
                "shared or prediction")  # fmt: skip

@@ -52,14 +52,14 @@ class Evaluation(NamedTuple):
     state: Any  # the final SystemState of the frozen run: [seeds, ...] leaves, brain as restored
 
 
-def _restore_latest(directory: Path, abstract, tries: int = 3):
+def _restore_latest(directory: Path, abstract, tries: int = 3, adapt=None):
     """``Checkpointer.restore`` of the latest checkpoint; a run still training may prune the one being read (it
     keeps the last few), and then the new latest is read instead."""
     for attempt in range(tries):
         ckpt = Checkpointer(directory)
         latest = ckpt.latest_step()
         try:
-            return ckpt.restore(abstract)
+            return ckpt.restore(abstract, adapt=adapt)
         except (CheckpointError, OSError):
             if attempt + 1 == tries or latest is None or (directory / str(latest)).exists():
                 raise  # a checkpoint that is there and unreadable
@@ -81,10 +81,11 @@ def load_run(run_dir) -> tuple[RunConfig, int, Any]:
     directory = run_dir / "checkpoints"
     if not directory.is_dir() or not any(p.name.isdigit() for p in directory.iterdir()):
         raise CheckpointError(f"no checkpoint in {directory}")
-    init, _ = make_system(make_agent(cfg))
+    agent = make_agent(cfg)
+    init, _ = make_system(agent)
     keys = jax.random.split(jax.random.PRNGKey(0), cfg.train.num_seeds)
     abstract = jax.eval_shape(lambda k: jax.lax.map(init, k), keys)
-    step, state, host = _restore_latest(directory, with_shardings(abstract))
+    step, state, host = _restore_latest(directory, with_shardings(abstract), adapt=agent.adapt_checkpoint)
     saved = normalised(host.get("config"))
     changed = ["the whole config"] if saved is None else same_program(saved, cfg.to_dict())
     if changed:  # the run's length may differ: an extension interrupted before its next checkpoint

@@ -137,7 +137,7 @@ def measure(
 
             def resume(abstract):
                 nonlocal first, last
-                at, state, host = ckpt.restore(abstract)
+                at, state, host = ckpt.restore(abstract, adapt=agent.adapt_checkpoint)
                 try:
                     saved = normalised(host["config"]) or {"config": "unreadable"}
                     changed = same_program(saved, json.loads(cfg.to_json())) if same_program else []

@@ -63,7 +63,7 @@ def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_stat
                                            anchor if on else None)  # fmt: skip
     updates, opt_state = tx.update(grads, opt_state, brain.generator)
     brain = Brain(generator=optax.apply_updates(brain.generator, updates),
-                  assessors=brain.assessors + jnp.mean(transitions.assessor_delta, axis=0))  # fmt: skip
+                  assessors=brain.assessors + agent.assessor_increment(transitions.assessor))  # fmt: skip
     if on:
         anchor = optax.incremental_update(brain.generator, anchor, agent.cfg.agent.anchor_rate)
     return brain, opt_state, anchor, metrics

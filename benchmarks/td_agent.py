@@ -10,8 +10,8 @@ streamed: φ_{t+1}, cumulants, gates, discounts):
 
   shared     ``learning.td_lambda_shared``: predictions and the untraced heads' increment as matrix products,
              the traced heads' increment a contraction of their ``[B, T, d]`` traces
-  per_agent  what the agent does today: ``td_lambda_step`` vmapped over agents (each with full ``[H, d]``
-             traces and its own ``[H, d]`` increment), then the mean of the increments
+  per_agent  the agent's formulation before 2026-12-07 (and with dutch traces or ObGD): ``td_lambda_step``
+             vmapped over agents (each with full ``[H, d]`` traces and its own ``[H, d]`` increment), then the mean
 
 The roofline, measured in the same run: ``matmul`` (a large f32 matrix product, GFLOP/s) and ``stream`` (an
 in-place read+write pass that moves as many bytes as the update must, GB/s: on this CPU it runs from cache at

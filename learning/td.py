@@ -58,9 +58,11 @@ def predict(w: jax.Array, phi: jax.Array, read_mask: jax.Array) -> jax.Array:
     return phi @ (w * read_mask).T
 
 
-def init_traces(phi_0: jax.Array, heads: HeadParams) -> TraceState:
-    """Traces at the start of a life: ``z = m ⊙ φ_0``."""
-    return TraceState(z=phi_0[None, :] * heads.read_mask, phi_t=phi_0, v_old=jnp.zeros(heads.gamma.shape))
+def init_traces(phi_0: jax.Array, heads: HeadParams, traced=None) -> TraceState:
+    """Traces at the start of a life: ``z = m ⊙ φ_0``, ``[H, d]``; with ``traced`` (a static tuple of head
+    indices, ``traced_heads``), only those heads' rows, ``[T, d]`` (``td_lambda_coefs``)."""
+    mask = heads.read_mask if traced is None else heads.read_mask[jnp.asarray(traced, jnp.int32)]
+    return TraceState(z=phi_0[None, :] * mask, phi_t=phi_0, v_old=jnp.zeros(heads.gamma.shape))
 
 
 def td_errors(c_t, cont_t, p_tp1, p_t, gamma):
@@ -163,13 +165,58 @@ def traced_heads(heads: HeadParams) -> tuple[int, ...]:
     return tuple(int(i) for i in jnp.flatnonzero(jnp.asarray(heads.lam) > 0))
 
 
+def td_lambda_coefs(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, traced, gamma_t=None):
+    """One agent's half of an online TD(λ) step (accumulating traces) of agents that share one ``W``: its TD
+    errors, the coefficients ``α_i g_i δ_i`` of its increment, and the traces of the heads ``traced`` advanced.
+    ``shared_increment`` combines the coefficients of a brain's agents into ``ΔW``, so no agent forms an
+    ``[H, d]`` increment and no head with λ = 0 keeps a trace (its ``z`` is ``m ⊙ φ_t``).
+
+    Args:
+      w: ``[H, d]`` shared weights.
+      traces: the agent's ``TraceState`` with ``z`` of shape ``[T, d]``, the rows of ``traced``
+        (``init_traces(φ_0, heads, traced)``).
+      phi_tp1, c_t, cont_t, gate_t, gamma_t: as ``td_lambda_step``'s.
+      heads: per-head hyperparameters.
+      traced: static tuple of the head indices with λ > 0 (``traced_heads``).
+
+    Returns:
+      ``(coef [H], traces', delta [H])``.
+    """
+    chex.assert_rank([w, traces.z, phi_tp1, c_t, gate_t], [2, 2, 1, 1, 1])
+    gamma = heads.gamma if gamma_t is None else gamma_t
+    delta = td_errors(c_t, cont_t, predict(w, phi_tp1, heads.read_mask), predict(w, traces.phi_t, heads.read_mask),
+                      gamma)  # fmt: skip
+    t = jnp.asarray(tuple(traced), jnp.int32)
+    decay = (gamma * heads.lam)[t] * cont_t  # [T]
+    z = decay[:, None] * traces.z + phi_tp1[None, :] * heads.read_mask[t]
+    return heads.alpha * gate_t * delta, TraceState(z=z, phi_t=phi_tp1, v_old=traces.v_old), delta
+
+
+def shared_increment(coef, phi_t, z, heads: HeadParams, traced):
+    """``ΔW [H, d]``, the mean over ``B`` agents of their TD(λ) increments from ``td_lambda_coefs``:
+
+        ΔW_i = (1/B) Σ_b coef_b,i · (z_b,i if i is traced else m_i ⊙ φ_b,t)
+
+    the untraced rows one matrix product ``coefᵀ φ_t``, the traced ones a contraction of the ``[B, T, d]`` traces
+    (as they were before the step, so they include ``m ⊙ φ_t``). ``coef [B, H]``, ``phi_t [B, d]``."""
+    chex.assert_rank([coef, phi_t, z], [2, 2, 3])
+    traced = tuple(traced)
+    coef = coef / coef.shape[0]
+    untraced = tuple(i for i in range(coef.shape[1]) if i not in traced)
+    dw = jnp.zeros((coef.shape[1], phi_t.shape[1]), phi_t.dtype)
+    if untraced:
+        u = jnp.asarray(untraced)
+        dw = dw.at[u].set((coef[:, u].T @ phi_t) * heads.read_mask[u])
+    if traced:
+        dw = dw.at[jnp.asarray(traced)].set(jnp.einsum("bt,btd->td", coef[:, jnp.asarray(traced)], z))
+    return dw
+
+
 def td_lambda_shared(w, z, phi_t, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, traced, gamma_t=None):
     """One online TD(λ) step (accumulating traces) of ``B`` agents that share one ``W``: the Thought Assessors
     of one brain driving ``B`` bodies. The result equals the mean over agents of ``td_lambda_step`` increments,
-    without forming an ``[B, H, d]`` increment or keeping traces for heads that do not need them:
-
-        ΔW_i = (1/B) Σ_b α_i g_b,i δ_b,i · (z_b,i if i is traced else m_i ⊙ φ_b,t)
-    the untraced rows are one matrix product ``coefᵀ φ_t``; the traced ones contract ``[B, T, d]`` traces.
+    without forming an ``[B, H, d]`` increment or keeping traces for heads that do not need them: each agent's
+    ``td_lambda_coefs``, then their ``shared_increment``.
 
     Args:
       w: ``[H, d]`` shared weights.
@@ -184,22 +231,11 @@ def td_lambda_shared(w, z, phi_t, phi_tp1, c_t, cont_t, gate_t, heads: HeadParam
       ``(dw [H, d], z' [B, T, d], delta [B, H])``.
     """
     chex.assert_rank([w, z, phi_t, phi_tp1, c_t, cont_t, gate_t], [2, 3, 2, 2, 2, 1, 2])
-    traced = tuple(traced)
-    h, b = w.shape[0], phi_t.shape[0]
-    untraced = tuple(i for i in range(h) if i not in traced)
-    wm = w * heads.read_mask
-    p_t, p_tp1 = phi_t @ wm.T, phi_tp1 @ wm.T  # [B, H]
-    gamma = heads.gamma[None, :] if gamma_t is None else gamma_t
-    gamma = jnp.broadcast_to(gamma, (b, h))
-    delta = td_errors(c_t, cont_t[:, None], p_tp1, p_t, gamma)
-    coef = heads.alpha[None, :] * gate_t * delta / b  # [B, H]
-    dw = jnp.zeros_like(w)
-    if untraced:
-        u = jnp.asarray(untraced)
-        dw = dw.at[u].set((coef[:, u].T @ phi_t) * heads.read_mask[u])
-    if traced:
-        t = jnp.asarray(traced)
-        dw = dw.at[t].set(jnp.einsum("bt,btd->td", coef[:, t], z))
-        decay = (gamma * heads.lam[None, :])[:, t] * cont_t[:, None]  # [B, T]
-        z = decay[..., None] * z + phi_tp1[:, None, :] * heads.read_mask[t][None]
-    return dw, z, delta
+    gamma = jnp.broadcast_to(heads.gamma if gamma_t is None else gamma_t, c_t.shape)
+
+    def one(z, phi_t, phi_tp1, c_t, cont_t, gate_t, gamma_t):
+        return td_lambda_coefs(w, TraceState(z, phi_t, jnp.zeros_like(gate_t)), phi_tp1, c_t, cont_t, gate_t, heads,
+                               traced, gamma_t)  # fmt: skip
+
+    coef, new, delta = jax.vmap(one)(z, phi_t, phi_tp1, c_t, cont_t, gate_t, gamma)
+    return shared_increment(coef, phi_t, z, heads, traced), new.z, delta

@@ -43,8 +43,13 @@ class Checkpointer:
     def latest_step(self) -> int | None:
         return self._manager.latest_step()
 
-    def restore(self, abstract_state, step: int | None = None):
-        """Returns ``(step, state, host)`` for ``step`` (default: the latest); ``abstract_state`` gives shapes."""
+    def restore(self, abstract_state, step: int | None = None, adapt=None):
+        """Returns ``(step, state, host)`` for ``step`` (default: the latest); ``abstract_state`` gives shapes.
+
+        ``adapt(path, saved, wanted)``: for a checkpoint whose arrays have the same paths but some other shapes
+        (written by an earlier version), the array for ``path`` (``jax.tree_util.keystr``) in the wanted
+        ``ShapeDtypeStruct``'s shape, made from the ``saved`` one, or None if it cannot be; without it, or when it
+        returns None, such a checkpoint is refused with the first difference named."""
         step = self.latest_step() if step is None else step
         if step is None:
             raise CheckpointError(f"no checkpoint in {self.directory}")
@@ -52,14 +57,20 @@ class Checkpointer:
             saved = self._manager.restore(step, args=ocp.args.Composite(host=ocp.args.JsonRestore())).host
         except Exception:  # unreadable bookkeeping: the full restore below says so in one line
             saved = {}
+        wanted, treedef = jax.tree.flatten(abstract_state)
+        target, differ = list(wanted), None
         if saved and "_layout" in saved:
-            differ = _first_difference(saved["_layout"], layout(abstract_state))
-            if differ:
+            here = layout(abstract_state)
+            differ = _first_difference(saved["_layout"], here)
+            same_paths = len(saved["_layout"]) == len(here) and all(a[0] == b[0] for a, b in
+                                                                     zip(saved["_layout"], here, strict=True))
+            if differ and not (adapt is not None and same_paths):
                 raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {differ} (was it "
                                       "written by another world, config or version?)")  # fmt: skip
-        args = ocp.args.Composite(
-            state=ocp.args.StandardRestore(_nonempty(abstract_state)), host=ocp.args.JsonRestore()
-        )
+            if differ:  # restore the arrays as they were saved, then adapt those whose shapes changed
+                target = [w if list(w.shape) == shape else jax.ShapeDtypeStruct(tuple(shape), np.dtype(dtype))
+                          for w, (_, shape, dtype) in zip(wanted, saved["_layout"], strict=True)]  # fmt: skip
+        args = ocp.args.Composite(state=ocp.args.StandardRestore(_nonempty(target)), host=ocp.args.JsonRestore())
         try:
             restored = self._manager.restore(step, args=args)
         except Exception as e:  # orbax raises many kinds; the user needs one clear line
@@ -68,8 +79,17 @@ class Checkpointer:
                     f"{self.directory}/{step} to use {earlier[0]}") if earlier else ""  # fmt: skip
             raise CheckpointError(f"checkpoint {self.directory}/{step} cannot be restored: {type(e).__name__}: "
                                   f"{str(e).splitlines()[0][:200] if str(e) else ''}{hint}") from None  # fmt: skip
-        leaves, treedef = jax.tree.flatten(abstract_state)
-        leaves = [restored.state[str(i)] if _size(a) else jnp.zeros(a.shape, a.dtype) for i, a in enumerate(leaves)]
+        leaves = [restored.state[str(i)] if _size(a) else jnp.zeros(a.shape, a.dtype) for i, a in enumerate(target)]
+        if differ:
+            paths = [p for p, *_ in saved["_layout"]]
+            for i, (leaf, w) in enumerate(zip(leaves, wanted, strict=True)):
+                if leaf.shape != w.shape:
+                    new = adapt(paths[i], leaf, w)
+                    if new is None or new.shape != w.shape:
+                        raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {differ} "
+                                              "(was it written by another world, config or version?)")  # fmt: skip
+                    sharding = getattr(w, "sharding", None)
+                    leaves[i] = jax.device_put(new, sharding) if sharding is not None else jnp.asarray(new)
         return step, jax.tree.unflatten(treedef, leaves), restored.host
 
     def close(self):

@@ -39,7 +39,9 @@ def test_agent_think_and_feel_shapes(setup):
     actions, thought = jax.jit(think)(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
     chex.assert_shape(actions, (e, n))
     chex.assert_trees_all_equal_shapes_and_dtypes(thought.learning.loss_inputs.pending, s.agents.pending)
-    chex.assert_shape(thought.learning.assessor_delta, (e, n, *s.brain.assessors.shape[1:]))
+    h, d = s.brain.assessors.shape[1:]
+    step = thought.learning.assessor  # the shared formulation (the default): coefficients, features, traced rows
+    chex.assert_shape((step.coef, step.phi_t, step.z), ((e, n, h), (e, n, d), (e, n, len(agent.traced), d)))
     assert s.brain.assessors.shape == (n, len(agent.head_names), agent.feature_dim)
     one = lambda x: x[0, 0]
     senses = jax.tree.map(one, jax.vmap(agent.world.step)(jax.random.split(jax.random.PRNGKey(3), e), s.world,
@@ -134,7 +136,7 @@ def test_learn_is_pure_and_is_one_optax_step_plus_the_mean_assessor_increment(se
     ref = jax.tree.map(lambda p, u: p + u, brain.generator, updates)
     chex.assert_trees_all_close(new.generator, ref, rtol=1e-4, atol=1e-6)
     chex.assert_trees_all_close(new_opt, ref_opt, rtol=1e-4, atol=1e-6)
-    delta = sum(np.asarray(transitions.assessor_delta[i]) for i in range(e)) / e
+    delta = agent.assessor_increment(transitions.assessor)  # checked against per-agent increments elsewhere
     np.testing.assert_allclose(new.assessors, np.asarray(brain.assessors) + delta, rtol=1e-5, atol=1e-7)
     assert all(m.shape == () for m in metrics.values())
     chex.assert_trees_all_close(brain, jax.tree.map(lambda x: x[0], s.brain))  # its inputs are left as they were
@@ -347,3 +349,38 @@ def _advanced_trace(agent, params, pend, older, decay):
 
     g = jax.grad(log_pi)(inner["actor_out"])
     return jax.tree.map(lambda z, gi: decay * (z + pend.on_policy * gi) * pend.cont * pend.valid, older, g)
+
+
+@pytest.mark.parametrize("world", ["foraging", "social"])
+def test_the_shared_assessor_update_runs_as_the_per_agent_one(world):
+    """``agent.assessor_update=shared`` (the default where it applies) against ``per_agent``, the slow obvious
+    reference (every body its own ``[H, d]`` traces and increment, then the mean): the same run up to float
+    rounding, with traces kept only for the heads with λ > 0."""
+    states = []
+    for mode in ("shared", "per_agent"):
+        cfg = override(preset("tiny", world), [f"agent.assessor_update={mode}", "train.num_envs=3"])
+        agent = make_agent(cfg)
+        init, step = make_system(agent)
+        run = jax.jit(functools.partial(jax.lax.scan, step))
+        s, _ = run(init(jax.random.PRNGKey(0)), jax.random.split(jax.random.PRNGKey(1), 12))
+        states.append((agent, s))
+    (shared, a), (per_agent, b) = states
+    traced = shared.traced
+    assert per_agent.traced is None and traced == tuple(i for i, n in enumerate(shared.head_names)
+                                                        if shared.head_settings[n].lam > 0)  # fmt: skip
+    chex.assert_shape(a.agents.traces.z, (3, shared.world.num_agents, len(traced), shared.feature_dim))
+    assert np.any(np.asarray(a.brain.assessors) != 0)
+    np.testing.assert_allclose(a.brain.assessors, b.brain.assessors, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(a.agents.traces.z, b.agents.traces.z[:, :, jnp.asarray(traced)], rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(a.agents.action, b.agents.action)
+
+
+def test_assessor_update_modes_follow_the_trace_and_stabiliser():
+    from agi.config import ConfigError
+
+    assert make_agent(override(preset("tiny", "foraging"), ["agent.trace=dutch"])).traced is None  # auto
+    assert make_agent(override(preset("tiny", "foraging"), ["agent.assessor_update=per_agent"])).traced is None
+    assert make_agent(preset("tiny", "foraging")).traced == (0,)  # only the valence head has λ > 0
+    for sets in (["agent.trace=dutch"], ["agent.assessor_stabilizer=obgd"]):
+        with pytest.raises(ConfigError, match="agent.assessor_update"):
+            override(preset("tiny", "foraging"), [*sets, "agent.assessor_update=shared"]).validate()

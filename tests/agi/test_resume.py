@@ -206,3 +206,33 @@ def test_a_run_under_nohup_keeps_ignoring_sighup():
             assert signal.getsignal(signal.SIGHUP) not in (signal.SIG_IGN, signal.SIG_DFL)
     finally:
         signal.signal(signal.SIGHUP, old)
+
+
+def test_a_checkpoint_with_every_heads_traces_restores_into_the_shared_formulation(tmp_path):
+    """Runs before ``agent.assessor_update`` kept eligibility traces for every head (the per-agent formulation);
+    their checkpoints restore into the shared formulation's traced rows exactly, and are refused, naming the
+    difference, without the agent's adaptation."""
+    import jax
+    import numpy as np
+
+    from agi import make_agent, make_system, override, preset
+    from train import Checkpointer, CheckpointError
+
+    old = make_agent(override(preset("tiny", "foraging"), ["agent.assessor_update=per_agent"]))
+    new = make_agent(preset("tiny", "foraging"))
+    init, step = make_system(old)
+    s, _ = jax.jit(lambda s, k: jax.lax.scan(step, s, k))(init(jax.random.PRNGKey(0)),
+                                                          jax.random.split(jax.random.PRNGKey(1), 5))
+    ckpt = Checkpointer(tmp_path / "checkpoints")
+    ckpt.save(5, s, {"step": 5})
+    abstract = jax.eval_shape(make_system(new)[0], jax.random.PRNGKey(0))
+    with pytest.raises(CheckpointError, match="traces"):
+        ckpt.restore(abstract)
+    at, restored, host = ckpt.restore(abstract, adapt=new.adapt_checkpoint)
+    ckpt.close()
+    assert at == 5 and host["step"] == 5
+    z = np.asarray(s.agents.traces.z)
+    np.testing.assert_array_equal(restored.agents.traces.z, z[..., list(new.traced), :])
+    for a, b in zip(jax.tree.leaves(restored.brain), jax.tree.leaves(s.brain), strict=True):
+        np.testing.assert_array_equal(a, b)
+    jax.jit(make_system(new)[1])(restored, jax.random.PRNGKey(2))  # and the run goes on
