@@ -702,6 +702,22 @@ EXPERIMENTS = {
                         lambda runs: _readout_r(runs["base"]) - 0.6, "capability")),
         ),
         Experiment(
+            "empathy_envs", "001 §1, §4, §5.3.1",
+            "Do learners read faces worse with 8 environments per seed than with the default 16 because they are still "
+            "hiding from spider-like sights when an 8-environment run ends?",
+            ("train.seed=2000",),
+            "base; envs16: train.num_envs=16; no_spider: steering.a_spider=0 steering.a_bite=0; "
+            "no_spider16: train.num_envs=16 steering.a_spider=0 steering.a_bite=0",
+            (Prediction("more_envs_read_better", "learned readout r: envs16 − base", ">",
+                        _diff(_readout_r, "envs16", "base")),
+             Prediction("envs_gain_through_hiding", "[r: envs16 − base] − [r: no_spider16 − no_spider]", ">",
+                        _dd(_readout_r, "envs16", "base", "no_spider16", "no_spider")),
+             Prediction("control_envs_without_hiding", "learned readout r: no_spider16 − no_spider (learners that do "
+                        "not hide)", ">", _diff(_readout_r, "no_spider16", "no_spider"), "control"),
+             Prediction("empathy_target_default_budget", "learned readout r − 0.6 (envs16: the default budget)", ">",
+                        lambda runs: _readout_r(runs["envs16"]) - 0.6, "capability")),
+        ),
+        Experiment(
             "misalignment", "002 (inner vs outer misalignment)",
             "Do the valence head and the reward come apart on a plan's first uses, and close once it is tried?",
             (), "base; late: world.give_from_step=18000",

@@ -37,7 +37,7 @@ def test_the_registered_experiments_are_defined():
                                  "liking_generous", "feared",
                                  "feared_strong_long", "feared_specific", "finder_gate_feared", "finder_gate_social",
                                  "arousal_hiding", "spider_hiding", "hiding_blinds_empathy",
-                                 "misalignment"]  # fmt: skip
+                                 "empathy_envs", "misalignment"]  # fmt: skip
 
 
 def test_every_experiment_has_a_negative_control_and_is_registered():
