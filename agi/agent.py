@@ -267,15 +267,18 @@ class Agent(NamedTuple):
 
     @property
     def traced(self) -> tuple[int, ...] | None:
-        """The heads a body keeps eligibility traces for beyond the current φ (λ > 0; a λ set at run time counts)
-        when the assessors update in the shared formulation (``agent.assessor_update``), or None in the per-agent
-        one, where every head has a trace."""
+        """The heads a body keeps eligibility traces for beyond the current φ (λ > 0) when the assessors update in
+        the shared formulation (``agent.assessor_update``), or None in the per-agent one, where every head has a
+        trace."""
         a = self.cfg.agent
         per_agent = a.trace != "accumulating" or self.assessor_tx is not None  # they read every head's trace
-        if a.assessor_update == "per_agent" or (a.assessor_update == "auto" and per_agent):
+        if a.assessor_update == "shared" and per_agent:
+            raise ConfigError("agent.assessor_update='shared' cannot run dutch traces or an assessor optax chain "
+                              "(they read every head's trace per body): use per_agent or auto")  # fmt: skip
+        if a.assessor_update == "per_agent" or per_agent:
             return None
         settings = self.head_settings
-        return tuple(i for i, n in enumerate(self.head_names) if _maybe_positive(settings[n].lam))
+        return tuple(i for i, n in enumerate(self.head_names) if settings[n].lam > 0)
 
     def assessor_increment(self, steps):
         """The increment of a brain's assessors ``[H, d]`` from its bodies' ``Transition.assessor`` (a leading
@@ -731,14 +734,6 @@ class Agent(NamedTuple):
                 out[f"assessor/sq_error/{n}"] = on[i] * (cumulants[i] - p[i]) ** 2
                 out[f"assessor/on/{n}"] = on[i]
         return out
-
-
-def _maybe_positive(x) -> bool:
-    """``x > 0`` for a number; True for a value only known at run time (a traced run-time knob)."""
-    try:
-        return float(x) > 0
-    except (TypeError, jax.errors.ConcretizationTypeError):
-        return True
 
 
 def default_knobs(cfg: RunConfig) -> dict:

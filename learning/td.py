@@ -35,6 +35,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
+HIGHEST = jax.lax.Precision.HIGHEST
+
 
 class HeadParams(NamedTuple):
     """Per-head hyperparameters, each ``[H]`` (plus the ``[H, d]`` read mask)."""
@@ -198,7 +200,9 @@ def shared_increment(coef, phi_t, z, heads: HeadParams, traced):
         ΔW_i = (1/B) Σ_b coef_b,i · (z_b,i if i is traced else m_i ⊙ φ_b,t)
 
     the untraced rows one matrix product ``coefᵀ φ_t``, the traced ones a contraction of the ``[B, T, d]`` traces
-    (as they were before the step, so they include ``m ⊙ φ_t``). ``coef [B, H]``, ``phi_t [B, d]``."""
+    (as they were before the step, so they include ``m ⊙ φ_t``). ``coef [B, H]``, ``phi_t [B, d]``. The products run
+    at full f32 precision (an accelerator's default may round their inputs to TF32), as the mean of per-agent
+    increments does."""
     chex.assert_rank([coef, phi_t, z], [2, 2, 3])
     traced = tuple(traced)
     coef = coef / coef.shape[0]
@@ -206,9 +210,10 @@ def shared_increment(coef, phi_t, z, heads: HeadParams, traced):
     dw = jnp.zeros((coef.shape[1], phi_t.shape[1]), phi_t.dtype)
     if untraced:
         u = jnp.asarray(untraced)
-        dw = dw.at[u].set((coef[:, u].T @ phi_t) * heads.read_mask[u])
+        dw = dw.at[u].set(jnp.matmul(coef[:, u].T, phi_t, precision=HIGHEST) * heads.read_mask[u])
     if traced:
-        dw = dw.at[jnp.asarray(traced)].set(jnp.einsum("bt,btd->td", coef[:, jnp.asarray(traced)], z))
+        t = jnp.asarray(traced)
+        dw = dw.at[t].set(jnp.einsum("bt,btd->td", coef[:, t], z, precision=HIGHEST))
     return dw
 
 

@@ -68,8 +68,13 @@ class Checkpointer:
                 raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {differ} (was it "
                                       "written by another world, config or version?)")  # fmt: skip
             if differ:  # restore the arrays as they were saved, then adapt those whose shapes changed
-                target = [w if list(w.shape) == shape else jax.ShapeDtypeStruct(tuple(shape), np.dtype(dtype))
-                          for w, (_, shape, dtype) in zip(wanted, saved["_layout"], strict=True)]  # fmt: skip
+                dtypes = [p for (p, _, dtype), (_, _, d2) in zip(saved["_layout"], here, strict=True) if dtype != d2]
+                if dtypes:
+                    raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {dtypes[0]} has "
+                                          "another dtype there (was it written by another config or version?)")
+                target = [w if list(w.shape) == shape else
+                          jax.ShapeDtypeStruct(tuple(shape), w.dtype, sharding=getattr(w, "sharding", None))
+                          for w, (_, shape, _) in zip(wanted, saved["_layout"], strict=True)]  # fmt: skip
         args = ocp.args.Composite(state=ocp.args.StandardRestore(_nonempty(target)), host=ocp.args.JsonRestore())
         try:
             restored = self._manager.restore(step, args=args)
@@ -86,8 +91,9 @@ class Checkpointer:
                 if leaf.shape != w.shape:
                     new = adapt(paths[i], leaf, w)
                     if new is None or new.shape != w.shape:
-                        raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {differ} "
-                                              "(was it written by another world, config or version?)")  # fmt: skip
+                        raise CheckpointError(f"checkpoint {self.directory}/{step} does not fit this run: {paths[i]} "
+                                              f"is {list(leaf.shape)} there and {list(w.shape)} here (was it written "
+                                              "by another world, config or version?)")  # fmt: skip
                     sharding = getattr(w, "sharding", None)
                     leaves[i] = jax.device_put(new, sharding) if sharding is not None else jnp.asarray(new)
         return step, jax.tree.unflatten(treedef, leaves), restored.host

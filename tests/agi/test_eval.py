@@ -150,7 +150,7 @@ def test_eval_of_a_run_still_training_reads_the_next_checkpoint_when_one_is_prun
         def latest_step(self):
             return 100 if len(made) == 1 else 200
 
-        def restore(self, abstract):
+        def restore(self, abstract, adapt=None):
             if len(made) == 1:
                 raise OSError(2, "No such file or directory")
             return 200, "state", {}

@@ -228,6 +228,10 @@ def test_a_checkpoint_with_every_heads_traces_restores_into_the_shared_formulati
     abstract = jax.eval_shape(make_system(new)[0], jax.random.PRNGKey(0))
     with pytest.raises(CheckpointError, match="traces"):
         ckpt.restore(abstract)
+    other = abstract._replace(brain=abstract.brain._replace(assessors=jax.ShapeDtypeStruct(
+        abstract.brain.assessors.shape, jax.numpy.bfloat16)))  # fmt: skip
+    with pytest.raises(CheckpointError, match="assessors has another dtype"):  # adapting shapes casts nothing
+        ckpt.restore(other, adapt=new.adapt_checkpoint)
     at, restored, host = ckpt.restore(abstract, adapt=new.adapt_checkpoint)
     ckpt.close()
     assert at == 5 and host["step"] == 5
