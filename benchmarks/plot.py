@@ -46,8 +46,13 @@ def plot_agent_step(rows, path):
                        and "world_agent_steps_per_s" in r)  # fmt: skip
         if alone:
             ax.loglog(*zip(*alone, strict=True), ":", color=line.get_color(), label=f"{world}: the world alone")
+        bound = sorted((r["B"], r["matmul_gflops"] * 1e9 / r["flops_per_agent_step"]) for r in rows
+                       if r["world"] == world and "flops_per_agent_step" in r)  # fmt: skip
+        if bound:
+            ax.loglog(*zip(*bound, strict=True), "--", color=line.get_color(), lw=1,
+                      label=f"{world}: its FLOPs at the matmul rate")  # fmt: skip
     ax.set(xlabel="agents sharing a brain (B)", ylabel="agent-steps/s", title="whole-agent step throughput")
-    ax.legend()
+    ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
