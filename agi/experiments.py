@@ -38,6 +38,12 @@ class Prediction(NamedTuple):
 ROLES = ("prediction", "control", "capability")
 
 
+AS_REGISTERED = ("agent.reward_norm=false",)
+"""The social preset's settings that changed after the experiments below were registered, at their values then:
+each experiment applies them before its own overrides, so that it runs the model it was registered with (the
+default preset scales the valence since 2026-12-07, ``agi.worlds.social.spec.REWARD_NORM``)."""
+
+
 class Experiment(NamedTuple):
     name: str
     seed: str  # where the seeds predict it
@@ -45,6 +51,7 @@ class Experiment(NamedTuple):
     overrides: tuple[str, ...]  # on top of the preset for the social world
     variants: str  # the ablate variant language
     predictions: tuple[Prediction, ...]
+    preset_as_registered: tuple[str, ...] = AS_REGISTERED  # applied before ``overrides``; () for the preset as it is
 
 
 def _agents(run, key, window="last"):
@@ -734,7 +741,7 @@ EXPERIMENTS = {
 
 
 def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
-    cfg = override(preset(preset_name, "social"), [*e.overrides, *sets])
+    cfg = override(preset(preset_name, "social"), [*e.preset_as_registered, *e.overrides, *sets])
     if seeds is not None:
         if seeds < 2:
             raise ConfigError(f"--seeds={seeds} is out of range: a paired interval needs >= 2 seeds")

@@ -102,6 +102,8 @@ def test_world_presets_set_the_measured_learner_and_settings_still_win():
         assert preset("default", world).agent.lr == pytest.approx(2 * generic.lr)
         assert preset("tiny", world).agent.lr == generic.lr
     assert preset("default", "social").agent.intero_mask_prob == pytest.approx(0.8)
+    assert preset("default", "social").agent.reward_norm and not preset("tiny", "social").agent.reward_norm
+    assert not preset("default", "foraging").agent.reward_norm  # (it slowed CartPole and foraging: README)
     assert preset("default", "foraging").agent.intero_mask_prob == generic.intero_mask_prob
     assert preset("tiny", "social").agent.intero_mask_prob == generic.intero_mask_prob
     cfg = override(preset("default", "social"), ["agent.lr=0.001", "agent.intero_mask_prob=0.1"])

@@ -40,6 +40,18 @@ def test_the_registered_experiments_are_defined():
                                  "empathy_envs", "misalignment"]  # fmt: skip
 
 
+def test_experiments_run_the_preset_they_were_registered_with():
+    """The social default preset scales the valence since 2026-12-07; the experiments registered before run
+    unscaled as they were registered, unless their own overrides scale it."""
+    from agi.config import preset
+    from agi.experiments import _config
+
+    assert preset("default", "social").agent.reward_norm
+    assert not _config(EXPERIMENTS["compassion_spite"], "default", (), None).agent.reward_norm
+    assert _config(EXPERIMENTS["giving_learned"], "default", (), None).agent.reward_norm  # its own override
+    assert _config(EXPERIMENTS["compassion_spite"], "default", ("agent.reward_norm=true",), None).agent.reward_norm
+
+
 def test_every_experiment_has_a_negative_control_and_is_registered():
     """Each experiment carries a control that must fail where its mechanism is absent, and each statistic is
     written in the registration (docs/experiments.md) under its name, with the variants it compares."""
