@@ -59,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--overwrite", action="store_true", help="replace the run already in --out (its files only)")
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config field (listed below)")  # fmt: skip
-    t.add_argument("--tensorboard", action="store_true", help="also log every chunk's metrics to OUT/tensorboard")
+    t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
+                   help="also log every chunk's metrics to OUT/tensorboard (--no-tensorboard: not, even on --resume of "
+                        "a run that did)")  # fmt: skip
     t.add_argument("--no-baseline", action="store_true", help="skip the random-policy baseline")
     t.add_argument(
         "--checkpoint-every",
@@ -401,7 +403,7 @@ def _dispatch(args, argv) -> int:
     # A resumed run keeps the options it was started with (options.json), unless given again.
     kept = _stored_options(out) if args.resume else {}
     options = {"checkpoint_every": args.checkpoint_every or kept.get("checkpoint_every"),
-               "tensorboard": bool(args.tensorboard or kept.get("tensorboard")),
+               "tensorboard": bool(kept.get("tensorboard") if args.tensorboard is None else args.tensorboard),
                "no_shard": bool(args.no_shard or kept.get("no_shard"))}  # fmt: skip
     sinks = []
     try:

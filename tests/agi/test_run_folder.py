@@ -365,3 +365,5 @@ def test_a_resumed_run_keeps_the_options_it_was_started_with(tmp_path):
         acc = EventAccumulator(str(d / "tensorboard"))
         acc.Reload()
         assert [e.step for e in acc.Scalars("reward")] == [100, 200, 300, 400, 500, 600]
+    assert main(["train", "--resume", str(d), "--steps", "800", "--quiet", "--no-baseline", "--no-tensorboard"]) == 0
+    assert json.loads((d / "options.json").read_text())["tensorboard"] is False  # switched off, and kept so
