@@ -284,9 +284,10 @@ class Agent(NamedTuple):
         """The increment of a brain's assessors ``[H, d]`` from its bodies' ``Transition.assessor`` (a leading
         axis over the bodies): the mean of their increments, formed in the shared formulation by
         ``learning.shared_increment`` (DESIGN.md §6)."""
-        if self.traced is None:
+        traced = self.traced
+        if traced is None:
             return jnp.mean(steps, axis=0)
-        return shared_increment(steps.coef, steps.phi_t, steps.z, self.heads, self.traced)
+        return shared_increment(steps.coef, steps.phi_t, steps.z, self.heads, traced)
 
     def adapt_checkpoint(self, path: str, saved, wanted):
         """``train.Checkpointer.restore``'s ``adapt`` for a run's state saved by an earlier version: eligibility
@@ -538,10 +539,10 @@ class Agent(NamedTuple):
         phi, p = phi_all[action], p_all[action]
 
         # 7. Learning signals for the previous transition (its outcome is now known).
-        tx, assessor_opt = self.assessor_tx, s.assessor_opt
-        if self.traced is not None:  # the shared formulation: the brain forms the increment (``assessor_increment``)
+        tx, assessor_opt, traced = self.assessor_tx, s.assessor_opt, self.traced
+        if traced is not None:  # the shared formulation: the brain forms the increment (``assessor_increment``)
             coef, traces, delta = td_lambda_coefs(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads,
-                                                  self.traced, gamma_t=pend.discounts)  # fmt: skip
+                                                  traced, gamma_t=pend.discounts, p_tp1=p)  # fmt: skip
             assessor = AssessorStep(coef=coef * pend.valid, phi_t=s.traces.phi_t, z=s.traces.z)
         elif tx is not None:  # its state is carried from step to step in the agent's state
             dw, traces, delta, assessor_opt = td_lambda_step(
@@ -551,7 +552,7 @@ class Agent(NamedTuple):
         else:
             dw, traces, delta = td_lambda_step(w, s.traces, phi, pend.cumulants, pend.cont, pend.gates, heads, a.trace,
                                                gamma_t=pend.discounts)  # fmt: skip
-        if self.traced is None:
+        if traced is None:
             assessor = dw * pend.valid
         advantage = pend.cumulants[self.valence] + a.gamma * pend.cont * v_bar - pend.v_bar
         value_target = pend.cumulants[self.valence] + a.gamma * pend.cont * p[self.valence]

@@ -167,7 +167,8 @@ def traced_heads(heads: HeadParams) -> tuple[int, ...]:
     return tuple(int(i) for i in jnp.flatnonzero(jnp.asarray(heads.lam) > 0))
 
 
-def td_lambda_coefs(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, traced, gamma_t=None):
+def td_lambda_coefs(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: HeadParams, traced, gamma_t=None,
+                    p_tp1=None):
     """One agent's half of an online TD(λ) step (accumulating traces) of agents that share one ``W``: its TD
     errors, the coefficients ``α_i g_i δ_i`` of its increment, and the traces of the heads ``traced`` advanced.
     ``shared_increment`` combines the coefficients of a brain's agents into ``ΔW``, so no agent forms an
@@ -180,14 +181,16 @@ def td_lambda_coefs(w, traces: TraceState, phi_tp1, c_t, cont_t, gate_t, heads: 
       phi_tp1, c_t, cont_t, gate_t, gamma_t: as ``td_lambda_step``'s.
       heads: per-head hyperparameters.
       traced: static tuple of the head indices with λ > 0 (``traced_heads``).
+      p_tp1: optional ``[H]`` predictions ``predict(w, phi_tp1)`` if the caller has them (the agent does: it
+        assessed the thought to choose it), so they are not computed again.
 
     Returns:
       ``(coef [H], traces', delta [H])``.
     """
     chex.assert_rank([w, traces.z, phi_tp1, c_t, gate_t], [2, 2, 1, 1, 1])
     gamma = heads.gamma if gamma_t is None else gamma_t
-    delta = td_errors(c_t, cont_t, predict(w, phi_tp1, heads.read_mask), predict(w, traces.phi_t, heads.read_mask),
-                      gamma)  # fmt: skip
+    p_tp1 = predict(w, phi_tp1, heads.read_mask) if p_tp1 is None else p_tp1
+    delta = td_errors(c_t, cont_t, p_tp1, predict(w, traces.phi_t, heads.read_mask), gamma)
     t = jnp.asarray(tuple(traced), jnp.int32)
     decay = (gamma * heads.lam)[t] * cont_t  # [T]
     z = decay[:, None] * traces.z + phi_tp1[None, :] * heads.read_mask[t]
