@@ -848,6 +848,9 @@ def check_world(world: World) -> None:
         if shape(extero) != (n, x):
             raise ConfigError(f"world {name!r}: {what} returned views of shape {shape(extero)}; expected "
                               f"[num_agents, extero_dim] = {(n, x)}")  # fmt: skip
+        if extero.dtype != jnp.float32:  # the agent carries views in float32 from step to step (a scan carry)
+            raise ConfigError(f"world {name!r}: {what} returned views of dtype {extero.dtype}; expected float32 "
+                              f"(cast them: views.astype(jnp.float32))")  # fmt: skip
 
     def check_senses(what, senses):
         if not isinstance(senses, dict) or "env_reward" not in senses:

@@ -411,10 +411,21 @@ class RunConfig:
         """The config section ``name`` of a registered world or drive (its defaults if the run has none)."""
         return self.parts().get(name) if name not in BUILTIN else None
 
+    def drive_names(self) -> list[str]:
+        """The names of the drives this run's Steering Subsystem is built from, before its ablations: the world's
+        own (``WorldSpec.steering``; ``env_reward`` for a world that declares none), then ``steering.drives``."""
+        from agi.registry import world_spec
+
+        spec = world_spec(self.world.name)
+        own = [d.name for d in spec.steering(self)[0]] if spec.steering is not None else ["env_reward"]
+        return [*own, *self.steering.drives]
+
     def used_sections(self) -> dict:
-        """The sections this run reads: its world's and its added drives' (defaults filled in), and any set."""
+        """The sections this run reads: its world's and its drives' (the world's own and the added ones, defaults
+        filled in), and any set. A world's own drive reads its section through ``cfg.section(name)``; storing
+        it keeps a run reproducible when the plugin's defaults change."""
         parts = self.parts()
-        names = [self.world.name.partition(":")[0], *self.steering.drives, *self.sections]
+        names = [self.world.name.partition(":")[0], *self.drive_names(), *self.sections]
         return {n: parts[n] for n in dict.fromkeys(names) if n in parts and n not in BUILTIN}
 
     def to_dict(self) -> dict:

@@ -102,6 +102,10 @@ def _sections_in_use() -> set[str]:
 
 def _register(kind: str, table: dict, cls, name: str, make: Callable, spec: dict):
     _check_new(kind, name, table, spec.get("config"))
+    if not callable(make):  # e.g. a Drive or World made once, where agi needs the factory that makes one per run
+        raise RegistryError(f"{kind} {name!r}: make must be a factory (a function of the "
+                            f"{'run config' if kind == 'world' else 'config section'}), not a "
+                            f"{type(make).__name__}: pass make_x, not make_x(...)")  # fmt: skip
     try:
         table[name] = cls(name, make, **spec)
     except TypeError as e:
@@ -176,7 +180,11 @@ def load_plugins(modules=(), entry_points: bool = True) -> list[str]:
         except RegistryError:
             raise
         except Exception as e:  # noqa: BLE001 - any failure of user code is reported as one line
-            raise RegistryError(f"plugin {m!r} does not import: {type(e).__name__}: {e}") from None
+            hint = ""
+            if m.endswith(".py") or "/" in m:  # a file path where a module name is wanted
+                hint = (" (--plugin takes a module name, e.g. --plugin my_plugin, with its folder on PYTHONPATH or "
+                        "the package installed; not a file path)")  # fmt: skip
+            raise RegistryError(f"plugin {m!r} does not import: {type(e).__name__}: {e}{hint}") from None
         _PLUGINS.append(m)
     return list(_PLUGINS)
 

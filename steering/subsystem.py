@@ -96,7 +96,15 @@ def make_steering(drives, body=()) -> SteeringSubsystem:
     names = [d.name for d in drives]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
-        raise ValueError(f"duplicate drive names: {sorted(dup)}")
+        raise ValueError(f"duplicate drive names: {sorted(dup)} (a drive added by name may share its name with one "
+                         f"the world builds in: name yours otherwise)")  # fmt: skip
+    owner = {}
+    for d in drives:  # a signal written by two drives would silently overwrite the first's for every later reader
+        for signal in d.provides:
+            if signal in owner:
+                raise ValueError(f"drives {owner[signal]!r} and {d.name!r} both provide the signal {signal!r}: a "
+                                 f"signal has one writer (and one assessor head); name yours otherwise")  # fmt: skip
+            owner[signal] = d.name
     return SteeringSubsystem(drives, tuple(body))
 
 
@@ -143,7 +151,8 @@ def _check_output(drive: Drive, before, after, out) -> None:
     name, shape = drive.name, jnp.shape
     if shape(out.reward) != ():
         raise DriveContractError(f"drive {name!r} returned a reward of shape {shape(out.reward)}; a drive is written "
-                                 f"for one body and its reward is a scalar")  # fmt: skip
+                                 f"for one body and its reward is a scalar (a sense the world gives as [N, 1] reaches "
+                                 f"a drive as [1]: give it as [N])")  # fmt: skip
     for kind, values in (("signal", out.signals), ("gate", out.gates), ("cumulant", out.cumulants),
                          ("discount", out.discounts)):  # fmt: skip
         for k, v in values.items():

@@ -121,6 +121,8 @@ def _beacon_broken(how):
         "a state that changes shape": w._replace(step=wider_state(w.step)),
         "done without the body axis": w._replace(step=lambda k, s, a: (*w.step(k, s, a)[:2], jnp.zeros((), bool))),
         "step returns two values": w._replace(step=lambda k, s, a: w.step(k, s, a)[:2]),
+        "integer views": w._replace(reset=lambda k: (lambda out: (out[0], out[1].astype(jnp.int32), out[2]))(
+            w.reset(k))),
     }[how]
 
 
@@ -133,6 +135,7 @@ def _beacon_broken(how):
     ("a state that changes shape", "step returned a state whose structure, shapes or dtypes differ from reset's"),
     ("done without the body axis", "step returned done of shape (); expected [1]"),
     ("step returns two values", "step(key, state, actions [N]) returned 2 values; expected three"),
+    ("integer views", "reset returned views of dtype int32; expected float32"),
 ])  # fmt: skip
 def test_a_broken_world_is_one_clear_error_before_anything_compiles(how, message):
     cfg = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
@@ -238,6 +241,38 @@ def test_a_section_the_run_does_not_use_is_warned_about(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_a_worlds_own_plugin_drive_is_stored_and_its_section_not_warned_about(monkeypatch, capsys):
+    """A world that builds a registered drive into its own Steering Subsystem: the drive's section is in
+    ``config.json`` (so a run replays with its settings when the plugin's defaults change), and ``--set`` of it
+    is not called unused."""
+    import dataclasses
+
+    from agi_beacon.drive import make_nearness
+
+    from agi import registry
+    from agi.cli import _warn_unused_sections
+
+    agi.load_plugins(["agi_beacon"], entry_points=False)
+    monkeypatch.setattr(registry, "_WORLDS", dict(registry._WORLDS))
+    spec = registry.world_spec("beacon")
+    own = lambda cfg: ([make_nearness(cfg.section("nearness"))], ())
+    monkeypatch.setitem(registry._WORLDS, "beacon", dataclasses.replace(spec, steering=own))
+    cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["nearness.gain=3"])
+    assert cfg.drive_names() == ["nearness"]
+    assert cfg.to_dict()["sections"]["nearness"]["gain"] == 3
+    _warn_unused_sections(cfg, ["nearness.gain=3"])
+    assert capsys.readouterr().err == ""
+    plain = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
+    assert "nearness" in plain.to_dict()["sections"]  # the defaults too, not only what was set
+
+
+def test_registering_a_made_object_instead_of_its_factory_is_refused():
+    with pytest.raises(RegistryError, match="make must be a factory .* not a Drive: pass make_x, not make_x"):
+        from steering import Drive
+
+        agi.register_drive("made", Drive("made", lambda: (), lambda s, senses, p: (s, None)))
+
+
 def _bad(tmp_path, monkeypatch, name, text):
     (tmp_path / f"{name}.py").write_text(text)
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -249,6 +284,7 @@ def _bad(tmp_path, monkeypatch, name, text):
         (["--plugin", "no_such_plugin"], "plugin 'no_such_plugin' does not import: ModuleNotFoundError"),
         (["--plugin", "bad_twice"], "a world named 'foraging' is already registered"),
         (["--plugin", "bad_raises"], "plugin 'bad_raises' does not import: RuntimeError: boom"),
+        (["--plugin", "bad_raises.py"], "(--plugin takes a module name, e.g. --plugin my_plugin"),
         (["--plugin", "agi_beacon", "--world", "foraging", "--set", "steering.drives=nearness"],
          "drive 'nearness' reads (or logs) 'beacon_distance', which neither the world nor an earlier drive"),
         (["--plugin", "agi_beacon", "--world", "beacon", "--set", "beacon.size=big"],

@@ -119,6 +119,14 @@ def test_duplicate_drive_names_rejected():
         st.make_steering([make_pain(1.0, 0.5), make_pain(1.0, 0.5)])
 
 
+def test_a_signal_has_one_writer():
+    """A second drive providing ``hunger`` would overwrite it for the hunger head and every later drive."""
+    rival = st.Drive("rival", lambda: (), lambda s, senses, p: (s, st.drive_out(signals={"hunger": 1.0})),
+                     provides=("hunger",))  # fmt: skip
+    with pytest.raises(ValueError, match="drives 'homeostasis' and 'rival' both provide the signal 'hunger'"):
+        st.make_steering([make_homeostasis(1.0, 0.1, 0.01, 0.5), rival])
+
+
 def _run(s):
     return st.step(s, st.init(s), SENSES, PREDS)[1]
 
