@@ -86,6 +86,7 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
             raise ConfigError(f"the drive registered as {name!r} is named {made.name!r}: register it under its own "
                               f"name, or name the Drive {name!r}")  # fmt: skip
         added += [made] if isinstance(made, st.Drive) else list(made)
+        body = (*body, *ds.body)
     try:
         steering = st.make_steering([*own, *added, *drives], body)
         return st.apply_ablations(steering, cfg.steering.ablations)

@@ -76,6 +76,9 @@ class DriveSpec:
     name: str
     make: Callable[[Any], Any]
     config: type | None = None
+    body: tuple[str, ...] = ()
+    """signals of this drive that join the body's interoception (after the world's own body channels): what the
+    agent's Thought Generator senses of its own body, masked by Steering's attention like the rest"""
     description: str = ""
 
 
@@ -120,7 +123,10 @@ def register_world(name: str, make: Callable, **spec) -> WorldSpec:
 
 def register_drive(name: str, make: Callable, **spec) -> DriveSpec:
     """Registers a drive under ``name`` for ``steering.drives`` (see ``DriveSpec``). Returns its spec."""
-    return _register("drive", _DRIVES, DriveSpec, name, make, spec)
+    body = spec.get("body", ())
+    if isinstance(body, str) or not all(isinstance(c, str) for c in body):
+        raise RegistryError(f"drive {name!r}: body is a tuple of signal names, e.g. body=('cold',), not {body!r}")
+    return _register("drive", _DRIVES, DriveSpec, name, make, {**spec, "body": tuple(body)})
 
 
 def world_spec(name: str) -> WorldSpec:

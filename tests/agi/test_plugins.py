@@ -266,6 +266,29 @@ def test_a_worlds_own_plugin_drive_is_stored_and_its_section_not_warned_about(mo
     assert "nearness" in plain.to_dict()["sections"]  # the defaults too, not only what was set
 
 
+def test_an_added_drive_may_join_the_body_channels(monkeypatch):
+    """``register_drive(..., body=("near",))``: the drive's signal becomes part of the body's interoception,
+    after the world's own channels, so the Thought Generator senses (and predicts) it."""
+    from agi_beacon.drive import NearnessConfig, make_nearness
+
+    from agi import registry
+
+    agi.load_plugins(["agi_beacon"], entry_points=False)
+    monkeypatch.setattr(registry, "_DRIVES", dict(registry._DRIVES))
+    agi.register_drive("felt", lambda c: make_nearness(NearnessConfig())._replace(name="felt"), body=("near",))
+    cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["steering.drives=felt"])
+    agent = agi.make_agent(cfg)
+    assert agent.steering.body == ("near",) and agent.generator.intero_dim == 1
+    plain = agi.make_agent(agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)),
+                                        ["steering.drives=nearness"]))  # fmt: skip
+    assert plain.steering.body == () and plain.generator.intero_dim == 0
+    with pytest.raises(RegistryError, match="body is a tuple of signal names"):
+        agi.register_drive("felt2", lambda c: None, body="near")
+    agi.register_drive("ghost", lambda c: make_nearness(NearnessConfig())._replace(name="ghost"), body=("far",))
+    with pytest.raises(agi.ConfigError, match=r"body channels \['far'\] are signals no drive provides"):
+        agi.make_agent(agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["steering.drives=ghost"]))
+
+
 def test_registering_a_made_object_instead_of_its_factory_is_refused():
     with pytest.raises(RegistryError, match="make must be a factory .* not a Drive: pass make_x, not make_x"):
         from steering import Drive

@@ -80,7 +80,8 @@ def test_touching_a_conspecific_fires_the_reflex_before_its_period():
 
 
 def test_lack_of_attention_masks_interoception_and_finder_gates_are_zero_on_simulated_thoughts():
-    steering = st.make_steering([make_lack_of_attention(), make_concept_finders()], body=("pleasure", "fear"))
+    steering = st.make_steering([make_lack_of_attention(), make_concept_finders()],
+                                body=("finder_pleasure", "finder_fear"))  # (two channels for the mask)
     senses = {**_senses(oriented=1.0, social_reflex=1.0), "pleasure": f(0.4), "fear": f(0.2)}
     _, out = st.step(steering, st.init(steering), senses, {})
     np.testing.assert_array_equal(out.attention_mask, [0.0, 0.0])
