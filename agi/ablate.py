@@ -29,6 +29,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -127,7 +128,13 @@ def variant_config(base: RunConfig, v: Variant) -> RunConfig:
         )
         make_agent(cfg)
     except (ConfigError, ValueError) as e:
-        raise ConfigError(f"variant {v.label!r}: {e}") from None
+        from agi.registry import drive_names
+
+        drive = re.match(r"unknown config key '([^'.]+)\.", str(e))
+        hint = ""
+        if drive and drive[1] in drive_names():  # a typo of the one key every drive has in a variant
+            hint = f" (or {drive[1]}.gain=G, which scales the drive's reward)"
+        raise ConfigError(f"variant {v.label!r}: {e}{hint}") from None
     return cfg
 
 

@@ -289,6 +289,16 @@ def test_an_added_drive_may_join_the_body_channels(monkeypatch):
         agi.make_agent(agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["steering.drives=ghost"]))
 
 
+def test_a_misspelt_gain_of_a_registered_drive_names_the_gain():
+    from agi.ablate import parse_variants, variant_config
+
+    agi.load_plugins(["agi_beacon"], entry_points=False)
+    cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["steering.drives=nearness"])
+    (v,) = parse_variants("x: nearness.gian=0")
+    with pytest.raises(agi.ConfigError, match=r"'nearness.gian'.*\(or nearness.gain=G, which scales"):
+        variant_config(cfg, v)
+
+
 def test_registering_a_made_object_instead_of_its_factory_is_refused():
     with pytest.raises(RegistryError, match="make must be a factory .* not a Drive: pass make_x, not make_x"):
         from steering import Drive
