@@ -448,9 +448,9 @@ class Agent(NamedTuple):
         if a.actor_loss == "expected":
             q = jax.lax.stop_gradient(predict(w, phi_all, self.heads.read_mask)[:, self.valence])
             pg, pg_metrics = expected_policy_loss(logits, q, a.entropy_coef)
-        else:  # the kept plan was not drawn from π: only fresh proposals carry a policy gradient
+        else:  # the kept plan was not drawn from π: it carries a policy gradient only at ``actor_kept``'s weight
             pg, pg_metrics = policy_gradient_loss(logits, pend.action, advantage, a.entropy_coef)
-            pg = pg * pend.on_policy
+            pg = pg * (pend.on_policy + a.actor_kept * (1.0 - pend.on_policy))
             if a.actor_lam > 0:  # the earlier proposals' share of this advantage (actor-critic(λ))
                 pg = pg + head_trace_loss(params["params"]["actor_out"], actor_trace, advantage)
         v = predict(jax.lax.stop_gradient(w), phi_all[chosen], self.heads.read_mask)[self.valence]

@@ -194,6 +194,11 @@ class AgentConfig:
     actor_lam: float = 0.0
     """actor: λ of an eligibility trace on the proposal head's output layer (actor-critic(λ), decay γλ, reset
     at an episode's end; learning/actor.py); 0 = the one-step actor. Only with ``actor_loss=sampled``"""
+    actor_kept: float = 0.0
+    """actor (``actor_loss=sampled``): weight of the policy gradient on steps that kept the current plan, whose
+    action was not drawn from π this step (a fresh proposal's weight is 1). 0 = only fresh proposals learn; 1 =
+    the TD error reinforces whatever plan is running, kept or new (002 "run-and-tumble": positive valence says
+    the path one is on is good)"""
     actor_coef: float = 1.0
     """actor: weight of the policy-gradient loss relative to the prediction loss"""
     value_grad_coef: float = 1.0
@@ -296,6 +301,7 @@ class AgentConfig:
         for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa"):
             expect(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
         expect(0 < self.anchor_rate <= 1, "agent.anchor_rate", self.anchor_rate, "in (0, 1]")
+        expect(0 <= self.actor_kept <= 1, "agent.actor_kept", self.actor_kept, "in [0, 1]")
         for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef", "anchor"):
             expect(getattr(self, k) >= 0, f"agent.{k}", getattr(self, k), ">= 0")
         expect(math.isfinite(self.valence_offset), "agent.valence_offset", self.valence_offset, "finite")

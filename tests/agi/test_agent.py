@@ -339,6 +339,33 @@ def test_the_actor_trace_in_the_agent():
     assert make_agent(preset("tiny", "cartpole")).new_state(jnp.zeros(4)).actor_trace == ()  # off: no state
 
 
+def test_a_kept_plan_carries_the_policy_gradient_at_actor_kept():
+    """``agent.actor_kept``: on a step that kept the plan (``on_policy`` 0) the actor's loss is weighted by it,
+    a fresh proposal's by 1; the loss's policy part is −w · A · log π(a) − w · β_H · H(π), checked against the
+    loss at weight 0 plus that term computed the obvious way, on one transition and brain."""
+    cfg = preset("tiny", "cartpole")
+    agent = make_agent(cfg)
+    s, think = _warm(agent, steps=4)
+    e, n = s.agents.h.shape[:2]
+    _, thought = jax.jit(think)(s.brain, s.agents, jax.random.split(jax.random.PRNGKey(2), (e, n)))
+    inputs = jax.tree.map(lambda x: x[0, 0], thought.learning.loss_inputs)
+    inputs = inputs._replace(pending=inputs.pending._replace(on_policy=jnp.zeros(())))  # a kept plan
+    params, w, pend = jax.tree.map(lambda x: x[0], s.brain.generator), s.brain.assessors[0], inputs.pending
+    logp = jax.nn.log_softmax(agent.generator.apply(params, pend.h, method="policy"))
+    entropy = -jnp.sum(jnp.exp(logp) * logp)
+    pg = pend.valid * cfg.agent.actor_coef * (-inputs.advantage * logp[pend.action] - cfg.agent.entropy_coef * entropy)
+    assert float(pg) != 0
+    loss, head_grad = {}, {}
+    for kept in (0.0, 0.5, 1.0):
+        variant = make_agent(override(cfg, [f"agent.actor_kept={kept}"]))
+        loss[kept] = float(variant._loss(params, w, *inputs)[0])
+        g = jax.grad(lambda p, v=variant: v._loss(p, w, *inputs)[0])(params)["params"]["actor_out"]
+        head_grad[kept] = sum(float(jnp.abs(x).sum()) for x in jax.tree.leaves(g))
+    for kept in (0.5, 1.0):
+        np.testing.assert_allclose(loss[kept], loss[0.0] + kept * float(pg), rtol=1e-5, atol=1e-6)
+    assert head_grad[0.0] == 0 < head_grad[1.0]  # at 0 the kept plan's step sends nothing into the proposal head
+
+
 def _advanced_trace(agent, params, pend, older, decay):
     """The actor trace after learning from ``pend``, by autodiff of log π at ``pend.h``."""
     inner = params["params"]
