@@ -4,7 +4,8 @@ The public surface for a user's own worlds and drives: ``register_world``, ``reg
 ``from_gymnax``, ``make_agent(cfg, world=..., drives=...)`` (see README "Your own drives and worlds").
 """
 
-from agi.agent import Agent, AgentState, Brain, build_steering, make_agent
+from agi.agent import Agent, AgentState, Brain
+from agi.assemble import build_steering, make_agent
 from agi.config import ConfigError, RunConfig, override, preset
 from agi.registry import (
     DriveSpec,

@@ -119,7 +119,7 @@ def parse_variant(text: str, index: int = 1) -> Variant:
 
 def variant_config(base: RunConfig, v: Variant) -> RunConfig:
     """``base`` with the variant's overrides and ablations, checked by building the agent once."""
-    from agi.agent import make_agent
+    from agi.assemble import make_agent
 
     try:
         cfg = override(base, v.overrides)
@@ -248,7 +248,7 @@ def _settings_can_be_knobs(base: RunConfig, fixed, rest, keys, members) -> bool:
     """Whether the drives built with each member's values of ``keys`` (the rest as ``fixed`` and ``rest`` set
     it) have the same structure (names, signals, heads, body) and the system builds and traces with the values
     as run-time knobs."""
-    from agi.agent import build_steering, make_agent
+    from agi.assemble import build_steering, make_agent
 
     def structure(cfg):
         steering = build_steering(cfg)

@@ -18,7 +18,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from agi.agent import make_agent
+from agi.assemble import make_agent
 from agi.config import PRESETS, ConfigError, field_docs, load_config, override, preset
 from agi.registry import load_plugins, world_names
 

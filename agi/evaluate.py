@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from agi.agent import make_agent
+from agi.assemble import make_agent
 from agi.config import ConfigError, RunConfig, load_config, normalised
 from agi.measure import measure, summarize
 from agi.run import same_program

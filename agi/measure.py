@@ -18,7 +18,8 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
-from agi.agent import Agent, assessor_metrics, build_steering, head_names, make_agent
+from agi.agent import Agent
+from agi.assemble import assessor_metrics, build_steering, head_names, make_agent
 from agi.config import RunConfig, normalised
 from agi.metrics import AGENT, Declared, LayoutError, Window, first_non_finite
 from agi.registry import world_spec

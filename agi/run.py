@@ -19,7 +19,7 @@ from pathlib import Path
 import jax
 from tqdm.auto import tqdm
 
-from agi.agent import make_agent
+from agi.assemble import make_agent
 from agi.config import ConfigError, RunConfig
 from agi.measure import NonFinite, declared, measure, summarize  # noqa: F401 (NonFinite: raised by train_and_evaluate)
 from agi.memory import check_memory

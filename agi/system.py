@@ -23,7 +23,8 @@ import jax.numpy as jnp
 import optax
 
 import train as train_lib
-from agi.agent import Agent, AgentState, Brain, Transition, make_agent
+from agi.agent import Agent, AgentState, Brain, Transition
+from agi.assemble import make_agent
 from agi.config import RunConfig
 
 

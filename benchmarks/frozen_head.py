@@ -34,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from agi import override, preset
-from agi.agent import build_steering, head_names
+from agi.assemble import build_steering, head_names
 from agi.evaluate import _with_brain, frozen
 from agi.measure import measure
 from agi.registry import world_spec

@@ -145,7 +145,7 @@ def with_evaluated_curve(row: dict, folder) -> dict:
 def evaluated_curve(cfg) -> tuple[list, list, object]:
     """The agent's run ``cfg`` trained again in this process, its brains evaluated every ~``EVAL_EVERY``
     env-steps per seed: ``(env-steps, mean return over seeds and EPISODES fresh episodes, final state)``."""
-    from agi.agent import make_agent
+    from agi.assemble import make_agent
     from agi.evaluate import episode_returns
     from agi.system import make_system
     from train.loop import run

@@ -202,7 +202,7 @@ def test_a_setting_that_shapes_the_program_runs_as_its_own_program():
     assert [[m[0].label for m in g.members] for g in groups] == [["base", "prior"], ["still"]]
     assert groups[0].settings == ("steering.friend_enemy.prior_kin",) and groups[1].settings == ()
     with pytest.raises(ConfigError, match="steering.knobs.*cannot be a run-time knob"):
-        from agi.agent import make_agent
+        from agi.assemble import make_agent
 
         make_agent(override(cfg, ["steering.knobs=steering.fe_rate"]))
 
@@ -220,7 +220,7 @@ def test_a_suite_written_before_settings_were_knobs_resumes_with_its_own_program
 
 
 def test_a_setting_the_world_measures_with_cannot_be_a_knob():
-    from agi.agent import make_agent
+    from agi.assemble import make_agent
 
     with pytest.raises(ConfigError, match="feared.theta is read by the social world's measurements"):
         make_agent(override(preset("tiny", "social"), ["steering.knobs=steering.feared.theta"]))

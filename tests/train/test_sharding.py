@@ -24,7 +24,7 @@ import numpy as np
 
 import agi.measure
 import agi.run
-from agi.agent import make_agent
+from agi.assemble import make_agent
 from agi.config import preset
 from agi.system import make_system
 from train import Checkpointer, state_digest
