@@ -25,7 +25,11 @@ def check_name(name: str) -> None:
 def make_env(name: str, env_id: str):
     import gymnax
 
-    env, params = gymnax.make(env_id)
+    try:
+        env, params = gymnax.make(env_id)
+    except OSError as e:  # e.g. MNISTBandit-bsuite downloads MNIST when made
+        raise ValueError(f"world {name!r}: gymnax could not make {env_id} ({type(e).__name__}: {e}); it may need "
+                         f"to download data, which needs a network connection") from None  # fmt: skip
     if not hasattr(env.action_space(params), "n"):
         raise ValueError(f"world {name!r}: {env_id} has continuous actions; the agent chooses among discrete ones")
     return from_gymnax(name, env, params, episodic=True)

@@ -7,6 +7,7 @@ References: DESIGN.md §7, §10 (JaxMARL environments adapt as N > 1).
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, NamedTuple
 
 import jax
@@ -60,6 +61,8 @@ def _per_agent(tree, agents) -> jax.Array:
     """``[N, X]``: a dict keyed by agent (each agent's leaves flattened), or a tree whose leaves carry the agent
     axis first (e.g. STORM's ``observations``)."""
     n = len(agents)
+    if isinstance(tree, tuple | list) and len(tree) == n:  # one entry per agent, in order (e.g. STORM 2p's)
+        tree = dict(zip(agents, tree, strict=True))
     if isinstance(tree, dict) and all(a in tree for a in agents):
         tree = [tree[a] for a in agents]
         rows = [jnp.concatenate([jnp.ravel(x).astype(jnp.float32) for x in jax.tree.leaves(t)]) for t in tree]
@@ -68,8 +71,16 @@ def _per_agent(tree, agents) -> jax.Array:
             raise ValueError(f"its agents observe different numbers of values {sizes}; every learner here sees a "
                              f"view of one size")  # fmt: skip
         return jnp.stack(rows)
-    leaves = [x for x in jax.tree.leaves(tree) if x.ndim >= 1 and x.shape[0] == n]
-    return jnp.concatenate([x.reshape(n, -1).astype(jnp.float32) for x in leaves], axis=1)
+    leaves = jax.tree.leaves(tree)
+    kept = [x for x in leaves if x.ndim >= 1 and x.shape[0] == n]
+    if not kept:
+        raise ValueError(f"its observations {jax.tree.map(lambda x: tuple(x.shape), tree)} are neither keyed by "
+                         f"agent nor carry the {n} agents on a first axis")  # fmt: skip
+    if len(kept) < len(leaves):  # (a leaf without the agent axis first cannot be split among the agents)
+        dropped = [tuple(x.shape) for x in leaves if not (x.ndim >= 1 and x.shape[0] == n)]
+        warnings.warn(f"JaxMARL observation leaves of shapes {dropped} have no agent axis first and are not seen",
+                      stacklevel=2)  # fmt: skip
+    return jnp.concatenate([x.reshape(n, -1).astype(jnp.float32) for x in kept], axis=1)
 
 
 def _per_agent_scalar(x, agents) -> jax.Array:
@@ -116,7 +127,13 @@ def from_jaxmarl(name: str, env) -> World:
 
 def make(cfg):
     name = cfg.world.name
-    return from_jaxmarl(name, _jaxmarl().make(name.partition(":")[2]))
+    try:
+        env = _jaxmarl().make(name.partition(":")[2])
+    except ImportError as e:  # an environment that needs a package JaxMARL does not require (brax, ...)
+        raise ValueError(f"world {name!r}: {e}") from None
+    except TypeError as e:  # one that needs more than its id (a policy and its parameters, ...)
+        raise ValueError(f"world {name!r} cannot be made from its id alone: {e}") from None
+    return from_jaxmarl(name, env)
 
 
 SPEC = dict(make=make, check_name=check_name,

@@ -6,6 +6,7 @@ import json
 import chex
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 
 from agi import make_agent, make_system, preset
@@ -63,6 +64,7 @@ def test_train_a_jaxmarl_world_through_the_cli(tmp_path):
         ("gymnax:Pendulum-v1", "has continuous actions"),
         ("jaxmarl:MPE_simple_tag_v3", "its agents observe different numbers of values {'adversary_0': 16, "),
         ("nowhere", "unknown world 'nowhere'"),
+        ("jaxmarl:LearnedPolicyEnemySMAX", "cannot be made from its id alone: LearnedPolicyEnemySMAX.__init__()"),
     ],
 )
 def test_worlds_the_agent_cannot_run_are_one_line(tmp_path, capsys, world, message):
@@ -94,3 +96,20 @@ def test_importing_jaxmarl_through_agi_keeps_the_process_streams():
             "ok = sys.stdout is out and sys.stderr is err; sys.stdout = sys.__stdout__; print(ok)")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip().splitlines()[-1] == "True", done.stdout + done.stderr
+
+
+def test_jaxmarl_observations_one_entry_per_agent_or_agent_axis_first():
+    """``_per_agent``: a tuple with one tree per agent (STORM 2p's), a dict keyed by agent, leaves with the agent
+    axis first (a leaf without it is left out, with a warning), and a clear error when none has it."""
+    from agi.worlds.jaxmarl import _per_agent
+
+    agents = ["a", "b"]
+    per = ({"inv": jnp.ones(3), "obs": jnp.zeros((2, 2))}, {"inv": 2 * jnp.ones(3), "obs": jnp.ones((2, 2))})
+    want = np.stack([np.r_[np.ones(3), np.zeros(4)], np.r_[2 * np.ones(3), np.ones(4)]])
+    np.testing.assert_array_equal(_per_agent(per, agents), want)
+    np.testing.assert_array_equal(_per_agent(dict(zip(agents, per, strict=True)), agents), want)
+    with pytest.warns(UserWarning, match=r"leaves of shapes \[\(5,\)\] have no agent axis first"):
+        out = _per_agent({"x": jnp.arange(4.0).reshape(2, 2), "y": jnp.ones(5)}, agents)
+    np.testing.assert_array_equal(out, [[0, 1], [2, 3]])
+    with pytest.raises(ValueError, match="neither keyed by agent nor carry the 2 agents on a first axis"):
+        _per_agent({"y": jnp.ones(5)}, agents)
