@@ -385,6 +385,24 @@ def test_harmless_characters_never_give_or_threaten():
     assert len(np.unique(acts(True))) > 1  # they still move
 
 
+def test_the_friend_approaches_at_its_rate():
+    """``world.social.friend_approach``: a friend two cells from the learner, with nothing to give, steps toward
+    it on about that share of draws (otherwise it roams, which reaches the learner's side one time in four)."""
+    from agi.worlds.social import characters as chars
+
+    def toward_share(rate):
+        p = SocialParams(size=5, n_food=1, n_spiders=0, n_decoys=0, n_agents=1, characters=("friend",),
+                         friend_approach=rate)  # fmt: skip
+        s, _, _ = Social(p).reset(jax.random.PRNGKey(0))
+        s = s._replace(pos=jnp.asarray([[2, 0], [2, 2]], jnp.int32), carry=jnp.asarray([0.0, 0.0]))
+        keys = jax.random.split(jax.random.PRNGKey(1), 2000)
+        a = np.asarray(jax.vmap(lambda k: chars.act(k, s, p, jnp.asarray(p.kinds)))(keys))[:, 1]
+        return float(np.mean(a == chars._toward(jnp.asarray([[0, -2]]))[0]))
+
+    for rate in (0.0, 0.6, 1.0):  # toward = rate + (1 − rate) / 4 (a roam picks one of four directions)
+        np.testing.assert_allclose(toward_share(rate), rate + (1 - rate) / 4, atol=0.035)
+
+
 def test_absences_without_portraits_are_refused():
     cfg = override(preset("tiny", "social"), ["world.social.liking_probe=true"])
     agent = make_agent(cfg)

@@ -87,7 +87,7 @@ def act(key, state, p, kinds):
     stranger = jnp.where(u < 0.5, wander, STAY)
     friend = jnp.where(
         carrying & adjacent & (u < 0.5), GIVE,
-        jnp.where(carrying & (state.hunger > 0.8), EAT, jnp.where(u < 0.6, toward, roam)),
+        jnp.where(carrying & (state.hunger > 0.8), EAT, jnp.where(u < p.friend_approach, toward, roam)),
     )  # fmt: skip
     elder = jnp.where(u < 0.1, wander, STAY)
     bully = jnp.where(adjacent & (u < 0.5), THREATEN, jnp.where(u < 0.7, toward, roam))

@@ -19,6 +19,10 @@ class SocialConfig:
     """``give`` does nothing before this step (an action that becomes available mid-run)"""
     character_hunger_rate: float = 0.02
     """scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
+    friend_approach: float = 0.6
+    """per-step probability that the friend steps toward the nearest learner when it is not giving (otherwise it
+    roams); lower, it is out of view more often, so its presence varies enough for a learner's valence to tell it
+    apart"""
     harmless: bool = False
     """scripted characters never give to or threaten anyone (they look and move as before): a world in which no
     body's presence pays a learner anything, the control of the liking experiment"""
@@ -34,3 +38,4 @@ class SocialConfig:
             expect(getattr(self, k) >= 0, k, getattr(self, k), ">= 0")
         expect(0 <= self.character_hunger_rate <= 1, "character_hunger_rate", self.character_hunger_rate,
                "in [0, 1]")  # fmt: skip
+        expect(0 <= self.friend_approach <= 1, "friend_approach", self.friend_approach, "in [0, 1]")

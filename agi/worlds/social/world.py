@@ -54,6 +54,7 @@ class SocialParams(NamedTuple):
     n_toys: int = 0  # of each kind: toy_a (the friend enjoys it) and toy_b (the bully does); neutral to learners
     give_from_step: int = 0  # ``give`` does nothing before this step (an action that becomes available mid-run)
     character_hunger_rate: float = 0.02  # scripted characters' hunger increase per step
+    friend_approach: float = 0.6  # per-step probability that the friend steps toward the nearest learner
     harmless: bool = False  # scripted characters never give or threaten
     liking_probe: bool = False  # offer ``portraits`` and ``absences`` (the liking probes: encodings per body)
 
