@@ -578,6 +578,26 @@ EXPERIMENTS = {
                         "gives)", ">", _on(lambda r: _liking(r, "presence", "friend"), "harmless"), "control")),
         ),
         Experiment(
+            "liking_contrast", "000 §2.4.1, §4.3; 001 §5.2",
+            "With a generous friend that is out of view more often (it approaches the learner on 10% of steps, not "
+            "60%), so that its presence varies, is it liked in sign, and the bully disliked?",
+            (*ALONE, "world.characters=friend,bully", "world.social.character_hunger_rate=0",
+             "world.social.friend_approach=0.1", *FOOD, "world.social.liking_probe=true", "train.steps=40000",
+             "train.seed=2500"),
+            "base; harmless: world.social.harmless=true",
+            (Prediction("contrast_friend_liked", "presence probe of the friend (base)", ">",
+                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+             Prediction("contrast_bully_disliked", "presence probe of the bully (base)", "<",
+                        _on(lambda r: _liking(r, "presence", "bully"), "base"), "capability"),
+             Prediction("contrast_recognised", "min(friend/enemy signal about the friend, − about the bully) (base)",
+                        ">", _on(_recognised, "base"), "capability"),
+             Prediction("contrast_liking_follows_gifts", "presence probe of the friend: base − harmless", ">",
+                        _diff(lambda r: _liking(r, "presence", "friend"), "base", "harmless")),
+             Prediction("control_contrast_harmless", "presence probe of the friend in the harmless world (it never "
+                        "gives)", ">", _on(lambda r: _liking(r, "presence", "friend"), "harmless"), "control")),
+            (),
+        ),
+        Experiment(
             "feared", "001 §7.1",
             "Do agents learn to threaten only with the drive to feel feared on, and not while afraid because of the "
             "drive's gate?",
