@@ -52,7 +52,12 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
         if isinstance(made, st.Drive) and made.name != name:  # ablations and variants name drives by Drive.name
             raise ConfigError(f"the drive registered as {name!r} is named {made.name!r}: register it under its own "
                               f"name, or name the Drive {name!r}")  # fmt: skip
-        added += [made] if isinstance(made, st.Drive) else list(made)
+        made = [made] if isinstance(made, st.Drive) else list(made)
+        foreign = [c for c in ds.body if not any(c in d.provides for d in made)]
+        if foreign:
+            raise ConfigError(f"register_drive({name!r}, body={ds.body}): {foreign} are not signals this drive "
+                              f"provides {[s for d in made for s in d.provides]}")  # fmt: skip
+        added += made
         body = (*body, *ds.body)
     try:
         steering = st.make_steering([*own, *added, *drives], body)

@@ -188,7 +188,7 @@ def _warn_unused_sections(cfg, assignments) -> None:
     ``--set nearness.gain=2`` without ``steering.drives=nearness``."""
     from agi.registry import drive_names, world_names
 
-    worlds, drives, in_run = set(world_names()), set(drive_names()), set(cfg.drive_names())
+    worlds, drives, in_run = set(world_names()), set(drive_names()), set(cfg.drives_in_run())
     for item in assignments:  # (a section of a name without a config was refused by ``override``)
         section = item.partition("=")[0].partition(".")[0]
         if section in drives and section not in in_run:  # (a world's own drive may read a registered section)

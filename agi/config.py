@@ -302,6 +302,9 @@ class AgentConfig:
             expect(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
         expect(0 < self.anchor_rate <= 1, "agent.anchor_rate", self.anchor_rate, "in (0, 1]")
         expect(0 <= self.actor_kept <= 1, "agent.actor_kept", self.actor_kept, "in [0, 1]")
+        expect(self.actor_kept == 0 or (self.actor_loss == "sampled" and self.actor_lam == 0), "agent.actor_kept",
+               self.actor_kept, "0 unless agent.actor_loss=sampled and agent.actor_lam=0 (the expected loss has no "
+               "sampled action, and the actor trace follows fresh proposals only)")  # fmt: skip
         for k in ("beta", "entropy_coef", "actor_coef", "value_grad_coef", "anchor"):
             expect(getattr(self, k) >= 0, f"agent.{k}", getattr(self, k), ">= 0")
         expect(math.isfinite(self.valence_offset), "agent.valence_offset", self.valence_offset, "finite")
@@ -417,21 +420,26 @@ class RunConfig:
         """The config section ``name`` of a registered world or drive (its defaults if the run has none)."""
         return self.parts().get(name) if name not in BUILTIN else None
 
-    def drive_names(self) -> list[str]:
+    def drives_in_run(self) -> list[str]:
         """The names of the drives this run's Steering Subsystem is built from, before its ablations: the world's
-        own (``WorldSpec.steering``; ``env_reward`` for a world that declares none), then ``steering.drives``."""
+        own (``WorldSpec.steering``; ``env_reward`` for a world that declares none), then ``steering.drives``.
+        Where the world's own cannot be built (an unknown world, a plugin's factory that fails on these settings),
+        only ``steering.drives``: building the agent reports that error."""
         from agi.registry import world_spec
 
-        spec = world_spec(self.world.name)
-        own = [d.name for d in spec.steering(self)[0]] if spec.steering is not None else ["env_reward"]
+        try:
+            spec = world_spec(self.world.name)
+            own = [d.name for d in spec.steering(self)[0]] if spec.steering is not None else ["env_reward"]
+        except Exception:  # noqa: BLE001 - a user's factory may fail in any way; make_agent names it
+            own = []
         return [*own, *self.steering.drives]
 
     def used_sections(self) -> dict:
         """The sections this run reads: its world's and its drives' (the world's own and the added ones, defaults
         filled in), and any set. A world's own drive reads its section through ``cfg.section(name)``; storing
-        it keeps a run reproducible when the plugin's defaults change."""
+        it (where the Drive's name is the section's) keeps a run reproducible when the plugin's defaults change."""
         parts = self.parts()
-        names = [self.world.name.partition(":")[0], *self.drive_names(), *self.sections]
+        names = [self.world.name.partition(":")[0], *self.drives_in_run(), *self.sections]
         return {n: parts[n] for n in dict.fromkeys(names) if n in parts and n not in BUILTIN}
 
     def to_dict(self) -> dict:

@@ -76,10 +76,10 @@ class DriveSpec:
     name: str
     make: Callable[[Any], Any]
     config: type | None = None
+    description: str = ""
     body: tuple[str, ...] = ()
     """signals of this drive that join the body's interoception (after the world's own body channels): what the
     agent's Thought Generator senses of its own body, masked by Steering's attention like the rest"""
-    description: str = ""
 
 
 _WORLDS: dict[str, WorldSpec] = {}

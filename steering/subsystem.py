@@ -105,6 +105,9 @@ def make_steering(drives, body=()) -> SteeringSubsystem:
                 raise ValueError(f"drives {owner[signal]!r} and {d.name!r} both provide the signal {signal!r}: a "
                                  f"signal has one writer (and one assessor head); name yours otherwise")  # fmt: skip
             owner[signal] = d.name
+    twice = sorted({c for c in body if list(body).count(c) > 1})
+    if twice:
+        raise ValueError(f"body channels {twice} are listed twice (a drive's body channel may already be the world's)")
     missing = [c for c in body if c not in owner]
     if missing:  # (it would read as a constant 0)
         raise ValueError(f"body channels {missing} are signals no drive provides (provided: {sorted(owner)})")

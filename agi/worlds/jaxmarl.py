@@ -61,7 +61,9 @@ def _per_agent(tree, agents) -> jax.Array:
     """``[N, X]``: a dict keyed by agent (each agent's leaves flattened), or a tree whose leaves carry the agent
     axis first (e.g. STORM's ``observations``)."""
     n = len(agents)
-    if isinstance(tree, tuple | list) and len(tree) == n:  # one entry per agent, in order (e.g. STORM 2p's)
+    leaves = jax.tree.leaves(tree)
+    agent_first = all(x.ndim >= 1 and x.shape[0] == n for x in leaves)
+    if type(tree) in (tuple, list) and len(tree) == n and not agent_first:  # one entry per agent (STORM 2p's)
         tree = dict(zip(agents, tree, strict=True))
     if isinstance(tree, dict) and all(a in tree for a in agents):
         tree = [tree[a] for a in agents]
@@ -71,7 +73,6 @@ def _per_agent(tree, agents) -> jax.Array:
             raise ValueError(f"its agents observe different numbers of values {sizes}; every learner here sees a "
                              f"view of one size")  # fmt: skip
         return jnp.stack(rows)
-    leaves = jax.tree.leaves(tree)
     kept = [x for x in leaves if x.ndim >= 1 and x.shape[0] == n]
     if not kept:
         raise ValueError(f"its observations {jax.tree.map(lambda x: tuple(x.shape), tree)} are neither keyed by "
@@ -132,6 +133,8 @@ def make(cfg):
     except ImportError as e:  # an environment that needs a package JaxMARL does not require (brax, ...)
         raise ValueError(f"world {name!r}: {e}") from None
     except TypeError as e:  # one that needs more than its id (a policy and its parameters, ...)
+        if "__init__()" not in str(e):
+            raise
         raise ValueError(f"world {name!r} cannot be made from its id alone: {e}") from None
     return from_jaxmarl(name, env)
 

@@ -363,6 +363,11 @@ def test_a_kept_plan_carries_the_policy_gradient_at_actor_kept():
         head_grad[kept] = sum(float(jnp.abs(x).sum()) for x in jax.tree.leaves(g))
     for kept in (0.5, 1.0):
         np.testing.assert_allclose(loss[kept], loss[0.0] + kept * float(pg), rtol=1e-5, atol=1e-6)
+    from agi.config import ConfigError
+
+    for other in ("agent.actor_loss=expected", "agent.actor_lam=0.5"):  # where it would be silently half-applied
+        with pytest.raises(ConfigError, match="agent.actor_kept=0.5: expected 0 unless agent.actor_loss=sampled"):
+            make_agent(override(cfg, ["agent.actor_kept=0.5", other]))
     assert head_grad[0.0] == 0 < head_grad[1.0]  # at 0 the kept plan's step sends nothing into the proposal head
 
 

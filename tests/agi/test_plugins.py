@@ -258,7 +258,7 @@ def test_a_worlds_own_plugin_drive_is_stored_and_its_section_not_warned_about(mo
     own = lambda cfg: ([make_nearness(cfg.section("nearness"))], ())
     monkeypatch.setitem(registry._WORLDS, "beacon", dataclasses.replace(spec, steering=own))
     cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["nearness.gain=3"])
-    assert cfg.drive_names() == ["nearness"]
+    assert cfg.drives_in_run() == ["nearness"]
     assert cfg.to_dict()["sections"]["nearness"]["gain"] == 3
     _warn_unused_sections(cfg, ["nearness.gain=3"])
     assert capsys.readouterr().err == ""
@@ -272,6 +272,7 @@ def test_an_added_drive_may_join_the_body_channels(monkeypatch):
     from agi_beacon.drive import NearnessConfig, make_nearness
 
     from agi import registry
+    from steering import Drive, drive_out
 
     agi.load_plugins(["agi_beacon"], entry_points=False)
     monkeypatch.setattr(registry, "_DRIVES", dict(registry._DRIVES))
@@ -285,8 +286,16 @@ def test_an_added_drive_may_join_the_body_channels(monkeypatch):
     with pytest.raises(RegistryError, match="body is a tuple of signal names"):
         agi.register_drive("felt2", lambda c: None, body="near")
     agi.register_drive("ghost", lambda c: make_nearness(NearnessConfig())._replace(name="ghost"), body=("far",))
-    with pytest.raises(agi.ConfigError, match=r"body channels \['far'\] are signals no drive provides"):
+    with pytest.raises(agi.ConfigError, match=r"\['far'\] are not signals this drive provides \['near'\]"):
         agi.make_agent(agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["steering.drives=ghost"]))
+    agi.register_drive("hungry", lambda c: Drive("hungry", lambda: (), lambda s, senses, p: (s, drive_out(
+        signals={"peckish": 1.0})), provides=("peckish",)), body=("peckish", "peckish"))  # fmt: skip
+    with pytest.raises(agi.ConfigError, match=r"body channels \['peckish'\] are listed twice"):
+        agi.make_agent(agi.override(agi.preset("tiny", "foraging"), ["steering.drives=hungry"]))
+    with pytest.raises(ValueError, match=r"body channels \['ghost'\] are signals no drive provides"):
+        from steering import make_steering
+
+        make_steering([], body=("ghost",))
 
 
 def test_a_misspelt_gain_of_a_registered_drive_names_the_gain():
@@ -297,6 +306,17 @@ def test_a_misspelt_gain_of_a_registered_drive_names_the_gain():
     (v,) = parse_variants("x: nearness.gian=0")
     with pytest.raises(agi.ConfigError, match=r"'nearness.gian'.*\(or nearness.gain=G, which scales"):
         variant_config(cfg, v)
+
+
+def test_the_assembly_answers_to_its_old_module():
+    """``make_agent`` and friends moved to ``agi.assemble``; ``from agi.agent import make_agent`` still works."""
+    import agi.agent
+    import agi.assemble
+
+    assert agi.agent.make_agent is agi.assemble.make_agent is agi.make_agent
+    assert agi.agent.build_steering is agi.assemble.build_steering
+    with pytest.raises(AttributeError):
+        agi.agent.no_such_name  # noqa: B018
 
 
 def test_registering_a_made_object_instead_of_its_factory_is_refused():

@@ -111,5 +111,7 @@ def test_jaxmarl_observations_one_entry_per_agent_or_agent_axis_first():
     with pytest.warns(UserWarning, match=r"leaves of shapes \[\(5,\)\] have no agent axis first"):
         out = _per_agent({"x": jnp.arange(4.0).reshape(2, 2), "y": jnp.ones(5)}, agents)
     np.testing.assert_array_equal(out, [[0, 1], [2, 3]])
+    both = (jnp.arange(4.0).reshape(2, 2), jnp.ones((2, 3)))  # a pair of agent-first leaves, not one per agent
+    np.testing.assert_array_equal(_per_agent(both, agents), [[0, 1, 1, 1, 1], [2, 3, 1, 1, 1]])
     with pytest.raises(ValueError, match="neither keyed by agent nor carry the 2 agents on a first axis"):
         _per_agent({"y": jnp.ones(5)}, agents)

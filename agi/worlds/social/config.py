@@ -20,9 +20,9 @@ class SocialConfig:
     character_hunger_rate: float = 0.02
     """scripted characters' hunger increase per step (the friend is displeased above 0.5)"""
     friend_approach: float = 0.6
-    """per-step probability that the friend steps toward the nearest learner when it is not giving (otherwise it
-    roams); lower, it is out of view more often, so its presence varies enough for a learner's valence to tell it
-    apart"""
+    """per-step probability that the friend steps toward the nearest learner when it neither gives nor eats
+    (otherwise it roams); lower, it is out of view more often, so its presence varies enough for a learner's
+    valence to tell it apart"""
     harmless: bool = False
     """scripted characters never give to or threaten anyone (they look and move as before): a world in which no
     body's presence pays a learner anything, the control of the liking experiment"""
