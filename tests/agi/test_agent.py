@@ -366,7 +366,7 @@ def test_a_kept_plan_carries_the_policy_gradient_at_actor_kept():
     from agi.config import ConfigError
 
     for other in ("agent.actor_loss=expected", "agent.actor_lam=0.5"):  # where it would be silently half-applied
-        with pytest.raises(ConfigError, match="agent.actor_kept=0.5: expected 0 unless agent.actor_loss=sampled"):
+        with pytest.raises(ConfigError, match="actor_kept=0.5 is out of range: expected 0 unless agent.actor_loss"):
             make_agent(override(cfg, ["agent.actor_kept=0.5", other]))
     assert head_grad[0.0] == 0 < head_grad[1.0]  # at 0 the kept plan's step sends nothing into the proposal head
 
