@@ -598,6 +598,23 @@ EXPERIMENTS = {
             (),
         ),
         Experiment(
+            "liking_alone", "000 §2.4.1, §4.3",
+            "Without the bully, is a generous friend whose presence varies liked in sign, and more than the same "
+            "friend that never gives, where the stranger beside it (which acts alike in both worlds) is not?",
+            (*ALONE, "world.characters=friend,stranger", "world.social.character_hunger_rate=0",
+             "world.social.friend_approach=0.1", *FOOD, "world.social.liking_probe=true", "train.steps=40000",
+             "train.seed=2600"),
+            "base; harmless: world.social.harmless=true",
+            (Prediction("alone_friend_liked", "presence probe of the friend (base)", ">",
+                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+             Prediction("alone_liking_follows_gifts", "presence probe of the friend: base − harmless", ">",
+                        _diff(lambda r: _liking(r, "presence", "friend"), "base", "harmless")),
+             Prediction("control_alone_stranger", "presence probe of the stranger (which never gives or threatens in "
+                        "either world): base − harmless", ">",
+                        _diff(lambda r: _liking(r, "presence", "stranger"), "base", "harmless"), "control")),
+            (),
+        ),
+        Experiment(
             "feared", "001 §7.1",
             "Do agents learn to threaten only with the drive to feel feared on, and not while afraid because of the "
             "drive's gate?",

@@ -34,7 +34,7 @@ def test_the_registered_experiments_are_defined():
                                  "giving_which_setting",
                                  "compassion_spares", "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking",
-                                 "liking_generous", "liking_contrast", "feared",
+                                 "liking_generous", "liking_contrast", "liking_alone", "feared",
                                  "feared_strong_long", "feared_specific", "finder_gate_feared", "finder_gate_social",
                                  "arousal_hiding", "spider_hiding", "hiding_blinds_empathy",
                                  "empathy_envs", "misalignment"]  # fmt: skip
