@@ -108,7 +108,7 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
     _takes_one(spec.make, f"register_world({spec.name!r}, make)", "the run config (agi.RunConfig; its own section "
                "is cfg.section(name))")  # fmt: skip
     world = spec.make(cfg)
-    check_world(world)
+    check_world(world, spec.name if spec.name == cfg.world.name else None)
     if not world.episodic and cfg.agent.gamma >= 1:
         raise ConfigError(f"agent.gamma={cfg.agent.gamma!r} is out of range: expected < 1 in a world without episodes")
     cfg.knob_keys()  # checked before anything is built
@@ -138,14 +138,15 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
     return agent
 
 
-def check_world(world: World) -> None:
+def check_world(world: World, name: str | None = None) -> None:
     """Raises ``ConfigError`` naming what is wrong with a ``World`` (a user's, typically) before anything is
     compiled: its sizes, and the shapes its ``reset``, ``step`` and ``observe`` return, traced abstractly (the
     views ``[N, extero_dim]``, every sense and ``done`` with the body axis ``[N, ...]``, a state that keeps its
-    structure, shapes and dtypes from step to step, as a ``lax.scan`` carry must)."""
+    structure, shapes and dtypes from step to step, as a ``lax.scan`` carry must). ``name``: what to call the
+    world in errors (the name it was registered under), by default ``world.name``."""
     if not isinstance(world, World):
         raise ConfigError(f"a world factory must return an agi.World, not {type(world).__name__}")
-    name = world.name
+    name = world.name if name is None else name  # (the name it was registered under, where that differs)
     for k in ("num_agents", "num_actions", "extero_dim"):
         v = getattr(world, k)
         if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:

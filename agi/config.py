@@ -371,12 +371,13 @@ class RunConfig:
 
     def knob_keys(self) -> tuple[str, ...]:
         """``steering.knobs`` as full config keys (aliases resolved), each checked to be a number setting of a
-        drive: a float field of a ``steering`` section or of a section of a drive in ``steering.drives``."""
+        drive: a float field of a ``steering`` section or of the section of a drive in this run (``steering.drives``
+        or one the world builds in, ``drives_in_run``)."""
         keys = []
         for text in self.steering.knobs:
             key = ALIASES.get(text, text)
             section, _, rest = key.partition(".")
-            if section != "steering" and section not in self.steering.drives:
+            if section != "steering" and section not in self.steering.drives and section not in self.drives_in_run():
                 drives = list(self.steering.drives)
                 raise ConfigError(f"steering.knobs: {text!r} is not a drive's setting (steering.SECTION.FIELD, "
                                   f"or NAME.FIELD of a drive in steering.drives={drives})")  # fmt: skip

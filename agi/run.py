@@ -20,7 +20,7 @@ import jax
 from tqdm.auto import tqdm
 
 from agi.assemble import make_agent
-from agi.config import ConfigError, RunConfig
+from agi.config import ConfigError, RunConfig, normalised
 from agi.measure import NonFinite, declared, measure, summarize  # noqa: F401 (NonFinite: raised by train_and_evaluate)
 from agi.memory import check_memory
 from agi.metrics import Window, chunk_row
@@ -297,7 +297,7 @@ def _baseline(cfg, out, *, progress, shard, should_stop, primary) -> Window:
     if saved.exists():
         with contextlib.suppress(ValueError, KeyError, TypeError):
             d = json.loads(saved.read_text())
-            if d["config"] == json.loads(rcfg.to_json()):
+            if json.loads(json.dumps(normalised(d["config"]))) == json.loads(rcfg.to_json()):  # (fields added since)
                 window.load(d["last"])
                 return window
     _, result, _, rlast, _ = measure(rcfg, progress=progress, desc="random baseline", shard=shard,

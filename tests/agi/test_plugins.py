@@ -144,6 +144,18 @@ def test_a_broken_world_is_one_clear_error_before_anything_compiles(how, message
     assert message in str(e.value) and "\n" not in str(e.value), str(e.value)
 
 
+def test_a_broken_world_is_named_as_it_was_registered(monkeypatch):
+    """A factory registered under a second name: its errors name the world the user asked for."""
+    from agi import registry
+
+    agi.load_plugins(["agi_beacon"], entry_points=False)
+    monkeypatch.setattr(registry, "_WORLDS", dict(registry._WORLDS))
+    agi.register_world("beacon_wide", lambda cfg: _beacon_broken("declared extero_dim"))
+    cfg = agi.override(agi.preset("tiny", "beacon", plugins=("agi_beacon",)), ["world.name=beacon_wide"])
+    with pytest.raises(agi.ConfigError, match="^world 'beacon_wide': reset returned views of shape"):
+        agi.make_agent(cfg)
+
+
 def test_a_world_may_keep_python_numbers_and_read_its_own_signals():
     """What a scan carries and what ``observe`` may read are not refused: a Python number in the state that
     becomes a typed array after a step, and a signal read by key (a world whose own drives provide it)."""
@@ -264,6 +276,9 @@ def test_a_worlds_own_plugin_drive_is_stored_and_its_section_not_warned_about(mo
     assert capsys.readouterr().err == ""
     plain = agi.preset("tiny", "beacon", plugins=("agi_beacon",))
     assert "nearness" in plain.to_dict()["sections"]  # the defaults too, not only what was set
+    knobbed = agi.override(plain, ["steering.knobs=nearness.gain"])  # its settings may be run-time knobs too
+    assert knobbed.knob_keys() == ("nearness.gain",)
+    assert {k: float(v) for k, v in agi.make_agent(knobbed).knobs.items()} == {"knob/nearness.gain": 1.0}
 
 
 def test_an_added_drive_may_join_the_body_channels(monkeypatch):
