@@ -271,6 +271,25 @@ def test_train_and_evaluate_writes_the_social_summary(tmp_path):
     assert social["random_policy"] is not None and any("empathy" in line for line in social["learned"])
 
 
+def test_behaviour_reports_each_character_kind_against_a_loop():
+    """``report.behaviour`` (what ``agi ablate`` compares): per scripted character kind, the first body of that
+    kind, averaged over learners: checked against the window's ``[seeds, N, M]`` means read body by body."""
+    from agi.measure import measure
+    from agi.worlds.social import report
+
+    cfg = override(preset("tiny", "social"), ["world.characters=friend,stranger,friend", "train.steps=30",
+                                              "train.chunks=1", "world.social.liking_probe=true"])  # fmt: skip
+    last = measure(cfg, progress=False).last
+    out = report.behaviour(last, cfg)
+    n = cfg.world.social.n_agents
+    for name, key in report.TOWARD_CHARACTERS:
+        per = last.mean(key)  # [seeds, N, M]
+        for kind, body in (("friend", n), ("stranger", n + 1)):  # the first friend, not the second
+            want = [sum(per[s, i, body] for i in range(n)) / n for s in range(per.shape[0])]
+            np.testing.assert_allclose(out[f"{name}/{kind}"], want, rtol=1e-6, err_msg=f"{name}/{kind}")
+    assert "presence/elder" not in out
+
+
 @pytest.mark.slow
 def test_a_resumed_social_run_is_bit_exact(tmp_path):
     import shutil

@@ -227,8 +227,20 @@ def about(run, what, kind, window="last"):
 def per_body_of(run, key, kind, window="last"):
     """Per seed, averaged over learners: the per-body metric ``key`` ``[seeds, N, M]`` for the first body of
     ``kind``."""
-    kinds = [KINDS[k] for k in kinds_of(run.cfg)]
-    return np.mean(getattr(run, window).mean(key)[:, :, kinds.index(kind)], axis=1)
+    return _of_kind(getattr(run, window), run.cfg, key, kind)
+
+
+def _of_kind(window, cfg, key, kind):
+    kinds = [KINDS[k] for k in kinds_of(cfg)]
+    return np.mean(window.mean(key)[:, :, kinds.index(kind)], axis=1)
+
+
+TOWARD_CHARACTERS = (("friend_enemy", "social/fe_on"), ("presence", "social/presence_on"),
+                     ("in_view", "social/in_view"), ("gifts_from", "social/received_from"),
+                     ("threats_from", "social/threatened_by"))  # fmt: skip
+"""What ``behaviour`` reports per scripted character (the first of each kind), as ``NAME/KIND``: the friend/enemy
+signal on thoughts of it, the presence probe (with ``world.social.liking_probe``), how often it is in view, and
+how often it gives to or threatens the learner."""
 
 
 def social_summary(window, cfg, stat) -> dict:
@@ -347,4 +359,8 @@ def behaviour(window, cfg) -> dict:
            ("food_in_view", "food_in_view_fraction"))}  # fmt: skip
     out.update({f"{k}_fraction": window.per_seed(f"social/{k}") for k in LEGS_IN_VIEW if f"social/{k}" in window})
     out["empathy_r"] = window.mean("empathy/r/learned")
+    for kind in dict.fromkeys(cfg.world.social.characters):  # the scripted characters, each kind once
+        for name, key in TOWARD_CHARACTERS:
+            if key in window:
+                out[f"{name}/{kind}"] = _of_kind(window, cfg, key, kind)
     return out
