@@ -173,6 +173,12 @@ def _liking(run, probe, kind):
     return per_body_of(run, "social/presence_on" if probe == "presence" else "social/like_imagined", kind)
 
 
+def _presence(kind):
+    """Per seed: the presence probe of the first body of ``kind`` (what it adds, in view, to one's own view's
+    valence)."""
+    return lambda run: _liking(run, "presence", kind)
+
+
 def _liking_gap(probe):
     """Per seed: the liking probe's friend − bully."""
     return lambda run: _liking(run, probe, "friend") - _liking(run, probe, "bully")
@@ -216,6 +222,12 @@ SATED = (*FRIEND_AND_STRANGER, "world.n_food=6", "steering.hunger_rate=0")
 SATED_VARIANTS = ("base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
                   "oracle: steering.empathy=oracle; oracle_ablated: steering.empathy=oracle compassion_spite.gain=0")
 FOOD = ("world.n_food=6", "steering.hunger_rate=0.01")
+HARMLESS = "base; harmless: world.social.harmless=true"
+"""The liking experiments' variants: the world as it is, and the same bodies that never give or threaten."""
+VARYING_FRIEND = ("world.social.character_hunger_rate=0", "world.social.friend_approach=0.1", *FOOD,
+                  "world.social.liking_probe=true", "train.steps=40000")  # fmt: skip
+"""A generous friend (never hungry: it gives what it carries) that approaches on 10% of steps, so its presence
+varies (``liking_contrast``, ``liking_alone``)."""
 STRONG = "steering.empathy=oracle steering.social_attention.period_view=1 feared.gain=0"
 """A strong, clean compassion signal: the labelled readout on a thought about someone at every step one is in
 view, with the drive to feel feared (which reads the labelled fear of whoever is threatened) off."""
@@ -544,7 +556,7 @@ EXPERIMENTS = {
             "food, because of what each does to them?",
             (*ALONE, "world.characters=friend,bully", "world.n_toys=1", *FOOD, "world.social.liking_probe=true",
              "train.steps=80000", "train.seed=200"),
-            "base; harmless: world.social.harmless=true",
+            HARMLESS,
             (Prediction("presence_friend_over_bully", "presence probe (what a body in view adds to the valence of "
                         "one's own view): friend − bully (base)", ">", _on(_liking_gap("presence"), "base"),
                         "capability"),
@@ -553,9 +565,9 @@ EXPERIMENTS = {
              Prediction("control_harmless", "presence probe friend − bully in a world whose characters never give or "
                         "threaten (harmless)", ">", _on(_liking_gap("presence"), "harmless"), "control"),
              Prediction("friend_liked", "presence probe of the friend (base)", ">",
-                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+                        _on(_presence("friend"), "base"), "capability"),
              Prediction("bully_disliked", "presence probe of the bully (base)", "<",
-                        _on(lambda r: _liking(r, "presence", "bully"), "base"), "capability"),
+                        _on(_presence("bully"), "base"), "capability"),
              Prediction("imagined_friend_over_bully", "imagined probe (the valence of a thought centred on a body, "
                         "formed now): friend − bully (base)", ">", _on(_liking_gap("imagined"), "base"),
                         "capability")),
@@ -566,52 +578,46 @@ EXPERIMENTS = {
             "valence of one's own view above 0), where the same friend that never gives is not?",
             (*ALONE, "world.characters=friend", "world.social.character_hunger_rate=0", *FOOD,
              "world.social.liking_probe=true", "train.steps=40000", "train.seed=1200"),
-            "base; harmless: world.social.harmless=true",
+            HARMLESS,
             (Prediction("generous_friend_liked", "presence probe of the friend (base)", ">",
-                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+                        _on(_presence("friend"), "base"), "capability"),
              Prediction("liking_follows_gifts", "presence probe of the friend: base − harmless", ">",
-                        _diff(lambda r: _liking(r, "presence", "friend"), "base", "harmless")),
+                        _diff(_presence("friend"), "base", "harmless")),
              Prediction("imagined_follows_gifts", "imagined probe of the friend (a thought centred on it, formed "
                         "now): base − harmless", ">", _diff(lambda r: _liking(r, "imagined", "friend"), "base",
                                                              "harmless")),
              Prediction("control_harmless_friend", "presence probe of the friend in the harmless world (it never "
-                        "gives)", ">", _on(lambda r: _liking(r, "presence", "friend"), "harmless"), "control")),
+                        "gives)", ">", _on(_presence("friend"), "harmless"), "control")),
         ),
         Experiment(
             "liking_contrast", "000 §2.4.1, §4.3; 001 §5.2",
             "With a generous friend that is out of view more often (it approaches the learner on 10% of steps, not "
             "60%), so that its presence varies, is it liked in sign, and the bully disliked?",
-            (*ALONE, "world.characters=friend,bully", "world.social.character_hunger_rate=0",
-             "world.social.friend_approach=0.1", *FOOD, "world.social.liking_probe=true", "train.steps=40000",
-             "train.seed=2500"),
-            "base; harmless: world.social.harmless=true",
+            (*ALONE, "world.characters=friend,bully", *VARYING_FRIEND, "train.seed=2500"), HARMLESS,
             (Prediction("contrast_friend_liked", "presence probe of the friend (base)", ">",
-                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+                        _on(_presence("friend"), "base"), "capability"),
              Prediction("contrast_bully_disliked", "presence probe of the bully (base)", "<",
-                        _on(lambda r: _liking(r, "presence", "bully"), "base"), "capability"),
+                        _on(_presence("bully"), "base"), "capability"),
              Prediction("contrast_recognised", "min(friend/enemy signal about the friend, − about the bully) (base)",
                         ">", _on(_recognised, "base"), "capability"),
              Prediction("contrast_liking_follows_gifts", "presence probe of the friend: base − harmless", ">",
-                        _diff(lambda r: _liking(r, "presence", "friend"), "base", "harmless")),
+                        _diff(_presence("friend"), "base", "harmless")),
              Prediction("control_contrast_harmless", "presence probe of the friend in the harmless world (it never "
-                        "gives)", ">", _on(lambda r: _liking(r, "presence", "friend"), "harmless"), "control")),
+                        "gives)", ">", _on(_presence("friend"), "harmless"), "control")),
             (),
         ),
         Experiment(
             "liking_alone", "000 §2.4.1, §4.3",
             "Without the bully, is a generous friend whose presence varies liked in sign, and more than the same "
             "friend that never gives, where the stranger beside it (which acts alike in both worlds) is not?",
-            (*ALONE, "world.characters=friend,stranger", "world.social.character_hunger_rate=0",
-             "world.social.friend_approach=0.1", *FOOD, "world.social.liking_probe=true", "train.steps=40000",
-             "train.seed=2600"),
-            "base; harmless: world.social.harmless=true",
+            (*ALONE, "world.characters=friend,stranger", *VARYING_FRIEND, "train.seed=2600"), HARMLESS,
             (Prediction("alone_friend_liked", "presence probe of the friend (base)", ">",
-                        _on(lambda r: _liking(r, "presence", "friend"), "base"), "capability"),
+                        _on(_presence("friend"), "base"), "capability"),
              Prediction("alone_liking_follows_gifts", "presence probe of the friend: base − harmless", ">",
-                        _diff(lambda r: _liking(r, "presence", "friend"), "base", "harmless")),
+                        _diff(_presence("friend"), "base", "harmless")),
              Prediction("control_alone_stranger", "presence probe of the stranger (which never gives or threatens in "
                         "either world): base − harmless", ">",
-                        _diff(lambda r: _liking(r, "presence", "stranger"), "base", "harmless"), "control")),
+                        _diff(_presence("stranger"), "base", "harmless"), "control")),
             (),
         ),
         Experiment(
