@@ -19,7 +19,6 @@ from agi.config import ConfigError, RunConfig
 from agi.metrics import AGENT, Declared, Ratio
 from agi.worlds import World
 from learning import ThoughtGenerator
-from steering.drives import make_env_reward
 
 
 def _takes_one(make, where: str, what: str) -> None:
@@ -42,7 +41,7 @@ def build_steering(cfg: RunConfig, spec=None, drives=()) -> st.SteeringSubsystem
     from agi.registry import drive_spec, world_spec
 
     spec = world_spec(cfg.world.name) if spec is None else spec
-    own, body = spec.steering(cfg) if spec.steering is not None else ([make_env_reward(cfg.steering.env_reward.w)], ())
+    own, body = spec.own_steering(cfg)
     added = []
     for name in cfg.steering.drives:
         ds = drive_spec(name)

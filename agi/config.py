@@ -429,8 +429,7 @@ class RunConfig:
         from agi.registry import world_spec
 
         try:
-            spec = world_spec(self.world.name)
-            own = [d.name for d in spec.steering(self)[0]] if spec.steering is not None else ["env_reward"]
+            own = [d.name for d in world_spec(self.world.name).own_steering(self)[0]]
         except Exception:  # noqa: BLE001 - a user's factory may fail in any way; make_agent names it
             own = []
         return [*own, *self.steering.drives]

@@ -67,6 +67,15 @@ class WorldSpec:
     """``draw(world_state, cfg, ax)``: one copy of the world (NumPy leaves) into a matplotlib axis"""
     description: str = ""
 
+    def own_steering(self, cfg) -> tuple[list, tuple[str, ...]]:
+        """``(drives, body channels)`` of the world's own Steering Subsystem: ``steering(cfg)``, or ``env_reward``
+        alone (scaled by ``steering.env_reward.w``) for a world that declares none."""
+        if self.steering is not None:
+            return self.steering(cfg)
+        from steering.drives import make_env_reward
+
+        return [make_env_reward(cfg.steering.env_reward.w)], ()
+
 
 @dataclasses.dataclass(frozen=True)
 class DriveSpec:
