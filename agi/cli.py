@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
                    help="also log every chunk's metrics to OUT/tensorboard (--no-tensorboard: not, even on --resume of "
                         "a run that did)")  # fmt: skip
-    t.add_argument("--no-baseline", action="store_true", help="skip the random-policy baseline")
+    t.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=None,
+                   help="measure the random-policy baseline (the default; --no-baseline skips it, and a resumed run "
+                        "keeps its choice unless given again)")  # fmt: skip
     t.add_argument(
         "--checkpoint-every",
         type=int,
@@ -404,7 +406,8 @@ def _dispatch(args, argv) -> int:
     kept = _stored_options(out) if args.resume else {}
     options = {"checkpoint_every": args.checkpoint_every or kept.get("checkpoint_every"),
                "tensorboard": bool(kept.get("tensorboard") if args.tensorboard is None else args.tensorboard),
-               "no_shard": bool(args.no_shard or kept.get("no_shard"))}  # fmt: skip
+               "no_shard": bool(args.no_shard or kept.get("no_shard")),
+               "baseline": bool(kept.get("baseline", True) if args.baseline is None else args.baseline)}  # fmt: skip
     sinks = []
     try:
         with _outcomes() as status:  # (a missing tensorboard package is one of its one-line errors)
@@ -412,7 +415,7 @@ def _dispatch(args, argv) -> int:
                 from agi.sinks import TensorBoard
 
                 sinks.append(TensorBoard(out / "tensorboard"))
-            summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=not args.no_baseline,
+            summary = train_and_evaluate(cfg, out, progress=not args.quiet, baseline=options["baseline"],
                                          checkpoint_every=options["checkpoint_every"], resume=bool(args.resume),
                                          shard=False if options["no_shard"] else None, overwrite=args.overwrite,
                                          sinks=sinks, options=options)  # fmt: skip

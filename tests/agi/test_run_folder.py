@@ -349,15 +349,17 @@ def test_a_resumed_tensorboard_log_shows_each_step_once(tmp_path):
 
 
 def test_a_resumed_run_keeps_the_options_it_was_started_with(tmp_path):
-    """``--checkpoint-every`` and ``--tensorboard`` are kept in options.json and used again by ``--resume``."""
+    """``--checkpoint-every``, ``--tensorboard`` and ``--no-baseline`` are kept in options.json and used again by
+    ``--resume``."""
     tb = importlib.util.find_spec("tensorboard") is not None
     d = tmp_path / "run"
     args = ["train", "--preset", "tiny", "--steps", "400", "--set", "train.chunks=4", "--checkpoint-every", "200",
             "--quiet", "--no-baseline", "--out", str(d), *(["--tensorboard"] if tb else [])]  # fmt: skip
     assert main(args) == 0
     assert json.loads((d / "options.json").read_text()) == {"checkpoint_every": 200, "tensorboard": tb,
-                                                             "no_shard": False}  # fmt: skip
-    assert main(["train", "--resume", str(d), "--steps", "600", "--quiet", "--no-baseline"]) == 0
+                                                             "no_shard": False, "baseline": False}  # fmt: skip
+    assert main(["train", "--resume", str(d), "--steps", "600", "--quiet"]) == 0
+    assert not (d / "baseline.json").exists()  # the run skipped its random baseline, and the resume did too
     assert sorted(int(p.name) for p in (d / "checkpoints").iterdir() if p.name.isdigit()) == [200, 400, 600]
     if tb:
         from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
