@@ -141,7 +141,8 @@ class AgentConfig:
     ``selection`` where it is 0 (``agi ablate`` sets this to run a random-policy variant in one program with
     the others)"""
     threshold: float = 0.0
-    """run-and-tumble: keep the plan while its valence >= situation valence + threshold"""
+    """run-and-tumble: keep the plan while its valence >= situation valence + threshold (the social world's default
+    preset: 0.5, registered; docs/results.md)"""
     beta: float = 5.0
     """run-and-tumble and softmax selection: inverse temperature of the valence comparison"""
     valence_offset: float = 0.0

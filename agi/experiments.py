@@ -38,10 +38,12 @@ class Prediction(NamedTuple):
 ROLES = ("prediction", "control", "capability")
 
 
-AS_REGISTERED = ("agent.reward_norm=false",)
+AS_REGISTERED = ("agent.reward_norm=false", "agent.threshold=0.0", "train.steps=20000")
 """The social preset's settings that changed after the experiments below were registered, at their values then:
 each experiment applies them before its own overrides, so that it runs the model it was registered with (the
-default preset scales the valence since 2026-12-07, ``agi.worlds.social.spec.REWARD_NORM``)."""
+default preset scales the valence since 2026-12-07, and keeps a plan only when it is clearly better and runs
+30,000 steps since the eighth session of that day: ``agi.worlds.social.spec.REWARD_NORM``, ``THRESHOLD``,
+``STEPS``)."""
 
 
 class Experiment(NamedTuple):

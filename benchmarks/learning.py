@@ -6,9 +6,10 @@ the previous learner beside the current one, in one run.
 Tasks: gymnax CartPole-v1 and Acrobot-v1 and MinAtar Breakout (episode return), the foraging world (reward per
 step), and ``beacon`` (examples/agi_beacon: only being near a moving beacon is rewarded; reward per step = the
 share of steps spent near it, against the same world under a random policy), seen as coordinates (``beacon``)
-or only through a 5x5 egocentric window (``beacon-view``), and the social world at three times its default
-budget (``social-long``: does its reward level off within the default budget?). Each task's budget is in env-steps
-per seed (``train.steps × train.num_envs``); a point of the curve is one chunk's mean (``metrics.jsonl``).
+or only through a 5x5 egocentric window (``beacon-view``), and the social world at twice its default budget
+(``social-long``, 60k steps × 16 environments: does its reward level off within the default budget?). Each task's
+budget is in env-steps per seed (``train.steps × train.num_envs``); a point of the curve is one chunk's mean
+(``metrics.jsonl``).
 ``previous`` is the learner as it was before issue 13 (``PREVIOUS``: for CartPole the gymnax preset's valence step
 size and run-and-tumble β, for foraging the generic step size of the Thought Generator; the other worlds have no
 ``previous`` row: the social world's change was measured at its default budget in a registered comparison,
@@ -46,7 +47,7 @@ TASKS = {  # name: (world, env-steps per seed, num_envs, extra settings, metric)
     "beacon-view": ("beacon", 320_000, 16, ("steering.drives=nearness", "beacon.view_radius=2"), "reward"),
     "social-long": ("social", 960_000, 16, (), "reward"),
 }
-DEFAULT_BUDGET = {"social-long": 320_000}
+DEFAULT_BUDGET = {"social-long": preset("default", "social").train.steps * TASKS["social-long"][2]}
 """Tasks run past their world's default budget (env-steps per seed), to show where the curve levels off; the plot
 marks the default budget."""
 

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from agi.config import ALIASES, AgentConfig, ConfigError, field_docs, from_dict, normalised, override, preset
+from agi.config import (
+    ALIASES,
+    AgentConfig,
+    ConfigError,
+    TrainConfig,
+    field_docs,
+    from_dict,
+    normalised,
+    override,
+    preset,
+)
 from steering.drives.fear import FearConfig
 
 
@@ -104,6 +114,10 @@ def test_world_presets_set_the_measured_learner_and_settings_still_win():
     assert preset("default", "social").agent.intero_mask_prob == pytest.approx(0.8)
     assert preset("default", "social").agent.reward_norm and not preset("tiny", "social").agent.reward_norm
     assert not preset("default", "foraging").agent.reward_norm  # (it slowed CartPole and foraging: README)
+    social, foraging = preset("default", "social"), preset("default", "foraging")
+    assert (social.agent.threshold, social.train.steps) == (0.5, 30_000)  # registered: docs/results.md
+    assert (foraging.agent.threshold, foraging.train.steps) == (generic.threshold, TrainConfig().steps)
+    assert preset("tiny", "social").agent.threshold == generic.threshold
     assert preset("default", "foraging").agent.intero_mask_prob == generic.intero_mask_prob
     assert preset("tiny", "social").agent.intero_mask_prob == generic.intero_mask_prob
     cfg = override(preset("default", "social"), ["agent.lr=0.001", "agent.intero_mask_prob=0.1"])

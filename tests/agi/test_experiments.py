@@ -41,8 +41,9 @@ def test_the_registered_experiments_are_defined():
 
 
 def test_experiments_run_the_preset_they_were_registered_with():
-    """The social default preset scales the valence since 2026-12-07; the experiments registered before run
-    unscaled as they were registered, unless their own overrides scale it."""
+    """The social default preset scales the valence since 2026-12-07, and keeps plans by a threshold of 0.5 over
+    30,000 steps since later that day; the experiments registered before run as they were registered (unscaled,
+    threshold 0, 20,000 steps), unless their own overrides say otherwise."""
     from agi.config import preset
     from agi.experiments import _config
 
@@ -50,6 +51,9 @@ def test_experiments_run_the_preset_they_were_registered_with():
     assert not _config(EXPERIMENTS["compassion_spite"], "default", (), None).agent.reward_norm
     assert _config(EXPERIMENTS["giving_learned"], "default", (), None).agent.reward_norm  # its own override
     assert _config(EXPERIMENTS["compassion_spite"], "default", ("agent.reward_norm=true",), None).agent.reward_norm
+    as_registered = _config(EXPERIMENTS["compassion_spite"], "default", (), None)
+    assert (as_registered.agent.threshold, as_registered.train.steps) == (0.0, 20_000)
+    assert _config(EXPERIMENTS["giving_default_long"], "default", (), None).train.steps == 80_000  # its own budget
 
 
 def test_every_experiment_has_a_negative_control_and_is_registered():
