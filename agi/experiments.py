@@ -480,6 +480,18 @@ EXPERIMENTS = {
                         _diff(_gifts, "scaled_ablated", "ablated"), "control")),
         ),
         Experiment(
+            "giving_preset", "001 §5, §5.2; issue 12",
+            "At the default budget of the social preset as it now is (the valence scaled, plans kept only when "
+            "clearly better, 30,000 steps), does the circuit at its default gain make a sated learner feed its "
+            "hungry friend, only with the prior, and is the tumble threshold what lets it?",
+            (*SATED, "agent.reward_norm=true", "agent.threshold=0.5", "train.steps=30000", "train.seed=3000"),
+            "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
+            "noprior: steering.friend_enemy.prior_kin=0; thr0: agent.threshold=0",
+            (*_giving("preset", "base", "noprior"),
+             Prediction("threshold_lets_it_give", "gifts to the friend per step: base − thr0 (the same learner "
+                        "keeping plans at even odds)", ">", _diff(_gifts, "base", "thr0"))),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",

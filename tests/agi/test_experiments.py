@@ -31,7 +31,7 @@ def test_the_registered_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "giving_decomposed",
                                  "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
                                  "giving_learned_long", "giving_default_long",
-                                 "giving_which_setting",
+                                 "giving_which_setting", "giving_preset",
                                  "compassion_spares", "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking",
                                  "liking_generous", "liking_contrast", "liking_alone", "feared",
