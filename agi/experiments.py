@@ -38,12 +38,14 @@ class Prediction(NamedTuple):
 ROLES = ("prediction", "control", "capability")
 
 
-AS_REGISTERED = ("agent.reward_norm=false", "agent.threshold=0.0", "train.steps=20000")
-"""The social preset's settings that changed after the experiments below were registered, at their values then:
-each experiment applies them before its own overrides, so that it runs the model it was registered with (the
-default preset scales the valence since 2026-12-07, and keeps a plan only when it is clearly better and runs
-30,000 steps since the eighth session of that day: ``agi.worlds.social.spec.REWARD_NORM``, ``THRESHOLD``,
-``STEPS``)."""
+BEFORE_THRESHOLD = ("agent.threshold=0.0", "train.steps=20000")
+"""The social ``default`` preset before it kept plans only when clearly better and ran 30,000 steps (the eighth
+session of 2026-12-07: ``agi.worlds.social.spec.THRESHOLD``, ``STEPS``)."""
+AS_REGISTERED = ("agent.reward_norm=false", *BEFORE_THRESHOLD)
+"""The social ``default`` preset's settings that changed after the experiments below were registered, at their
+values then: each experiment applies them before its own overrides, so that it runs the model it was registered
+with (the preset scales the valence since 2026-12-07, ``agi.worlds.social.spec.REWARD_NORM``, then
+``BEFORE_THRESHOLD``). The other presets never had these changes, so they apply to ``default`` only."""
 
 
 class Experiment(NamedTuple):
@@ -53,7 +55,7 @@ class Experiment(NamedTuple):
     overrides: tuple[str, ...]  # on top of the preset for the social world
     variants: str  # the ablate variant language
     predictions: tuple[Prediction, ...]
-    preset_as_registered: tuple[str, ...] = AS_REGISTERED  # applied before ``overrides``; () for the preset as it is
+    preset_as_registered: tuple[str, ...] = AS_REGISTERED  # applied to ``default`` before ``overrides``
 
 
 def _agents(run, key, window="last"):
@@ -210,7 +212,8 @@ REGISTERED = "docs/experiments.md"
 """Where each experiment below is registered (statistic, direction, control, budget, seeds) before it runs."""
 
 BUDGET = ("train.num_envs=8",)
-"""The registered budget on top of the ``default`` preset (20,000 steps): 8 environments per seed, 8 seeds."""
+"""The registered budget on top of the ``default`` preset (20,000 steps, ``AS_REGISTERED``, unless an experiment
+sets its own): 8 environments per seed, 8 seeds."""
 SEEDS = 8
 
 ALONE = ("world.n_agents=1",)
@@ -618,7 +621,7 @@ EXPERIMENTS = {
                         _diff(_presence("friend"), "base", "harmless")),
              Prediction("control_contrast_harmless", "presence probe of the friend in the harmless world (it never "
                         "gives)", ">", _on(_presence("friend"), "harmless"), "control")),
-            (),
+            BEFORE_THRESHOLD,  # registered with the valence scaled, before the threshold
         ),
         Experiment(
             "liking_alone", "000 §2.4.1, §4.3",
@@ -632,7 +635,7 @@ EXPERIMENTS = {
              Prediction("control_alone_stranger", "presence probe of the stranger (which never gives or threatens in "
                         "either world): base − harmless", ">",
                         _diff(_presence("stranger"), "base", "harmless"), "control")),
-            (),
+            BEFORE_THRESHOLD,  # registered with the valence scaled, before the threshold
         ),
         Experiment(
             "feared", "001 §7.1",
@@ -798,7 +801,8 @@ EXPERIMENTS = {
 
 
 def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
-    cfg = override(preset(preset_name, "social"), [*e.preset_as_registered, *e.overrides, *sets])
+    as_registered = e.preset_as_registered if preset_name == "default" else ()
+    cfg = override(preset(preset_name, "social"), [*as_registered, *e.overrides, *sets])
     if seeds is not None:
         if seeds < 2:
             raise ConfigError(f"--seeds={seeds} is out of range: a paired interval needs >= 2 seeds")

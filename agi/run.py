@@ -162,7 +162,7 @@ def train_and_evaluate(
     ``overwrite``; the folder is locked while the run writes it (``agi.rundir``). ``sinks``: callables
     ``sink(step, row)`` called with each chunk's ``metrics.jsonl`` row (e.g. ``agi.sinks.TensorBoard``).
     ``options``: the command's own settings, kept in the run folder as ``options.json`` (``agi train --resume``
-    reads them back and writes what it ran with: ``checkpoint_every``, ``tensorboard``, ``no_shard``).
+    reads them back and writes what it ran with: ``checkpoint_every``, ``tensorboard``, ``no_shard``, ``baseline``).
 
     Raises ``Interrupted`` after SIGINT/SIGTERM (everything done is saved), ``NonFinite`` on a NaN or infinity,
     ``Complete`` when resuming a finished run (nothing is rewritten).

@@ -54,6 +54,11 @@ def test_experiments_run_the_preset_they_were_registered_with():
     as_registered = _config(EXPERIMENTS["compassion_spite"], "default", (), None)
     assert (as_registered.agent.threshold, as_registered.train.steps) == (0.0, 20_000)
     assert _config(EXPERIMENTS["giving_default_long"], "default", (), None).train.steps == 80_000  # its own budget
+    for e in EXPERIMENTS.values():  # every one registered before the threshold keeps threshold 0
+        assert _config(e, "default", (), None).agent.threshold == (0.5 if e.name == "giving_preset" else 0.0), e.name
+    # the pins are the default preset's history: another preset runs as it is
+    tiny = _config(EXPERIMENTS["compassion_spite"], "tiny", (), None)
+    assert tiny.train.steps == preset("tiny", "social").train.steps
 
 
 def test_every_experiment_has_a_negative_control_and_is_registered():

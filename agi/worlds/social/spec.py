@@ -38,7 +38,7 @@ streaming RL's reward scaling). Registered in docs/experiments.md (1069b02) with
 THRESHOLD = 0.5
 """Run-and-tumble keeps the running plan only while its valence guess beats the situation's by this much
 (``agent.threshold``; 002 "run-and-tumble"). At 0 the two guesses are so close that the plan was kept on half the
-steps whatever it was; at 0.5 a plan is kept on about 8%, when it is clearly the better one. Registered in
+steps whatever it was; at 0.5 a plan is kept on about 7%, when it is clearly the better one. Registered in
 docs/experiments.md (2406747) with a rule to adopt it, and adopted on 16 fresh seeds (docs/results.md): at
 20,000 steps −0.121 against −0.172 reward per agent-step (16 of 16 seeds), learned empathy readout r 0.78 against
 0.72. Experiments registered before keep 0."""
