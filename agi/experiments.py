@@ -495,6 +495,20 @@ EXPERIMENTS = {
                         "keeping plans at even odds)", ">", _diff(_gifts, "base", "thr0"))),
         ),
         Experiment(
+            "giving_preset_gain10", "001 §5, §5.2; issue 12",
+            "At the social preset's default budget (valence scaled, tumble threshold 0.5, 30,000 steps), does the "
+            "circuit at ten times its gain make a sated learner feed its hungry friend, specifically the friend and "
+            "only with the prior, and is the threshold what lets it do so within the budget?",
+            (*SATED, "agent.reward_norm=true", "agent.threshold=0.5", "train.steps=30000", "train.seed=3100"),
+            GIVING_LONG_VARIANTS + "; thr0_10: compassion_spite.gain=10 agent.threshold=0",
+            (*_giving("gain10", "base10", "noprior10"),
+             Prediction("gain10_gifts_go_to_the_friend", "[gifts to the friend: base10 − ablated] − [gifts to the "
+                        "stranger: base10 − ablated]", ">",
+                        _diff_in_diff(_gifts, lambda r: _agents(r, "give_other"), "base10", "ablated")),
+             Prediction("threshold_lets_gain10_give", "gifts to the friend per step: base10 − thr0_10 (the same "
+                        "learner keeping plans at even odds)", ">", _diff(_gifts, "base10", "thr0_10"))),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",

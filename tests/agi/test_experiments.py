@@ -31,7 +31,7 @@ def test_the_registered_experiments_are_defined():
     assert list(EXPERIMENTS) == ["stranger_danger", "compassion_spite", "compassion_sated", "giving_decomposed",
                                  "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
                                  "giving_learned_long", "giving_default_long",
-                                 "giving_which_setting", "giving_preset",
+                                 "giving_which_setting", "giving_preset", "giving_preset_gain10",
                                  "compassion_spares", "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking",
                                  "liking_generous", "liking_contrast", "liking_alone", "feared",
@@ -55,7 +55,8 @@ def test_experiments_run_the_preset_they_were_registered_with():
     assert (as_registered.agent.threshold, as_registered.train.steps) == (0.0, 20_000)
     assert _config(EXPERIMENTS["giving_default_long"], "default", (), None).train.steps == 80_000  # its own budget
     for e in EXPERIMENTS.values():  # every one registered before the threshold keeps threshold 0
-        assert _config(e, "default", (), None).agent.threshold == (0.5 if e.name == "giving_preset" else 0.0), e.name
+        expected = 0.5 if e.name.startswith("giving_preset") else 0.0  # (registered on the preset with it)
+        assert _config(e, "default", (), None).agent.threshold == expected, e.name
     # the pins are the default preset's history: another preset runs as it is
     tiny = _config(EXPERIMENTS["compassion_spite"], "tiny", (), None)
     assert tiny.train.steps == preset("tiny", "social").train.steps
