@@ -652,6 +652,21 @@ EXPERIMENTS = {
             BEFORE_THRESHOLD,  # registered with the valence scaled, before the threshold
         ),
         Experiment(
+            "liking_approach", "000 §2.4.1, §4.3; 001 §1",
+            "Where its gifts matter (default food and hunger), is a generous friend that steps toward the learner "
+            "liked less than the same friend roaming as the stranger does, the stranger's presence unchanged?",
+            (*ALONE, "world.characters=friend,stranger", "world.social.character_hunger_rate=0",
+             "world.social.friend_approach=0.1", "world.social.liking_probe=true", "agent.reward_norm=true",
+             "agent.threshold=0.5", "train.steps=40000", "train.seed=3200"),
+            "base; roaming: world.social.friend_approach=0",
+            (Prediction("roaming_friend_liked_more", "presence probe of the friend: roaming − base", ">",
+                        _diff(_presence("friend"), "roaming", "base")),
+             Prediction("roaming_friend_liked", "presence probe of the friend (roaming)", ">",
+                        _on(_presence("friend"), "roaming"), "capability"),
+             Prediction("control_roaming_stranger", "presence probe of the stranger (it roams in both): roaming − "
+                        "base", ">", _diff(_presence("stranger"), "roaming", "base"), "control")),
+        ),
+        Experiment(
             "feared", "001 §7.1",
             "Do agents learn to threaten only with the drive to feel feared on, and not while afraid because of the "
             "drive's gate?",
