@@ -229,10 +229,15 @@ SATED_VARIANTS = ("base; ablated: compassion_spite.gain=0; random: agent.selecti
 FOOD = ("world.n_food=6", "steering.hunger_rate=0.01")
 HARMLESS = "base; harmless: world.social.harmless=true"
 """The liking experiments' variants: the world as it is, and the same bodies that never give or threaten."""
-VARYING_FRIEND = ("world.social.character_hunger_rate=0", "world.social.friend_approach=0.1", *FOOD,
-                  "world.social.liking_probe=true", "train.steps=40000")  # fmt: skip
+GENEROUS_FRIEND = ("world.social.character_hunger_rate=0", "world.social.friend_approach=0.1",
+                   "world.social.liking_probe=true")  # fmt: skip
 """A generous friend (never hungry: it gives what it carries) that approaches on 10% of steps, so its presence
-varies (``liking_contrast``, ``liking_alone``)."""
+varies, with the probes that say how much it is liked (``liking_contrast``, ``liking_alone``, ``liking_approach``)."""
+VARYING_FRIEND = (*GENEROUS_FRIEND, *FOOD, "train.steps=40000")
+"""``GENEROUS_FRIEND`` with food plentiful, at twice the 20k budget (``liking_contrast``, ``liking_alone``)."""
+PRESET_THRESHOLD = ("agent.reward_norm=true", "agent.threshold=0.5", "train.steps=30000")
+"""The social ``default`` preset as adopted in the eighth session of 2026-12-07 (valence scaled, tumble threshold
+0.5, 30,000 steps), written out so that a later preset change does not move the experiments registered on it."""
 STRONG = "steering.empathy=oracle steering.social_attention.period_view=1 feared.gain=0"
 """A strong, clean compassion signal: the labelled readout on a thought about someone at every step one is in
 view, with the drive to feel feared (which reads the labelled fear of whoever is threatened) off."""
@@ -487,7 +492,7 @@ EXPERIMENTS = {
             "At the default budget of the social preset as it now is (the valence scaled, plans kept only when "
             "clearly better, 30,000 steps), does the circuit at its default gain make a sated learner feed its "
             "hungry friend, only with the prior, and is the tumble threshold what lets it?",
-            (*SATED, "agent.reward_norm=true", "agent.threshold=0.5", "train.steps=30000", "train.seed=3000"),
+            (*SATED, *PRESET_THRESHOLD, "train.seed=3000"),
             "base; ablated: compassion_spite.gain=0; random: agent.selection=random; "
             "noprior: steering.friend_enemy.prior_kin=0; thr0: agent.threshold=0",
             (*_giving("preset", "base", "noprior"),
@@ -499,7 +504,7 @@ EXPERIMENTS = {
             "At the social preset's default budget (valence scaled, tumble threshold 0.5, 30,000 steps), does the "
             "circuit at ten times its gain make a sated learner feed its hungry friend, specifically the friend and "
             "only with the prior, and is the threshold what lets it do so within the budget?",
-            (*SATED, "agent.reward_norm=true", "agent.threshold=0.5", "train.steps=30000", "train.seed=3100"),
+            (*SATED, *PRESET_THRESHOLD, "train.seed=3100"),
             GIVING_LONG_VARIANTS + "; thr0_10: compassion_spite.gain=10 agent.threshold=0",
             (*_giving("gain10", "base10", "noprior10"),
              Prediction("gain10_gifts_go_to_the_friend", "[gifts to the friend: base10 − ablated] − [gifts to the "
@@ -655,9 +660,8 @@ EXPERIMENTS = {
             "liking_approach", "000 §2.4.1, §4.3; 001 §1",
             "Where its gifts matter (default food and hunger), is a generous friend that steps toward the learner "
             "liked less than the same friend roaming as the stranger does, the stranger's presence unchanged?",
-            (*ALONE, "world.characters=friend,stranger", "world.social.character_hunger_rate=0",
-             "world.social.friend_approach=0.1", "world.social.liking_probe=true", "agent.reward_norm=true",
-             "agent.threshold=0.5", "train.steps=40000", "train.seed=3200"),
+            (*ALONE, "world.characters=friend,stranger", *GENEROUS_FRIEND, *PRESET_THRESHOLD, "train.steps=40000",
+             "train.seed=3200"),
             "base; roaming: world.social.friend_approach=0",
             (Prediction("roaming_friend_liked_more", "presence probe of the friend: roaming − base", ">",
                         _diff(_presence("friend"), "roaming", "base")),
