@@ -94,6 +94,7 @@ class AgentState(NamedTuple):
     assessor_opt: Any = ()  # the state of the assessor update's optax chain (``Agent.assessor_tx``), or ()
     obs_norm: Any = ()  # running statistics of extero (``agent.obs_norm``), or ()
     ret_norm: Any = ()  # (discounted return so far, its running statistics) (``agent.reward_norm``), or ()
+    reward_mean: Any = ()  # (running average reward, steps counted) (``agent.reward_center``), or ()
     actor_trace: Any = ()  # the proposal head's older eligibility trace (``agent.actor_lam``), or ()
 
 
@@ -357,6 +358,7 @@ class Agent(NamedTuple):
             assessor_opt=() if self.assessor_tx is None else self.assessor_tx.init(jnp.zeros((h, d))),
             obs_norm=RunningNorm().init(extero.shape[-1]) if self.cfg.agent.obs_norm else (),
             ret_norm=(f0, RunningNorm().init(1)) if self.cfg.agent.reward_norm else (),
+            reward_mean=(f0, f0) if self.cfg.agent.reward_center > 0 else (),
             actor_trace=self._zero_head() if self.cfg.agent.actor_lam > 0 else (),
         )
 
@@ -600,6 +602,17 @@ class Agent(NamedTuple):
         knobs = self.knobs if knobs is None else knobs
         return self.rebuild(self.cfg.with_values({k: knobs[f"knob/{k}"] for k in keys}))
 
+    def _centered_reward(self, s: AgentState, reward):
+        """``reward``, or with ``agent.reward_center`` > 0 ``reward − r̄`` where r̄ is the running average reward
+        before this step (reward centering, Naik et al. 2024). Returns ``(reward', reward_mean')``."""
+        rate = self.cfg.agent.reward_center
+        if rate <= 0:
+            return reward, s.reward_mean
+        mean, n = s.reward_mean
+        centered = jnp.where(n > 0, reward - mean, 0.0)  # the first step has no average to subtract yet
+        n = n + 1.0
+        return centered, (mean + jnp.maximum(rate, 1.0 / n) * (reward - mean), n)
+
     def _scaled_reward(self, s: AgentState, reward, done):
         """The valence head's cumulant: ``reward``, or with ``agent.reward_norm`` ``reward / σ(G)`` where G is the
         discounted return so far (reset at an episode's end) and σ its running standard deviation."""
@@ -626,7 +639,8 @@ class Agent(NamedTuple):
         one = jnp.ones((), jnp.float32)
         # A head's TD target is its signal, unless Steering says otherwise for this step: in defer-to-predictor
         # mode the cumulant is 0 and the target bootstraps on the head's next prediction (002 "Big picture").
-        reward, ret_norm = self._scaled_reward(s, out.reward, done)
+        reward, reward_mean = self._centered_reward(s, out.reward)
+        reward, ret_norm = self._scaled_reward(s, reward, done)
         cumulants = jnp.stack([reward if n == "valence" else out.cumulants.get(n, out.signals[n])
                                for n in self.head_names])  # fmt: skip
         # A head declared ``attended`` learns only from a thought formed with the actual interoceptive input
@@ -658,6 +672,7 @@ class Agent(NamedTuple):
             assessor_opt=t.assessor_opt,
             obs_norm=s.obs_norm,
             ret_norm=ret_norm,
+            reward_mean=reward_mean,
             actor_trace=t.actor_trace,
         )
         metrics = {

@@ -177,6 +177,11 @@ class AgentConfig:
     reward_norm: bool = False
     """scale the valence head's reward by the running standard deviation of the discounted return (streaming RL's
     reward scaling); the logged reward stays unscaled"""
+    reward_center: float = 0.0
+    """> 0: subtract a running average of the reward (this rate; exact over the first 1/rate steps) from the
+    valence head's reward, before any scaling (reward centering, Naik, Wan, Tomar & Sutton 2024): in a continuing
+    world the values then need not carry the average's r̄/(1 − γ). Changes what is optimal where episodes end
+    (CartPole's +1 per step would be worth nothing), so only for continuing worlds; 0 (off) by default"""
     encode_once: bool = False
     """encode each step's inputs once: the loss of a transition, learned one step later, reads the latent and
     percept the agent had and back-propagates into the encoder through the residuals that step's forward pass
@@ -187,6 +192,10 @@ class AgentConfig:
     (checkpoints included, in the order JAX traces them) and are replicated, not split, across devices"""
     max_grad_norm: float = 1.0
     """global gradient-norm clip of the Thought Generator's update"""
+    adam_b2: float = 0.999
+    """Adam: decay of the second-moment estimate (a shorter memory, e.g. 0.99, tracks a changing gradient scale)"""
+    adam_eps: float = 1e-8
+    """Adam: the constant added to the second-moment root (larger damps steps on rarely-nonzero gradients)"""
     entropy_coef: float = 0.05
     """actor: entropy bonus"""
     actor_loss: str = "sampled"
@@ -299,7 +308,9 @@ class AgentConfig:
         expect(0 <= self.sparse_init < 1, "agent.sparse_init", self.sparse_init, "in [0, 1)")
         expect(self.intero_latent >= 0, "agent.intero_latent", self.intero_latent, ">= 0")
         expect(self.intero_noise >= 0, "agent.intero_noise", self.intero_noise, ">= 0")
-        for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa"):
+        expect(0 <= self.reward_center <= 1, "agent.reward_center", self.reward_center, "in [0, 1]")
+        expect(0 <= self.adam_b2 < 1, "agent.adam_b2", self.adam_b2, "in [0, 1)")
+        for k in ("lr", "alpha", "alpha_predictors", "max_grad_norm", "obgd_kappa", "adam_eps"):
             expect(getattr(self, k) > 0, f"agent.{k}", getattr(self, k), "> 0")
         expect(0 < self.anchor_rate <= 1, "agent.anchor_rate", self.anchor_rate, "in (0, 1]")
         expect(0 <= self.actor_kept <= 1, "agent.actor_kept", self.actor_kept, "in [0, 1]")

@@ -47,7 +47,7 @@ def make_optimizer(agent: Agent) -> optax.GradientTransformation:
     """Adam with global-norm clipping, optionally with a step size annealed linearly to 0 over the run."""
     a = agent.cfg.agent
     lr = optax.linear_schedule(a.lr, 0.0, agent.cfg.train.steps) if a.lr_anneal else a.lr
-    return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(lr))
+    return optax.chain(optax.clip_by_global_norm(a.max_grad_norm), optax.adam(lr, b2=a.adam_b2, eps=a.adam_eps))
 
 
 def learn(agent: Agent, tx: optax.GradientTransformation, brain: Brain, opt_state, transitions: Transition,

@@ -304,6 +304,24 @@ def test_reward_scaling_against_a_slow_reference():
         g = 0.0 if d else g
 
 
+def test_reward_centering_against_a_slow_reference():
+    """``agent.reward_center``: the valence cumulant is the reward minus the average of the rewards before it
+    (exact over the first 1/rate steps, then exponential), 0 on the first step; centering comes before scaling."""
+    rate = 0.25
+    agent = make_agent(override(preset("tiny", "foraging"), [f"agent.reward_center={rate}"]))
+    rewards = np.random.default_rng(2).normal(1.0, 2.0, size=12).astype(np.float32)
+    s = agent.new_state(jnp.zeros(agent.world.extero_dim))
+    centered = jax.jit(agent._centered_reward)
+    mean = None
+    for t, r in enumerate(rewards):
+        value, s_mean = centered(s, jnp.asarray(r))
+        s = s._replace(reward_mean=s_mean)
+        want = 0.0 if mean is None else r - mean
+        np.testing.assert_allclose(float(value), want, rtol=1e-5, atol=1e-6)
+        mean = float(r) if mean is None else mean + max(rate, 1.0 / (t + 1)) * (float(r) - mean)
+    assert make_agent(preset("tiny", "foraging")).new_state(jnp.zeros(agent.world.extero_dim)).reward_mean == ()
+
+
 def test_the_actor_trace_in_the_agent():
     """``agent.actor_lam``: the state carries the proposal head's trace ``[E, N, hidden, A]``, which fills as
     fresh proposals are learned from; the loss's gradient differs from the one-step actor's only in that head,

@@ -64,6 +64,8 @@ def test_any_discrete_gymnax_environment_trains_and_evaluates(tmp_path):
         (["--set", "steering.fear=1"], "is a section"),
         (["--set", "steering.fear.w.x=1"], "not a section"),
         (["--seeds", "many"], "invalid int value"),
+        (["--world", "cartpole", "--set", "agent.reward_center=0.01"], "for worlds without episodes"),
+        (["--set", "agent.adam_b2=1"], "agent.adam_b2"),
     ],
 )
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, args, needle):
