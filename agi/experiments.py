@@ -38,9 +38,12 @@ class Prediction(NamedTuple):
 ROLES = ("prediction", "control", "capability")
 
 
-BEFORE_THRESHOLD = ("agent.threshold=0.0", "train.steps=20000")
+BEFORE_CENTER = ("agent.reward_center=0",)
+"""The social ``default`` preset before it centred the valence head's reward (the ninth session of 2026-12-07:
+``agi.worlds.social.spec.REWARD_CENTER``): every experiment below was registered before it."""
+BEFORE_THRESHOLD = ("agent.threshold=0.0", "train.steps=20000", *BEFORE_CENTER)
 """The social ``default`` preset before it kept plans only when clearly better and ran 30,000 steps (the eighth
-session of 2026-12-07: ``agi.worlds.social.spec.THRESHOLD``, ``STEPS``)."""
+session of 2026-12-07: ``agi.worlds.social.spec.THRESHOLD``, ``STEPS``), and so before ``BEFORE_CENTER``."""
 AS_REGISTERED = ("agent.reward_norm=false", *BEFORE_THRESHOLD)
 """The social ``default`` preset's settings that changed after the experiments below were registered, at their
 values then: each experiment applies them before its own overrides, so that it runs the model it was registered

@@ -116,6 +116,7 @@ def test_world_presets_set_the_measured_learner_and_settings_still_win():
     assert not preset("default", "foraging").agent.reward_norm  # (it slowed CartPole and foraging: README)
     social, foraging = preset("default", "social"), preset("default", "foraging")
     assert (social.agent.threshold, social.train.steps) == (0.5, 30_000)  # registered: docs/results.md
+    assert (social.agent.reward_center, foraging.agent.reward_center) == (0.01, 0.0)  # registered: docs/results.md
     assert (foraging.agent.threshold, foraging.train.steps) == (generic.threshold, TrainConfig().steps)
     assert preset("tiny", "social").agent.threshold == generic.threshold
     assert preset("default", "foraging").agent.intero_mask_prob == generic.intero_mask_prob

@@ -42,7 +42,8 @@ def test_the_registered_experiments_are_defined():
 
 def test_experiments_run_the_preset_they_were_registered_with():
     """The social default preset scales the valence since 2026-12-07, and keeps plans by a threshold of 0.5 over
-    30,000 steps since later that day; the experiments registered before run as they were registered (unscaled,
+    30,000 steps since later that day, and centres the valence head's reward since the day's ninth session; the
+    experiments registered before run as they were registered (unscaled,
     threshold 0, 20,000 steps), unless their own overrides say otherwise."""
     from agi.config import preset
     from agi.experiments import _config
@@ -57,6 +58,7 @@ def test_experiments_run_the_preset_they_were_registered_with():
     for e in EXPERIMENTS.values():  # every one registered before the threshold keeps threshold 0
         expected = 0.5 if e.name in ("giving_preset", "giving_preset_gain10", "liking_approach") else 0.0
         assert _config(e, "default", (), None).agent.threshold == expected, e.name
+        assert _config(e, "default", (), None).agent.reward_center == 0.0, e.name  # all registered before it
     # the pins are the default preset's history: another preset runs as it is
     tiny = _config(EXPERIMENTS["compassion_spite"], "tiny", (), None)
     assert tiny.train.steps == preset("tiny", "social").train.steps
