@@ -241,6 +241,9 @@ VARYING_FRIEND = (*GENEROUS_FRIEND, *FOOD, "train.steps=40000")
 PRESET_THRESHOLD = ("agent.reward_norm=true", "agent.threshold=0.5", "train.steps=30000")
 """The social ``default`` preset as adopted in the eighth session of 2026-12-07 (valence scaled, tumble threshold
 0.5, 30,000 steps), written out so that a later preset change does not move the experiments registered on it."""
+PRESET_CENTER = (*PRESET_THRESHOLD, "agent.reward_center=0.01")
+"""The social ``default`` preset as adopted in the ninth session of 2026-12-07 (``PRESET_THRESHOLD`` with the
+valence head's reward centred), written out for the experiments registered on it."""
 STRONG = "steering.empathy=oracle steering.social_attention.period_view=1 feared.gain=0"
 """A strong, clean compassion signal: the labelled readout on a thought about someone at every step one is in
 view, with the drive to feel feared (which reads the labelled fear of whoever is threatened) off."""
@@ -525,6 +528,25 @@ EXPERIMENTS = {
                         _diff(_threats("friend"), "base", "ablated")),
              Prediction("control_threats_to_others", "threats to the other bodies (the stranger and the other "
                         "learner: no friend prior) per step: base − ablated", "<",
+                        _diff(_threats("other"), "base", "ablated"), "control")),
+        ),
+        Experiment(
+            "compassion_spares_sated", "001 §5, §5.2; issue 12",
+            "In the social preset as it now is (valence scaled and centred, tumble threshold 0.5, 30,000 steps), "
+            "does the circuit at its default gain keep a sated learner from threatening its hungry kin-cued friend, "
+            "through the friend prior, and not the stranger, whom it has no sign for?",
+            (*SATED, *PRESET_CENTER, "train.seed=3400"),
+            "base; ablated: compassion_spite.gain=0; noprior: steering.friend_enemy.prior_kin=0",
+            (Prediction("sated_circuit_halves_threats", "threats per step, to anyone: base − ½ × ablated", "<",
+                        _diff(_threatens, "base", "ablated", 0.5), "capability"),
+             Prediction("sated_spares_friend", "threats to the friend per step: base − ablated", "<",
+                        _diff(_threats("friend"), "base", "ablated")),
+             Prediction("sated_kin_prior_spares", "threats to the friend per step: base − noprior", "<",
+                        _diff(_threats("friend"), "base", "noprior")),
+             Prediction("sated_spares_the_kin_more", "[threats to the friend: base − ablated] − [threats to the "
+                        "stranger: base − ablated]", "<", _spared_kin("base", "ablated")),
+             Prediction("control_sated_threats_to_stranger", "threats to the stranger (no prior, a friend/enemy "
+                        "signal near 0) per step: base − ablated", "<",
                         _diff(_threats("other"), "base", "ablated"), "control")),
         ),
         Experiment(

@@ -32,7 +32,7 @@ def test_the_registered_experiments_are_defined():
                                  "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
                                  "giving_learned_long", "giving_default_long",
                                  "giving_which_setting", "giving_preset", "giving_preset_gain10",
-                                 "compassion_spares", "compassion_spares_kin",
+                                 "compassion_spares", "compassion_spares_sated", "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking",
                                  "liking_generous", "liking_contrast", "liking_alone", "liking_approach", "feared",
                                  "feared_strong_long", "feared_specific", "finder_gate_feared", "finder_gate_social",
@@ -56,9 +56,11 @@ def test_experiments_run_the_preset_they_were_registered_with():
     assert (as_registered.agent.threshold, as_registered.train.steps) == (0.0, 20_000)
     assert _config(EXPERIMENTS["giving_default_long"], "default", (), None).train.steps == 80_000  # its own budget
     for e in EXPERIMENTS.values():  # every one registered before the threshold keeps threshold 0
-        expected = 0.5 if e.name in ("giving_preset", "giving_preset_gain10", "liking_approach") else 0.0
+        expected = 0.5 if e.name in ("giving_preset", "giving_preset_gain10", "liking_approach",
+                                     "compassion_spares_sated") else 0.0
         assert _config(e, "default", (), None).agent.threshold == expected, e.name
-        assert _config(e, "default", (), None).agent.reward_center == 0.0, e.name  # all registered before it
+        centred = 0.01 if e.name == "compassion_spares_sated" else 0.0  # registered on the centred preset
+        assert _config(e, "default", (), None).agent.reward_center == centred, e.name
     # the pins are the default preset's history: another preset runs as it is
     tiny = _config(EXPERIMENTS["compassion_spite"], "tiny", (), None)
     assert tiny.train.steps == preset("tiny", "social").train.steps
