@@ -520,6 +520,15 @@ EXPERIMENTS = {
                         "learner keeping plans at even odds)", ">", _diff(_gifts, "base10", "thr0_10"))),
         ),
         Experiment(
+            "giving_centred_gain10", "001 §5, §5.2; issue 12",
+            "Does `giving_preset_gain10`'s result hold on the social preset as shipped since it centres the valence "
+            "head's reward: at ten times its gain, does the circuit make a sated learner feed its hungry friend "
+            "within the default budget, only with the prior?",
+            (*SATED, *PRESET_CENTER, "train.seed=3500"),
+            GIVING_LONG_VARIANTS,
+            _giving("centred10", "base10", "noprior10"),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",
