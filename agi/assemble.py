@@ -112,8 +112,9 @@ def make_agent(cfg: RunConfig, world=None, drives=()) -> Agent:
         raise ConfigError(f"agent.gamma={cfg.agent.gamma!r} is out of range: expected < 1 in a world without episodes")
     if world.episodic and cfg.agent.reward_center > 0:
         raise ConfigError(f"agent.reward_center={cfg.agent.reward_center!r} is for worlds without episodes: where "
-                          f"episodes end, subtracting the average reward changes what is worth doing (in "
-                          f"{world.name!r}, surviving a step would be worth nothing); set it to 0")  # fmt: skip
+                          f"episodes end, subtracting the average reward changes what is worth doing (where "
+                          f"every step pays alike, as in CartPole, surviving would be worth nothing; this world: "
+                          f"{world.name!r}); set it to 0")  # fmt: skip
     cfg.knob_keys()  # checked before anything is built
     steering = build_steering(cfg, spec, drives)
     heads = head_names(steering)

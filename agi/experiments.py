@@ -40,7 +40,8 @@ ROLES = ("prediction", "control", "capability")
 
 BEFORE_CENTER = ("agent.reward_center=0",)
 """The social ``default`` preset before it centred the valence head's reward (the ninth session of 2026-12-07:
-``agi.worlds.social.spec.REWARD_CENTER``): every experiment below was registered before it."""
+``agi.worlds.social.spec.REWARD_CENTER``): every experiment below was registered before it, except those
+whose overrides set ``PRESET_CENTER``."""
 BEFORE_THRESHOLD = ("agent.threshold=0.0", "train.steps=20000", *BEFORE_CENTER)
 """The social ``default`` preset before it kept plans only when clearly better and ran 30,000 steps (the eighth
 session of 2026-12-07: ``agi.worlds.social.spec.THRESHOLD``, ``STEPS``), and so before ``BEFORE_CENTER``."""
