@@ -530,6 +530,18 @@ EXPERIMENTS = {
             _giving("centred10", "base10", "noprior10"),
         ),
         Experiment(
+            "giving_centering_cost", "001 §5, §5.2; issue 12",
+            "Does centering the valence head's reward make a sated learner slower to find giving at ten times the "
+            "circuit's gain, on the same seeds, where without the circuit it changes nothing about giving?",
+            (*SATED, *PRESET_CENTER, "train.seed=3600"),
+            "base10: compassion_spite.gain=10; base10_unc: compassion_spite.gain=10 agent.reward_center=0; "
+            "ablated: compassion_spite.gain=0; ablated_unc: compassion_spite.gain=0 agent.reward_center=0",
+            (Prediction("centering_slows_giving", "gifts to the friend per step: base10_unc − base10", ">",
+                        _diff(_gifts, "base10_unc", "base10")),
+             Prediction("control_centering_without_circuit", "gifts to the friend per step: ablated_unc − ablated",
+                        ">", _diff(_gifts, "ablated_unc", "ablated"), "control")),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",
