@@ -610,8 +610,7 @@ class Agent(NamedTuple):
             return reward, s.reward_mean
         mean, n = s.reward_mean
         centered = jnp.where(n > 0, reward - mean, 0.0)  # the first step has no average to subtract yet
-        n = n + 1.0
-        return centered, (mean + jnp.maximum(rate, 1.0 / n) * (reward - mean), n)
+        return centered, st.running_mean(mean, n, reward, rate)
 
     def _scaled_reward(self, s: AgentState, reward, done):
         """The valence head's cumulant: ``reward``, or with ``agent.reward_norm`` ``reward / σ(G)`` where G is the

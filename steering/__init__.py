@@ -11,7 +11,7 @@ from steering.ablation import (
     open_gate,
     scale_gain,
 )
-from steering.drive import READS, Drive, DriveOut, Head, drive_out, stateless
+from steering.drive import READS, Drive, DriveOut, Head, drive_out, running_mean, stateless
 from steering.subsystem import (
     DriveContractError,
     MissingSignal,
@@ -44,6 +44,7 @@ __all__ = [
     "force_mode",
     "init",
     "make_steering",
+    "running_mean",
     "scale_gain",
     "stateless",
     "step",

@@ -94,6 +94,13 @@ def stateless(name: str, fn: Callable[[Senses, Predictions], DriveOut], provides
                  dict(heads or {}))  # fmt: skip
 
 
+def running_mean(mean, n, x, rate):
+    """A running mean that averages exactly over its first ``1/rate`` samples, then exponentially (so that it
+    does not start from an arbitrary 0). Returns ``(mean, n)``."""
+    n = n + 1.0
+    return mean + jnp.maximum(rate, 1.0 / n) * (x - mean), n
+
+
 def expect(ok, key: str, value, expected: str) -> None:
     """Raises ``ValueError("KEY=VALUE is out of range: expected ...")`` unless ``ok``: a drive config's
     ``validate`` names its own field; the run config prefixes the section (``steering.fear.``)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 
-from steering.drive import Drive, Head, drive_out, expect, stateless
+from steering.drive import Drive, Head, drive_out, expect, running_mean, stateless
 
 F32 = jnp.float32
 
@@ -129,13 +129,6 @@ def make_friend_enemy(prior: float, prior_kin: float, rate: float, baseline_rate
 
     heads = {"friend_enemy": Head(alpha=rate)} if rate > 0 else {}
     return Drive("friend_enemy", lambda: (jnp.zeros((), F32), jnp.zeros((), F32)), step, ("friend_enemy",), heads)
-
-
-def running_mean(mean, n, x, rate):
-    """A running mean that averages exactly over its first ``1/rate`` samples, then exponentially (so that it
-    does not start from an arbitrary 0). Returns ``(mean, n)``."""
-    n = n + 1.0
-    return mean + jnp.maximum(rate, 1.0 / n) * (x - mean), n
 
 
 def make_empathy_readout(readout: str = "learned") -> Drive:
