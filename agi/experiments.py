@@ -542,6 +542,15 @@ EXPERIMENTS = {
                         ">", _diff(_gifts, "ablated_unc", "ablated"), "control")),
         ),
         Experiment(
+            "giving_gain10_16", "001 §5, §5.2; issue 12",
+            "`giving_centred_gain10` again on 16 fresh seeds: at ten times its gain, on the social preset as shipped "
+            "(valence scaled and centred), does the circuit make a sated learner feed its hungry friend twice as often "
+            "as ablated and more than a random policy, within the default budget, only with the prior?",
+            (*SATED, *PRESET_CENTER, "train.seed=3800"),
+            GIVING_LONG_VARIANTS,
+            _giving("gain10_16", "base10", "noprior10"),
+        ),
+        Experiment(
             "compassion_spares", "001 §5",
             "In the default social world (two learners, the kin-cued friend, a stranger), does the circuit keep "
             "learners from threatening the friend?",
@@ -570,6 +579,31 @@ EXPERIMENTS = {
              Prediction("control_sated_threats_to_stranger", "threats to the stranger (no prior, a friend/enemy "
                         "signal near 0) per step: base − ablated", "<",
                         _diff(_threats("other"), "base", "ablated"), "control")),
+        ),
+        Experiment(
+            "compassion_gain_preset", "001 §5, §5.2, §5.3; issue 12",
+            "In the default social world (two hungry learners, the kin-cued friend, a stranger) on the preset as "
+            "shipped, does the circuit at ten times its gain change what learners do to the friend (fewer threats, "
+            "more gifts) where at its default gain it changes little, without costing the learned empathy readout?",
+            (*PRESET_CENTER, "train.seed=3700"),
+            "base; gain10: compassion_spite.gain=10; ablated: compassion_spite.gain=0; "
+            "noprior10: compassion_spite.gain=10 steering.friend_enemy.prior_kin=0",
+            (Prediction("gain10_spares_friend", "threats to the friend per step: gain10 − base", "<",
+                        _diff(_threats("friend"), "gain10", "base")),
+             Prediction("gain10_feeds_friend", "gifts to the friend per step: gain10 − base", ">",
+                        _diff(_gifts, "gain10", "base")),
+             Prediction("gain10_readout_no_worse", "learned readout r: gain10 − base + 0.05 (no loss greater than "
+                        "0.05)", ">", lambda runs: _readout_r(runs["gain10"]) - _readout_r(runs["base"]) + 0.05),
+             Prediction("gain10_ablation_halves_threats", "threats to the friend per step: gain10 − ½ × ablated "
+                        "(ablating the circuit at least doubles them)", "<",
+                        _diff(_threats("friend"), "gain10", "ablated", 0.5), "capability"),
+             Prediction("gain10_spares_through_prior", "threats to the friend per step: gain10 − noprior10", "<",
+                        _diff(_threats("friend"), "gain10", "noprior10")),
+             Prediction("control_gain10_noprior_spares", "threats to the friend per step: noprior10 − ablated "
+                        "(without the kin prior the circuit has no innate sign for the friend)", "<",
+                        _diff(_threats("friend"), "noprior10", "ablated"), "control"),
+             Prediction("control_gain10_noprior_feeds", "gifts to the friend per step: noprior10 − ablated", ">",
+                        _diff(_gifts, "noprior10", "ablated"), "control")),
         ),
         Experiment(
             "compassion_spares_kin", "001 §5, §5.2",

@@ -32,8 +32,9 @@ def test_the_registered_experiments_are_defined():
                                  "giving_hungry", "giving_scaled", "giving_prior", "giving_learned",
                                  "giving_learned_long", "giving_default_long",
                                  "giving_which_setting", "giving_preset", "giving_preset_gain10",
-                                 "giving_centred_gain10", "giving_centering_cost",
-                                 "compassion_spares", "compassion_spares_sated", "compassion_spares_kin",
+                                 "giving_centred_gain10", "giving_centering_cost", "giving_gain10_16",
+                                 "compassion_spares", "compassion_spares_sated", "compassion_gain_preset",
+                                 "compassion_spares_kin",
                                  "liked_admired", "concept_finder_gating", "halo_effect", "liking",
                                  "liking_generous", "liking_contrast", "liking_alone", "liking_approach", "feared",
                                  "feared_strong_long", "feared_specific", "finder_gate_feared", "finder_gate_social",
@@ -57,7 +58,8 @@ def test_experiments_run_the_preset_they_were_registered_with():
     assert (as_registered.agent.threshold, as_registered.train.steps) == (0.0, 20_000)
     assert _config(EXPERIMENTS["giving_default_long"], "default", (), None).train.steps == 80_000  # its own budget
     for e in EXPERIMENTS.values():  # every one registered before the threshold keeps threshold 0
-        centred = e.name in ("compassion_spares_sated", "giving_centred_gain10", "giving_centering_cost")
+        centred = e.name in ("compassion_spares_sated", "giving_centred_gain10", "giving_centering_cost",
+                              "giving_gain10_16", "compassion_gain_preset")
         expected = 0.5 if e.name in ("giving_preset", "giving_preset_gain10", "liking_approach") or centred else 0.0
         assert _config(e, "default", (), None).agent.threshold == expected, e.name
         assert _config(e, "default", (), None).agent.reward_center == (0.01 if centred else 0.0), e.name
