@@ -124,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--resume", metavar="DIR", help="finish the experiments in DIR: train only what is not saved")
     x.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override every config")
     x.add_argument("--quiet", action="store_true", help="no progress bar")
+    x.add_argument("--as-shipped", action="store_true",
+                   help="run on the default preset as it is today, not as it was when the experiment was registered")
     x.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"),
                    help="print a markdown table of two finished runs' statistics side by side (trains nothing)")
     _device_flags(x)
@@ -309,9 +311,9 @@ def _experiment(args) -> int:
     from agi.rundir import default_out
 
     with _outcomes() as status:
-        if args.resume and (args.name or args.set or args.overwrite):
-            raise ConfigError("--resume finishes the experiments in DIR as they were started; drop the name, --set "
-                              "and --overwrite")  # fmt: skip
+        if args.resume and (args.name or args.set or args.overwrite or args.as_shipped):
+            raise ConfigError("--resume finishes the experiments in DIR as they were started; drop the name, --set, "
+                              "--as-shipped and --overwrite")  # fmt: skip
         if args.compare:
             print(_compare(*args.compare), end="")
             return 0
@@ -320,7 +322,7 @@ def _experiment(args) -> int:
         out = args.resume or args.out or default_out("experiments")
         run_experiments([args.name], args.preset, out, progress=not args.quiet, sets=args.set, resume=bool(args.resume),
                         overwrite=args.overwrite, shard=False if args.no_shard else None,
-                        seeds=None if args.resume else args.seeds)  # fmt: skip
+                        seeds=None if args.resume else args.seeds, as_shipped=args.as_shipped)  # fmt: skip
     if status.code:
         return status.code
     print(f"results: {Path(out) / 'results.json'}")

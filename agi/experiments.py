@@ -914,8 +914,10 @@ EXPERIMENTS = {
 }  # fmt: skip
 
 
-def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
-    as_registered = e.preset_as_registered if preset_name == "default" else ()
+def _config(e: Experiment, preset_name: str, sets, seeds: int | None, as_shipped: bool = False):
+    """The experiment's config: the preset, its settings as registered (``default`` only, unless ``as_shipped``:
+    then the preset as it is today), the experiment's overrides, then ``sets``."""
+    as_registered = e.preset_as_registered if preset_name == "default" and not as_shipped else ()
     cfg = override(preset(preset_name, "social"), [*as_registered, *e.overrides, *sets])
     if seeds is not None:
         if seeds < 2:
@@ -926,11 +928,12 @@ def _config(e: Experiment, preset_name: str, sets, seeds: int | None):
 
 def run_experiment(e: Experiment, preset_name: str = "default", *, progress: bool = True, sets=(),
                    shard: bool | None = None, save_dir=None, should_stop=None, seeds: int | None = None,
-                   compile_next: bool | None = None, settings: bool = True) -> dict:  # fmt: skip
+                   compile_next: bool | None = None, settings: bool = True,
+                   as_shipped: bool = False) -> dict:  # fmt: skip
     """Trains the experiment's variants and evaluates its predictions (``save_dir``, ``should_stop``,
     ``compile_next``, ``settings``: see ``agi.ablate.run_variants``; ``seeds``: seeds per variant, default the
-    preset's)."""
-    cfg = _config(e, preset_name, sets, seeds)
+    preset's; ``as_shipped``: on today's preset instead of the one it was registered with, ``_config``)."""
+    cfg = _config(e, preset_name, sets, seeds, as_shipped)
     t0 = time.perf_counter()
     runs = run_variants(cfg, parse_variants(e.variants), progress=progress, shard=shard, save_dir=save_dir,
                         should_stop=should_stop, compile_next=compile_next, settings=settings)  # fmt: skip
@@ -947,7 +950,8 @@ def run_experiment(e: Experiment, preset_name: str = "default", *, progress: boo
     return {
         "name": e.name,
         "question": e.question,
-        "config": {"preset": preset_name, "overrides": [*e.overrides, *sets], "variants": e.variants},
+        "config": {"preset": preset_name, "overrides": [*e.overrides, *sets], "variants": e.variants,
+                   "as_shipped": as_shipped},
         "seeds": cfg.train.num_seeds,
         "steps": cfg.train.steps,
         "wall_seconds": sum(r.run_seconds for r in {r.program: r for r in runs}.values()) or time.perf_counter() - t0,
@@ -962,8 +966,9 @@ EXPERIMENT_FILES = ("experiment.json", "results.json", "results.md", *EXPERIMENT
 
 def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, sets=(), echo=print,
                     shard: bool | None = None, resume: bool = False, overwrite: bool = False,
-                    seeds: int | None = None) -> dict:  # fmt: skip
+                    seeds: int | None = None, as_shipped: bool = False) -> dict:  # fmt: skip
     """Runs ``names`` (or ``["all"]``), printing PASS/FAIL per prediction; writes ``out_dir/results.json``.
+    ``as_shipped``: each on the ``default`` preset as it is today, not as it was when it was registered.
 
     Each experiment's finished programs are saved under ``out_dir/NAME/programs``; ``resume=True`` reads the
     names, preset and overrides from ``out_dir/experiment.json`` and trains only what is missing.
@@ -977,6 +982,7 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
             stored = json.loads((out / "experiment.json").read_text())
             names, preset_name, sets, seeds = stored["names"], stored["preset"], stored["sets"], stored.get("seeds")
             settings = bool(stored.get("settings_as_knobs", False))  # (folders written before 2026-12-07: not)
+            as_shipped = bool(stored.get("as_shipped", False))
         except (OSError, ValueError, KeyError) as e:
             raise ConfigError(f"--resume {out}: no readable experiment.json there ({e})") from None
     if list(names) == ["all"]:
@@ -985,17 +991,18 @@ def run_experiments(names, preset_name: str, out_dir, *, progress: bool = True, 
     if unknown:
         raise ConfigError(f"unknown experiment {unknown[0]!r}; choose from {list(EXPERIMENTS)} or all")
     for n in names:
-        _config(EXPERIMENTS[n], preset_name, sets, seeds)  # checked before any work
+        _config(EXPERIMENTS[n], preset_name, sets, seeds, as_shipped)  # checked before any work
     done = {}
     with claim(out, fresh=not resume, overwrite=overwrite, files=EXPERIMENT_FILES,
                resume_hint="agi experiment --resume {out}"), stop_on_signals() as should_stop:  # fmt: skip
         if not resume:
             write_json(out / "experiment.json", {"names": list(names), "preset": preset_name, "sets": list(sets),
-                                                 "seeds": seeds, "settings_as_knobs": settings})  # fmt: skip
+                                                 "seeds": seeds, "settings_as_knobs": settings,
+                                                 "as_shipped": as_shipped})  # fmt: skip
         for n in names:
             done[n] = run_experiment(EXPERIMENTS[n], preset_name, progress=progress, sets=sets, shard=shard,
                                      save_dir=out / n / "programs", should_stop=should_stop, seeds=seeds,
-                                     settings=settings)  # fmt: skip
+                                     settings=settings, as_shipped=as_shipped)  # fmt: skip
             for p in done[n]["predictions"]:
                 echo(format_prediction(p))
             write_json(out / "results.json", {"preset": preset_name, "experiments": done})
@@ -1022,7 +1029,8 @@ def to_markdown(done: dict, preset_name: str) -> str:
     lines += ["", f"Preset `{preset_name}`: {sorted(seeds)} seeds x {sorted(steps)} steps per variant; the interval is "
               "Student t over seeds, paired across variants by seed."]  # fmt: skip
     for e in done.values():
-        lines.append(f"- `agi experiment {e['name']} --preset {preset_name}`: {e['question']} Variants: "
+        shipped = " --as-shipped" if e["config"].get("as_shipped") else ""
+        lines.append(f"- `agi experiment {e['name']} --preset {preset_name}{shipped}`: {e['question']} Variants: "
                      f"`{e['config']['variants']}`; overrides: `{' '.join(e['config']['overrides']) or 'none'}`.")
     return "\n".join(lines) + "\n"
 

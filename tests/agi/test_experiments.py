@@ -63,6 +63,11 @@ def test_experiments_run_the_preset_they_were_registered_with():
         expected = 0.5 if e.name in ("giving_preset", "giving_preset_gain10", "liking_approach") or centred else 0.0
         assert _config(e, "default", (), None).agent.threshold == expected, e.name
         assert _config(e, "default", (), None).agent.reward_center == (0.01 if centred else 0.0), e.name
+    # --as-shipped: today's default preset, then the experiment's own overrides
+    shipped = _config(EXPERIMENTS["compassion_spares"], "default", (), None, as_shipped=True)  # (no overrides)
+    today = preset("default", "social")
+    assert (shipped.agent, shipped.steering, shipped.train) == (today.agent, today.steering, today.train)
+    assert _config(EXPERIMENTS["giving_default_long"], "default", (), None, as_shipped=True).train.steps == 80_000
     # the pins are the default preset's history: another preset runs as it is
     tiny = _config(EXPERIMENTS["compassion_spite"], "tiny", (), None)
     assert tiny.train.steps == preset("tiny", "social").train.steps
@@ -154,3 +159,11 @@ def test_compare_puts_two_runs_side_by_side_and_the_cli_reads_them(tmp_path, cap
     assert main(["experiment", "--compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
     assert capsys.readouterr().out == compare(before, after, ("a", "b"))
     assert main(["experiment", "--compare", str(tmp_path / "a"), str(tmp_path / "nope")]) == 2
+
+
+def test_resume_refuses_a_changed_preset(tmp_path, capsys):
+    """``--resume`` finishes a run as it was started: ``--as-shipped`` (like ``--set``) is refused beside it."""
+    from agi.cli import main
+
+    assert main(["experiment", "--resume", str(tmp_path), "--as-shipped"]) == 2
+    assert "drop the name, --set, --as-shipped and --overwrite" in capsys.readouterr().err
